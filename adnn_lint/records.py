@@ -1,0 +1,200 @@
+"""Typed values that cross module boundaries on the static side.
+
+The scanner produces these records from one parsed file; rules, the model graph, the spec
+extractor and the output formats consume them. They are frozen so a stage cannot change what an
+earlier stage saw. CST nodes ride along (``compare=False``) only so rules can build autofixes in
+the same process; they are never serialized or cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+Severity = Literal["error", "warning", "info"]
+#: A literal parameter value as it can appear in source or in the catalog.
+ParamValue = float | int | str | bool | None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range. Lines and columns are 1-based, as editors and ruff show them."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class Origin(str, Enum):
+    """Where an initializer (or activation) of a layer comes from."""
+
+    EXPLICIT = "explicit"  # written at the call site
+    IMPLICIT = "implicit"  # not written: the catalog default applies
+    UNRESOLVED = "unresolved"  # written, but not statically resolvable
+
+
+@dataclass(frozen=True)
+class InitializerRef:
+    """One initializer role of one layer, resolved against the catalog where possible."""
+
+    role: str  # kernel, bias, recurrent, depthwise, pointwise, embeddings, gamma, beta, ...
+    argument: str  # the keyword that sets it: "kernel_initializer", or legacy "init"
+    origin: Origin
+    canonical: str | None  # catalog canonical name ("glorot_uniform"); None when unknown
+    params: Mapping[str, ParamValue] = field(default_factory=dict)  # defaults filled in
+    seed: int | None = None
+    spelled: str | None = None  # the name as written, e.g. "glorot_unifrom"
+    reason: str | None = None  # why it is unresolved
+    span: Span | None = None  # the argument's value; None for implicit initializers
+    instance: str | None = None  # identity of a shared object bound to a name (ADNN107)
+    node: cst.BaseExpression | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """One Keras layer construction found in source."""
+
+    id: str  # unique within the file: "L1", "L2", ...
+    qualname: str  # canonical qualified class, e.g. "keras.layers.Dense"
+    class_name: str  # "Dense"
+    span: Span
+    width: int | None = None  # units / filters / output_dim when literal
+    width_arg: str | None = None
+    activation: str | None = None  # canonical activation name; "linear" for the default None
+    activation_origin: Origin = Origin.IMPLICIT
+    initializers: tuple[InitializerRef, ...] = ()
+    input_shape: tuple[int | None, ...] | None = None  # from input_shape= / input_dim=
+    multiplicity: int | None = 1  # built in a loop: the trip count when literal, else None
+    model: str | None = None  # id of the ModelRecord it belongs to
+    trainable: bool = True  # False for layers without weights (Dropout, Flatten, ...)
+    fan_in: int | None = None  # filled from the model graph where shapes are known
+    fan_out: int | None = None
+    depth: int | None = None  # index along the longest path from the model's input
+    feeds_trainable: bool | None = None  # output reaches another trainable layer; None: unknown
+    arguments: Mapping[str, ParamValue] = field(default_factory=dict)  # other literal kwargs
+    node: cst.Call | None = field(default=None, compare=False, repr=False)
+
+
+ModelKind = Literal["sequential", "functional", "subclassed"]
+
+
+@dataclass(frozen=True)
+class CompileCall:
+    """A ``model.compile(...)`` call with its literal arguments."""
+
+    span: Span
+    receiver: str | None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+    loss: str | None = None
+    metrics: tuple[str, ...] = ()
+    scope: str = "module"
+
+
+@dataclass(frozen=True)
+class FitCall:
+    """A ``model.fit(...)`` call with its literal arguments."""
+
+    span: Span
+    receiver: str | None
+    epochs: int | None = None
+    batch_size: int | None = None
+    validation_split: float | None = None
+    scope: str = "module"  # "module", "main" (if __name__ == "__main__"), "function:<name>"
+    node: cst.Call | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SeedCall:
+    """A call that seeds a random number generator."""
+
+    kind: str  # qualified function, e.g. "keras.utils.set_random_seed", "numpy.random.seed"
+    span: Span
+    value: int | None = None
+    scope: str = "module"
+    covers: frozenset[str] = frozenset()  # subset of {"python", "numpy", "tensorflow", "ops"}
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """One model: its layers in graph order and the edges between them."""
+
+    id: str  # "M1", ...
+    name: str  # variable or class name
+    kind: ModelKind
+    span: Span
+    layer_ids: tuple[str, ...] = ()
+    edges: tuple[tuple[str, str], ...] = ()
+    input_shape: tuple[int | None, ...] | None = None
+    compile: CompileCall | None = None
+    fits: tuple[FitCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Something the scanner saw but could not resolve statically (ADNN301)."""
+
+    what: str  # "initializer", "activation", "width", "layer"
+    reason: str
+    span: Span
+    layer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything the scanner found in one file."""
+
+    path: str
+    layers: tuple[LayerRecord, ...] = ()
+    models: tuple[ModelRecord, ...] = ()
+    compiles: tuple[CompileCall, ...] = ()
+    fits: tuple[FitCall, ...] = ()
+    seeds: tuple[SeedCall, ...] = ()
+    unresolved: tuple[Unresolved, ...] = ()
+    mentions_keras: bool = True
+
+    def layer(self, layer_id: str) -> LayerRecord:
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise KeyError(layer_id)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace one CST node by another (or by several statements, for insertions)."""
+
+    original: cst.CSTNode = field(compare=False)
+    replacement: cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An autofix: node replacements plus imports to add, marked safe or unsafe."""
+
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+    imports: tuple[tuple[str, str | None], ...] = ()  # (module, name): `from m import n` / `import m`
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem. ``fix`` lives only in the process that produced the finding."""
+
+    code: str
+    name: str
+    message: str
+    path: str
+    span: Span
+    severity: Severity = "warning"
+    cell: int | None = None  # notebook code cell (1-based), positions then relative to the cell
+    fix_description: str | None = None
+    fix_safe: bool | None = None
+    fix: Fix | None = field(default=None, compare=False, repr=False)

@@ -1,0 +1,1 @@
+"""Lint rules, one module per rule (``adnnNNN_name.py``), and the mined initializer catalog."""

@@ -1,0 +1,1 @@
+"""The runtime verifier. Imports TensorFlow/Keras lazily; needs the ``runtime`` extra."""
