@@ -1,0 +1,349 @@
+"""The versioned results document of ``adnn-lint verify``.
+
+One JSON file holds everything a reviewer (or the HTML report) needs: the environment, the
+configuration, every baseline run, every search trial and the verdict. It is rewritten
+atomically (temporary file + ``os.replace``) after every finished run, so an interrupted
+verification keeps all finished work and ``--resume`` can continue from it.
+
+This module is deliberately free of TensorFlow and NumPy imports: the report renders results
+without the runtime extra. The layout is documented in ``docs/results.md``; bump
+``RESULTS_VERSION`` on any incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+RESULTS_FORMAT = "adnn-lint-results"
+RESULTS_VERSION = 1
+
+RunStatus = Literal["running", "interrupted", "complete"]
+VerdictStatus = Literal["PASS", "FAIL", "INCONCLUSIVE", "NO_CLAIM"]
+StopReason = Literal[
+    "max_trial", "max_time", "max_gain", "searcher_finished", "interrupted", "not_started"
+]
+
+#: Exit code of ``adnn-lint verify`` for each verdict status.
+EXIT_CODES: Mapping[str, int] = {"PASS": 0, "NO_CLAIM": 0, "FAIL": 1, "INCONCLUSIVE": 3}
+
+
+class ResultsError(ValueError):
+    """A results file that cannot be read: wrong format, newer version, or malformed."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where the numbers were measured; same seed + same environment = same numbers."""
+
+    python: str
+    platform: str
+    machine: str
+    processor: str
+    cpu_count: int | None
+    numpy: str | None = None
+    tensorflow: str | None = None
+    keras: str | None = None
+    adnn_lint: str | None = None
+    devices: tuple[str, ...] = ()  # e.g. ("CPU:0",) or ("CPU:0", "GPU:0 NVIDIA H100")
+    op_determinism: bool = False
+    trainer: str = "keras"  # "stacked" (many models as one) or "keras" (one fit() per run)
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """Which data was used and how it was split. The test split is never used to choose."""
+
+    source: str  # "embedded", "mnist", "fashion_mnist", "npz:PATH", "module:function"
+    train: int
+    validation: int
+    test: int
+    input_shape: tuple[int, ...]
+    classes: int
+    validation_split: float
+    sha256: str | None = None  # digest of the arrays as loaded (before the split)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of this verification; ``--resume`` refuses a file whose config differs."""
+
+    spec_digest: str  # sha256 of the canonical spec text
+    model: str
+    method: str  # "asa", "paper", "random"
+    seed: int
+    baseline_seeds: int
+    verdict_seeds: int
+    max_trial: int | None
+    max_time: float | None  # seconds of search
+    max_gain: float | None  # accuracy points in [0, 1]
+    delta: float
+    required_accuracy: float | None
+    confidence: float
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    optimizer: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One training run: a baseline seed or one side of a verdict pair."""
+
+    seed: int  # the seed of the initial weights
+    order_seed: int  # the seed of the training data order
+    accuracy: float
+    loss: float
+    split: Literal["validation", "test"]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Accuracy over seeds; the interval is a Student-t interval for the mean."""
+
+    n: int
+    mean: float
+    std: float  # sample standard deviation (ddof=1); 0 when n == 1
+    min: float
+    max: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One search trial, in the order it was run."""
+
+    index: int  # 0-based, dense
+    point: Mapping[str, float]  # {"W0": kernel scale, "B0": bias value, ...}
+    seed: int
+    order_seed: int
+    val_accuracy: float
+    val_loss: float
+    seconds: float  # training + evaluation time of this trial
+    elapsed: float  # search time since the start of the search, after this trial
+    accepted: bool | None = None
+    temperature: float | None = None
+    gain: float | None = None  # val_accuracy - baseline validation mean
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its confidence interval (used for the paired gain)."""
+
+    n: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The contract verdict, judged on the test split with fresh seeds."""
+
+    status: VerdictStatus
+    exit_code: int
+    reason: str
+    chosen: str  # "trial 12" or "baseline"
+    chosen_point: Mapping[str, float] | None
+    seeds: tuple[int, ...]  # fresh seeds, unused during baseline and search
+    baseline_runs: tuple[RunRecord, ...]
+    candidate_runs: tuple[RunRecord, ...]
+    baseline: Summary
+    candidate: Summary
+    gain: Interval  # paired difference candidate - baseline on the same seeds
+    required_accuracy: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Results:
+    """The whole document."""
+
+    config: Config
+    environment: Environment
+    data: DataInfo | None = None
+    status: RunStatus = "running"
+    created: str = ""
+    updated: str = ""
+    spec_text: str = ""  # the spec as verified, in ADNN syntax, so the report needs nothing else
+    baseline_runs: tuple[RunRecord, ...] = ()
+    baseline: Summary | None = None
+    trials: tuple[Trial, ...] = ()
+    best_trial: int | None = None  # index into trials (highest validation accuracy)
+    stop_reason: StopReason = "not_started"
+    search_seconds: float = 0.0
+    verdict: Verdict | None = None
+    format: str = RESULTS_FORMAT
+    version: int = RESULTS_VERSION
+    notes: tuple[str, ...] = field(default=())
+
+    def with_trial(self, trial: Trial) -> Results:
+        """A copy with one more trial (and the best index updated)."""
+        trials = (*self.trials, trial)
+        best = self.best_trial
+        if best is None or trial.val_accuracy > trials[best].val_accuracy:
+            best = trial.index
+        return replace(self, trials=trials, best_trial=best)
+
+
+# --------------------------------------------------------------------------- serialization
+
+
+def to_json(results: Results) -> dict[str, Any]:
+    """Plain JSON-ready data; tuples become lists, mappings become objects."""
+    data = asdict(results)
+    # Put the identifying keys first so `head` on a file tells what it is.
+    ordered = {"format": data.pop("format"), "version": data.pop("version")}
+    ordered.update(data)
+    return ordered
+
+
+def dumps(results: Results) -> str:
+    return json.dumps(to_json(results), indent=2, allow_nan=False) + "\n"
+
+
+def save_results(results: Results, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a crash mid-write leaves the previous complete file in place."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = dumps(results)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        # Also on KeyboardInterrupt: never leave temporary files behind.
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _run(data: Mapping[str, Any]) -> RunRecord:
+    return RunRecord(
+        seed=int(data["seed"]),
+        order_seed=int(data["order_seed"]),
+        accuracy=float(data["accuracy"]),
+        loss=float(data["loss"]),
+        split=data["split"],
+        seconds=float(data["seconds"]),
+    )
+
+
+def _summary(data: Mapping[str, Any]) -> Summary:
+    return Summary(**{k: data[k] for k in Summary.__dataclass_fields__})
+
+
+def _interval(data: Mapping[str, Any]) -> Interval:
+    return Interval(**{k: data[k] for k in Interval.__dataclass_fields__})
+
+
+def _trial(data: Mapping[str, Any]) -> Trial:
+    return Trial(
+        index=int(data["index"]),
+        point={str(k): float(v) for k, v in data["point"].items()},
+        seed=int(data["seed"]),
+        order_seed=int(data["order_seed"]),
+        val_accuracy=float(data["val_accuracy"]),
+        val_loss=float(data["val_loss"]),
+        seconds=float(data["seconds"]),
+        elapsed=float(data["elapsed"]),
+        accepted=data.get("accepted"),
+        temperature=data.get("temperature"),
+        gain=data.get("gain"),
+    )
+
+
+def _verdict(data: Mapping[str, Any]) -> Verdict:
+    point = data.get("chosen_point")
+    return Verdict(
+        status=data["status"],
+        exit_code=int(data["exit_code"]),
+        reason=str(data["reason"]),
+        chosen=str(data["chosen"]),
+        chosen_point=None if point is None else {str(k): float(v) for k, v in point.items()},
+        seeds=tuple(int(s) for s in data["seeds"]),
+        baseline_runs=tuple(_run(r) for r in data["baseline_runs"]),
+        candidate_runs=tuple(_run(r) for r in data["candidate_runs"]),
+        baseline=_summary(data["baseline"]),
+        candidate=_summary(data["candidate"]),
+        gain=_interval(data["gain"]),
+        required_accuracy=data.get("required_accuracy"),
+        seconds=float(data["seconds"]),
+    )
+
+
+def from_json(data: Mapping[str, Any]) -> Results:
+    """Rebuild typed results; raises ResultsError naming the offending key."""
+    if data.get("format") != RESULTS_FORMAT:
+        raise ResultsError(f"format: expected {RESULTS_FORMAT!r}, got {data.get('format')!r}")
+    version = data.get("version")
+    if version != RESULTS_VERSION:
+        raise ResultsError(f"version: this adnn-lint reads {RESULTS_VERSION}, got {version!r}")
+    key = "config"
+    try:
+        config = Config(**{k: data["config"][k] for k in Config.__dataclass_fields__})
+        key = "environment"
+        env = dict(data["environment"])
+        env["devices"] = tuple(env.get("devices", ()))
+        environment = Environment(**env)
+        key = "data"
+        info = None
+        if data.get("data") is not None:
+            raw = dict(data["data"])
+            raw["input_shape"] = tuple(raw["input_shape"])
+            info = DataInfo(**raw)
+        key = "baseline_runs"
+        runs = tuple(_run(r) for r in data.get("baseline_runs", ()))
+        key = "baseline"
+        baseline = None if data.get("baseline") is None else _summary(data["baseline"])
+        key = "trials"
+        trials = tuple(_trial(t) for t in data.get("trials", ()))
+        key = "verdict"
+        verdict = None if data.get("verdict") is None else _verdict(data["verdict"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultsError(f"{key}: malformed ({exc})") from exc
+    for position, trial in enumerate(trials):
+        if trial.index != position:
+            raise ResultsError(f"trials[{position}].index: expected {position}, got {trial.index}")
+    return Results(
+        config=config,
+        environment=environment,
+        data=info,
+        status=data.get("status", "running"),
+        created=str(data.get("created", "")),
+        updated=str(data.get("updated", "")),
+        spec_text=str(data.get("spec_text", "")),
+        baseline_runs=runs,
+        baseline=baseline,
+        trials=trials,
+        best_trial=data.get("best_trial"),
+        stop_reason=data.get("stop_reason", "not_started"),
+        search_seconds=float(data.get("search_seconds", 0.0)),
+        verdict=verdict,
+        notes=tuple(data.get("notes", ())),
+    )
+
+
+def load_results(path: str | os.PathLike[str]) -> Results:
+    """Read a results file written by :func:`save_results`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: expected a JSON object")
+    try:
+        return from_json(data)
+    except ResultsError as exc:
+        raise ResultsError(f"{path}: {exc}") from exc
