@@ -9,8 +9,10 @@ replaced nodes survive untouched and an import that already exists is never adde
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import libcst as cst
+from libcst import CSTNodeT
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
@@ -31,12 +33,14 @@ class _ReplaceByIdentity(cst.CSTTransformer):
             self._by_id.setdefault(id(edit.original), edit.replacement)
 
     def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        self, original_node: CSTNodeT, updated_node: CSTNodeT
+    ) -> CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[CSTNodeT]:
         replacement = self._by_id.get(id(original_node))
         if replacement is None:
             return updated_node
-        return replacement  # type: ignore[return-value]
+        # A rule may swap a node for one of another type (a Name for a string, a statement for
+        # several); LibCST validates the result when it rebuilds the parent.
+        return cast("CSTNodeT", replacement)
 
 
 def _enclosing(targets: set[int], module: cst.Module) -> dict[int, set[int]]:
