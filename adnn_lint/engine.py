@@ -1,0 +1,175 @@
+"""Lint one source text: parse once, run every selected rule, drop ``# noqa``-ed findings.
+
+This is the library entry point (``lint_source``, ``fix_source``); the CLI's runner adds files,
+notebooks, configuration, caching and parallelism around it. Nothing here imports TensorFlow or
+Keras, and the linted code is parsed, never imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from adnn_lint.noqa import apply_noqa
+from adnn_lint.records import Finding, Fix, Span
+from adnn_lint.selection import check_selectors, resolve
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+SYNTAX_CODE = "ADNN000"
+SYNTAX_NAME = "syntax-error"
+#: Re-lint-and-fix rounds before giving up on reaching a fixed point (ruff uses 100).
+MAX_FIX_PASSES = 10
+_LIBCST_PREFIX = re.compile(r"^(?:parser error: )?(?:error at \d+:\d+: )?")
+
+
+@dataclass(frozen=True)
+class LintOutcome:
+    """The findings of one source text and the module they point into (None: did not parse)."""
+
+    findings: tuple[Finding, ...]
+    module: cst.Module | None = field(default=None, compare=False, repr=False)
+
+
+def syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
+    """The ADNN000 finding for a file that cannot be parsed or read."""
+    return Finding(
+        code=SYNTAX_CODE,
+        name=SYNTAX_NAME,
+        message=message,
+        path=path,
+        span=Span(line, column, line, column),
+        severity="error",
+    )
+
+
+def codes_for(select: Iterable[str] | None, ignore: Iterable[str] | None) -> frozenset[str]:
+    """Resolve library-style ``select``/``ignore`` arguments (codes or prefixes)."""
+    chosen = check_selectors("select", select) if select is not None else None
+    ignored = check_selectors("ignore", ignore or ())
+    return resolve(chosen, ignored)
+
+
+def _ast_syntax_error(source: str, path: str) -> Finding | None:
+    """Syntax-check a file that never mentions Keras, without paying for LibCST."""
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences and the like are the linted code's business, not ours.
+            warnings.simplefilter("ignore")
+            ast.parse(source, filename=path)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        column = err.offset or 1
+        return syntax_finding(path, line, column, f"syntax error: {err.msg}")
+    except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
+        return syntax_finding(path, 1, 1, f"syntax error: {err}")
+    return None
+
+
+def lint_codes(source: str, path: str, codes: frozenset[str]) -> LintOutcome:
+    """Lint ``source`` with exactly the rules whose codes are in ``codes``."""
+    from adnn_lint.scanner import mentions_keras
+
+    if not mentions_keras(source):
+        # Not Keras code: no rule can fire, but a broken file is still reported.
+        error = _ast_syntax_error(source, path)
+        found = (error,) if error is not None and SYNTAX_CODE in codes else ()
+        return LintOutcome(found)
+
+    import libcst as cst
+
+    from adnn_lint.rule import FileContext, all_rules
+    from adnn_lint.scanner import scan_source
+
+    try:
+        module, scan = scan_source(source, path)
+    except cst.ParserSyntaxError as err:
+        if SYNTAX_CODE not in codes:
+            return LintOutcome(())
+        message = _LIBCST_PREFIX.sub("", err.message)
+        finding = syntax_finding(
+            path, err.editor_line, err.editor_column, f"syntax error: {message}"
+        )
+        return LintOutcome((finding,))
+    except RecursionError:
+        # Deeply nested expressions exhaust LibCST's recursive visitors; report, do not crash.
+        finding = syntax_finding(path, 1, 1, "syntax error: nesting too deep to parse")
+        return LintOutcome((finding,) if SYNTAX_CODE in codes else ())
+
+    ctx = FileContext(path=path, source=source, module=module, scan=scan)
+    findings: list[Finding] = []
+    for rule_class in all_rules():
+        if rule_class.code in codes and rule_class.code != SYNTAX_CODE:
+            findings.extend(rule_class().check(ctx))
+    kept = apply_noqa(source, findings)
+    kept.sort(key=lambda f: (f.span.line, f.span.column, f.code))
+    return LintOutcome(tuple(kept), module)
+
+
+def lint_source(
+    source: str,
+    path: str = "<string>",
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Every finding in ``source``, sorted by position.
+
+    ``select``/``ignore`` take codes or prefixes (``"ADNN1"``); ``select=None`` means all rules.
+    A syntax error yields one ADNN000 finding instead of raising.
+    """
+    return list(lint_codes(source, path, codes_for(select, ignore)).findings)
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """The fixed source, how many findings the fixes removed, and what is left."""
+
+    source: str
+    fixed: int
+    remaining: tuple[Finding, ...]
+
+
+def _applicable(finding: Finding, unsafe: bool) -> Fix | None:
+    fix = finding.fix
+    if fix is None or not (fix.safe or unsafe):
+        return None
+    return fix
+
+
+def fix_codes(source: str, path: str, codes: frozenset[str], *, unsafe: bool) -> FixOutcome:
+    """Apply fixes until none applies (or the source stops changing), re-linting each round."""
+    from adnn_lint.fixes import apply_fixes
+
+    original_count: int | None = None
+    outcome = lint_codes(source, path, codes)
+    for _ in range(MAX_FIX_PASSES):
+        if original_count is None:
+            original_count = len(outcome.findings)
+        fixes = [fix for f in outcome.findings if (fix := _applicable(f, unsafe)) is not None]
+        if outcome.module is None or not fixes:
+            break
+        fixed = apply_fixes(outcome.module, fixes).code
+        if fixed == source:
+            break
+        source = fixed
+        outcome = lint_codes(source, path, codes)
+    remaining = outcome.findings
+    fixed_count = max(0, (original_count or 0) - len(remaining))
+    return FixOutcome(source, fixed_count, remaining)
+
+
+def fix_source(
+    source: str,
+    path: str = "<string>",
+    *,
+    unsafe: bool = False,
+    select: Iterable[str] | None = None,
+) -> str:
+    """``source`` with every applicable autofix applied (unsafe ones only when asked)."""
+    return fix_codes(source, path, codes_for(select, None), unsafe=unsafe).source
