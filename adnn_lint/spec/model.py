@@ -53,6 +53,9 @@ class ModelSpec:
     name: str
     input_shape: tuple[int, ...] | None = None
     layers: tuple[LayerSpec, ...] = ()
+    # what extraction could not resolve ("input_shape", "layers" when some were not found);
+    # the runtime refuses to guess them
+    unresolved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ class TrainSpec:
     epochs: int = 1
     batch_size: int = 100
     metrics: tuple[str, ...] = ("accuracy",)
+    # fields whose value is this class's default because the source did not say (no literal
+    # compile()/fit() argument and no Keras default that applies); the runtime may use them
+    unresolved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
