@@ -1,0 +1,516 @@
+"""Mine the initializer catalog from the installed Keras (runtime only).
+
+``mine_catalog()`` introspects ``keras.layers`` (``inspect.signature`` of every exported layer
+class: its ``*_initializer`` arguments with default and positional index, its width and activation
+arguments) and ``keras.initializers`` (every class, every alias ``keras.initializers.get``
+accepts, the constructor defaults and, for the VarianceScaling subclasses, the scale/mode/
+distribution they fix). What introspection cannot see is kept here as small curated tables, each
+with its source: the variance formula per family, the gain each activation needs, the Keras 1
+legacy spellings and the tf.keras 2.x differences. The static side reads the result as data
+(``rules/catalog.json``) and never imports Keras; ``tests/test_mined_catalog.py`` fails when the
+checked-in file and a fresh mining differ.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CATALOG_FORMAT = 1
+CATALOG_PATH = Path(__file__).resolve().parent.parent / "rules" / "catalog.json"
+
+# --- curated tables (introspection cannot see these) --------------------------------------------
+
+#: Var[w] = stddev^2 * this for a normal truncated at +-2 stddev (Keras' TruncatedNormal); equals
+#: 0.87962566103423978^2, the constant Keras divides VarianceScaling's stddev by.
+_TRUNCATION = 2.0
+_PHI = math.exp(-(_TRUNCATION**2) / 2) / math.sqrt(2 * math.pi)
+_MASS = math.erf(_TRUNCATION / math.sqrt(2))
+TRUNCATED_NORMAL_VARIANCE_FACTOR = round(1 - 2 * _TRUNCATION * _PHI / _MASS, 12)
+
+_FAN = ["fan", ["param", "mode"]]  # fan_in / fan_out / fan_avg chosen by the `mode` parameter
+_VS = ["/", ["param", "scale"], _FAN]
+_ORTHO = ["/", ["pow", ["param", "gain"], 2], ["max", ["fan_in"], ["fan_out"]]]
+
+#: Variance of one weight per family, as a small expression tree evaluated by
+#: ``adnn_lint.rules.catalog`` (ops: const, param, fan_in, fan_out, fan, + - * /, pow, max, min).
+#: Source: keras/src/initializers/random_initializers.py and constant_initializers.py (3.x).
+FAMILIES: dict[str, dict[str, Any]] = {
+    "constant": {
+        "random": False,
+        "variance": ["const", 0.0],
+        "doc": "every weight equals `value` (Zeros: 0, Ones: 1)",
+    },
+    "normal": {
+        "random": True,
+        "variance": ["pow", ["param", "stddev"], 2],
+        "doc": "N(mean, stddev^2)",
+    },
+    "truncated_normal": {
+        "random": True,
+        "variance": [
+            "*",
+            ["const", TRUNCATED_NORMAL_VARIANCE_FACTOR],
+            ["pow", ["param", "stddev"], 2],
+        ],
+        "doc": "N(mean, stddev^2) redrawn beyond 2 stddev",
+    },
+    "uniform": {
+        "random": True,
+        "variance": [
+            "/",
+            ["pow", ["-", ["param", "maxval"], ["param", "minval"]], 2],
+            ["const", 12],
+        ],
+        "doc": "U(minval, maxval)",
+    },
+    "variance_scaling": {
+        "random": True,
+        "variance": _VS,
+        "doc": "scale / n, n = fan_in, fan_out or their mean by `mode` (any distribution)",
+    },
+    "glorot": {"random": True, "variance": _VS, "doc": "VarianceScaling(1.0, 'fan_avg')"},
+    "he": {"random": True, "variance": _VS, "doc": "VarianceScaling(2.0, 'fan_in')"},
+    "lecun": {"random": True, "variance": _VS, "doc": "VarianceScaling(1.0, 'fan_in')"},
+    "orthogonal": {
+        "random": True,
+        "variance": _ORTHO,
+        "doc": "gain * an orthogonal matrix: gain^2 / max(fan_in, fan_out) per entry",
+    },
+    "identity": {
+        "random": False,
+        "variance": _ORTHO,
+        "doc": "gain * the identity (mean square gain^2 / max(fan_in, fan_out))",
+    },
+    "stft": {"random": False, "variance": None, "doc": "STFT basis; no variance model"},
+}
+
+#: Initializer class -> family. Keras 3 names.
+INITIALIZER_FAMILY: dict[str, str] = {
+    "Zeros": "constant",
+    "Ones": "constant",
+    "Constant": "constant",
+    "RandomNormal": "normal",
+    "TruncatedNormal": "truncated_normal",
+    "RandomUniform": "uniform",
+    "VarianceScaling": "variance_scaling",
+    "GlorotNormal": "glorot",
+    "GlorotUniform": "glorot",
+    "HeNormal": "he",
+    "HeUniform": "he",
+    "LecunNormal": "lecun",
+    "LecunUniform": "lecun",
+    "Orthogonal": "orthogonal",
+    "Identity": "identity",
+    "STFT": "stft",
+}
+
+#: The fixed ``value`` of Zeros/Ones, so the constant family has one parameter everywhere.
+CONSTANT_VALUE = {"Zeros": 0.0, "Ones": 1.0}
+
+#: Activation -> (family, gain): the Var[w]*fan_in that keeps the forward variance steady.
+#: Source: He et al. 2015 (ReLU: 2), Glorot & Bengio 2010 (tanh/sigmoid/linear: 1), Klambauer
+#: et al. 2017 (SELU: 1, with LeCun normal); leaky ReLU 2/(1+a^2) with Keras 3's slope 0.2.
+ACTIVATION_GAIN: dict[str, tuple[str, float | None]] = {
+    "relu": ("relu", 2.0),
+    "relu6": ("relu", 2.0),
+    "leaky_relu": ("relu", round(2.0 / (1.0 + 0.2**2), 6)),
+    "elu": ("relu", 2.0),
+    "celu": ("relu", 2.0),
+    "gelu": ("relu", 2.0),
+    "silu": ("relu", 2.0),
+    "mish": ("relu", 2.0),
+    "hard_silu": ("relu", 2.0),
+    "softplus": ("relu", 2.0),
+    "squareplus": ("relu", 2.0),
+    "sparse_plus": ("relu", 2.0),
+    "linear": ("linear", 1.0),
+    "tanh": ("saturating", 1.0),
+    "sigmoid": ("saturating", 1.0),
+    "hard_sigmoid": ("saturating", 1.0),
+    "hard_tanh": ("saturating", 1.0),
+    "softsign": ("saturating", 1.0),
+    "log_sigmoid": ("saturating", 1.0),
+    "sparse_sigmoid": ("saturating", 1.0),
+    "selu": ("self_normalizing", 1.0),
+    "softmax": ("output", 1.0),
+    "log_softmax": ("output", 1.0),
+    "sparsemax": ("output", 1.0),
+    "exponential": ("other", None),
+    "glu": ("other", None),
+    "threshold": ("other", None),
+    "hard_shrink": ("other", None),
+    "soft_shrink": ("other", None),
+    "tanh_shrink": ("other", None),
+}
+
+#: Activation layers whose effect on the previous layer's output is a known activation.
+ACTIVATION_LAYERS: dict[str, str] = {
+    "ReLU": "relu",
+    "LeakyReLU": "leaky_relu",
+    "PReLU": "leaky_relu",
+    "ELU": "elu",
+    "Softmax": "softmax",
+}
+
+#: Arguments that give a layer's width (output channels/units), in order of preference.
+WIDTH_ARGS = ("units", "filters", "output_dim")
+
+#: Keras 1 (and early Keras 2 compat) keyword spellings -> Keras 3 argument.
+#: Source: Keras 2.0 release notes, keras/legacy/interfaces.py (Keras 2.0-2.2).
+LEGACY_ARGUMENTS: dict[str, str] = {
+    "init": "kernel_initializer",
+    "inner_init": "recurrent_initializer",
+    "beta_init": "beta_initializer",
+    "gamma_init": "gamma_initializer",
+    "depthwise_init": "depthwise_initializer",
+    "pointwise_init": "pointwise_initializer",
+    "output_dim": "units",
+    "nb_filter": "filters",
+    "input_length": "input_length",
+}
+
+#: Keras 1 initializer spellings (accepted by Keras 1/2 ``initializers.get``) -> canonical.
+LEGACY_INITIALIZERS: dict[str, str] = {
+    "zero": "zeros",
+    "one": "ones",
+    "normal": "random_normal",
+    "uniform": "random_uniform",
+}
+
+#: Layer classes of tf.keras 2.x / Keras 1 that Keras 3 no longer exports.
+#: Source: tf.keras 2.15 API docs (keras.layers.LocallyConnected*, ThresholdedReLU),
+#: tf.compat.v1.keras.layers (CuDNN*), Keras 1.2 docs (Convolution2D(nb_filter, nb_row, nb_col)).
+LEGACY_LAYERS: dict[str, dict[str, Any]] = {
+    "LocallyConnected1D": {
+        "since": "tf.keras 2.x",
+        "positional": [
+            "filters",
+            "kernel_size",
+            "strides",
+            "padding",
+            "data_format",
+            "activation",
+            "use_bias",
+            "kernel_initializer",
+            "bias_initializer",
+        ],
+        "initializer_args": [
+            ("kernel_initializer", "glorot_uniform", 7),
+            ("bias_initializer", "zeros", 8),
+        ],
+        "width_arg": "filters",
+        "activation_arg": "activation",
+    },
+    "LocallyConnected2D": {
+        "since": "tf.keras 2.x",
+        "positional": [
+            "filters",
+            "kernel_size",
+            "strides",
+            "padding",
+            "data_format",
+            "activation",
+            "use_bias",
+            "kernel_initializer",
+            "bias_initializer",
+        ],
+        "initializer_args": [
+            ("kernel_initializer", "glorot_uniform", 7),
+            ("bias_initializer", "zeros", 8),
+        ],
+        "width_arg": "filters",
+        "activation_arg": "activation",
+    },
+    "CuDNNLSTM": {
+        "since": "tf.keras 2.x (tf.compat.v1.keras.layers)",
+        "positional": ["units", "kernel_initializer", "recurrent_initializer", "bias_initializer"],
+        "initializer_args": [
+            ("kernel_initializer", "glorot_uniform", 1),
+            ("recurrent_initializer", "orthogonal", 2),
+            ("bias_initializer", "zeros", 3),
+        ],
+        "width_arg": "units",
+        "activation_arg": None,
+    },
+    "CuDNNGRU": {
+        "since": "tf.keras 2.x (tf.compat.v1.keras.layers)",
+        "positional": ["units", "kernel_initializer", "recurrent_initializer", "bias_initializer"],
+        "initializer_args": [
+            ("kernel_initializer", "glorot_uniform", 1),
+            ("recurrent_initializer", "orthogonal", 2),
+            ("bias_initializer", "zeros", 3),
+        ],
+        "width_arg": "units",
+        "activation_arg": None,
+    },
+    "ThresholdedReLU": {
+        "since": "tf.keras 2.x",
+        "positional": ["theta"],
+        "initializer_args": [],
+        "width_arg": None,
+        "activation_arg": None,
+    },
+    "MaxoutDense": {
+        "since": "Keras 1",
+        "positional": ["output_dim", "nb_feature", "init"],
+        "initializer_args": [("kernel_initializer", "glorot_uniform", None)],
+        "width_arg": "output_dim",
+        "activation_arg": None,
+    },
+    "Highway": {
+        "since": "Keras 1",
+        "positional": ["init", "activation"],
+        "initializer_args": [("kernel_initializer", "glorot_uniform", 0)],
+        "width_arg": None,
+        "activation_arg": "activation",
+    },
+}
+
+#: Behaviour that differs between tf.keras 2.x and Keras 3, as data (rules may cite it).
+TF_KERAS_DIFFERENCES: list[dict[str, str]] = [
+    {
+        "what": "unseeded initializer instance reused",
+        "keras3": "each call draws new values from the global SeedGenerator",
+        "tf_keras": "each call returns the same values (warning 'is unseeded and being called "
+        "multiple times')",
+        "source": "tf.keras 2.7+ keras/initializers/initializers_v2.py _warn_reuse",
+    },
+    {
+        "what": "LeakyReLU default slope",
+        "keras3": "negative_slope=0.3 (layer), 0.2 (keras.activations.leaky_relu)",
+        "tf_keras": "alpha=0.3",
+        "source": "tf.keras 2.15 API docs; keras 3 signatures",
+    },
+    {
+        "what": "Keras 1 initializer spellings",
+        "keras3": "'zero', 'one', 'normal', 'uniform' still accepted by initializers.get",
+        "tf_keras": "same aliases; Keras 1 'normal'/'uniform' also used scale 0.05",
+        "source": "Keras 1.2 keras/initializations.py; keras 3 ALL_OBJECTS_DICT",
+    },
+    {
+        "what": "Keras 1 Convolution2D positional arguments",
+        "keras3": "Conv2D(filters, kernel_size, strides, ...)",
+        "tf_keras": "Keras 1: Convolution2D(nb_filter, nb_row, nb_col, init=..., ...)",
+        "source": "Keras 1.2 docs",
+    },
+    {
+        "what": "STFT initializer",
+        "keras3": "available",
+        "tf_keras": "absent",
+        "source": "keras 3.x initializers; tf.keras 2.15 API docs",
+    },
+]
+
+
+# --- mining --------------------------------------------------------------------------------------
+
+
+def _snake(name: str) -> str:
+    out: list[str] = []
+    for i, ch in enumerate(name):
+        if (
+            ch.isupper()
+            and i
+            and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
+        ):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return repr(value)
+
+
+def _mine_initializers(keras: Any) -> tuple[dict[str, Any], dict[type, str]]:
+    from keras.src import initializers as src_initializers
+
+    base = src_initializers.Initializer
+    by_class: dict[Any, list[str]] = {}
+    rejected: dict[type, list[str]] = {}
+    for alias, obj in src_initializers.ALL_OBJECTS_DICT.items():
+        if not inspect.isclass(obj) or obj is base or not issubclass(obj, base):
+            continue
+        by_class.setdefault(obj, []).append(alias)
+        # Some registered names fail as strings (Keras 3.15: 'constant' needs a value), so
+        # record what keras.initializers.get really accepts.
+        try:
+            accepted = isinstance(keras.initializers.get(alias), obj)
+        except (KeyError, ValueError, TypeError):
+            accepted = False
+        if not accepted:
+            rejected.setdefault(obj, []).append(alias)
+    out: dict[str, Any] = {}
+    canonical_of: dict[type, str] = {}
+    for cls, aliases in by_class.items():
+        canonical = _snake(cls.__name__)
+        if canonical not in aliases:
+            raise ValueError(f"no snake_case alias for {cls.__name__}: {sorted(aliases)}")
+        family = INITIALIZER_FAMILY[cls.__name__]
+        params: dict[str, Any] = {}
+        for name, param in inspect.signature(cls.__init__).parameters.items():
+            if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if name in ("input_axes", "output_axes"):
+                continue
+            params[name] = _jsonable(None if param.default is param.empty else param.default)
+        instance = cls()
+        for attr in ("scale", "mode", "distribution"):
+            if hasattr(instance, attr) and family in ("glorot", "he", "lecun", "variance_scaling"):
+                params[attr] = _jsonable(getattr(instance, attr))
+        if cls.__name__ in CONSTANT_VALUE:
+            params["value"] = CONSTANT_VALUE[cls.__name__]
+        out[canonical] = {
+            "class_name": cls.__name__,
+            "aliases": sorted(set(aliases) - {canonical}),
+            "string_rejected": sorted(rejected.get(cls, [])),
+            "family": family,
+            "random": FAMILIES[family]["random"],
+            "params": dict(sorted(params.items())),
+        }
+        canonical_of[cls] = canonical
+    return dict(sorted(out.items())), canonical_of
+
+
+def _mine_layers(keras: Any, canonical_of: Mapping[type, str]) -> dict[str, Any]:
+    layers: dict[str, Any] = {}
+    for name in sorted(dir(keras.layers)):
+        cls = getattr(keras.layers, name)
+        if not inspect.isclass(cls) or not issubclass(cls, keras.layers.Layer):
+            continue
+        params = [
+            p
+            for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+        positional = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+        init_args = []
+        for p in params:
+            if not p.name.endswith("_initializer"):
+                continue
+            default = None
+            if p.default is not p.empty and p.default is not None:
+                default = canonical_of[type(keras.initializers.get(p.default))]
+            init_args.append(
+                {
+                    "argument": p.name,
+                    "role": p.name[: -len("_initializer")],
+                    "default": default,
+                    "position": positional.index(p.name) if p.name in positional else None,
+                }
+            )
+        names = [p.name for p in params]
+        width_arg = next((w for w in WIDTH_ARGS if w in names), None)
+        activation = next((p for p in params if p.name == "activation"), None)
+        activation_default: str | None = None
+        if activation is not None:
+            value = activation.default
+            activation_default = (
+                "linear" if value is None or value is activation.empty else str(value)
+            )
+        layers[name] = {
+            "class_name": cls.__name__,
+            "positional": positional,
+            "initializer_args": init_args,
+            "width_arg": width_arg,
+            "activation_arg": "activation" if activation is not None else None,
+            "activation_default": activation_default,
+            "trainable": bool(init_args),
+            "wrapper": "layer" in names[:1],
+            "activation_layer": ACTIVATION_LAYERS.get(name),
+            "kernel_size_arg": "kernel_size" if "kernel_size" in names else None,
+        }
+    return layers
+
+
+def _mine_activations(keras: Any) -> dict[str, Any]:
+    from keras.src import activations as src_activations
+
+    by_function: dict[str, list[str]] = {}
+    for alias, fn in src_activations.ALL_OBJECTS_DICT.items():
+        if keras.activations.get(alias) is not fn:
+            continue
+        by_function.setdefault(fn.__name__, []).append(alias)
+    out: dict[str, Any] = {}
+    for canonical, aliases in sorted(by_function.items()):
+        family, gain = ACTIVATION_GAIN[canonical]
+        out[canonical] = {
+            "aliases": sorted(set(aliases) - {canonical}),
+            "family": family,
+            "gain": gain,
+        }
+    return out
+
+
+def _legacy_layers() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in LEGACY_LAYERS.items():
+        out[name] = {
+            "class_name": name,
+            "since": info["since"],
+            "positional": info["positional"],
+            "initializer_args": [
+                {
+                    "argument": arg,
+                    "role": arg[: -len("_initializer")],
+                    "default": default,
+                    "position": position,
+                }
+                for arg, default, position in info["initializer_args"]
+            ],
+            "width_arg": info["width_arg"],
+            "activation_arg": info["activation_arg"],
+            "activation_default": "linear" if info["activation_arg"] else None,
+            "trainable": bool(info["initializer_args"]),
+            "wrapper": False,
+            "activation_layer": None,
+            "kernel_size_arg": "kernel_size" if "kernel_size" in info["positional"] else None,
+        }
+    return out
+
+
+def mine_catalog() -> dict[str, Any]:
+    """Introspect the installed Keras and return the catalog document."""
+    import keras
+
+    initializers, canonical_of = _mine_initializers(keras)
+    return {
+        "format": CATALOG_FORMAT,
+        "keras_version": keras.__version__,
+        "generated_by": "adnn-lint catalog --mine (adnn_lint/runtime/mine.py)",
+        "sources": {
+            "layers": "inspect.signature of every class in keras.layers",
+            "initializers": "keras.src.initializers.ALL_OBJECTS_DICT checked with "
+            "keras.initializers.get; constructor defaults; VarianceScaling attributes",
+            "activations": "keras.src.activations.ALL_OBJECTS_DICT checked with "
+            "keras.activations.get; gains curated in runtime/mine.py",
+            "families": "curated in runtime/mine.py from keras/src/initializers",
+        },
+        "families": FAMILIES,
+        "initializers": initializers,
+        "legacy_initializers": LEGACY_INITIALIZERS,
+        "activations": _mine_activations(keras),
+        "layers": _mine_layers(keras, canonical_of),
+        "legacy_layers": _legacy_layers(),
+        "legacy_arguments": LEGACY_ARGUMENTS,
+        "tf_keras_differences": TF_KERAS_DIFFERENCES,
+    }
+
+
+def dumps_catalog(catalog: Mapping[str, Any]) -> str:
+    """The canonical text of a catalog document (what is checked in)."""
+    return json.dumps(catalog, indent=1, sort_keys=True) + "\n"
+
+
+def write_catalog(path: Path = CATALOG_PATH) -> Path:
+    path.write_text(dumps_catalog(mine_catalog()), encoding="utf-8")
+    return path
