@@ -1,0 +1,222 @@
+"""Ingber's adaptive simulated annealing (ASA), as /work/shared/DESIGN.md writes it out.
+
+Parameters live in unit coordinates x_i in [0, 1] (p_i = A_i + x_i (B_i - A_i)), so a step y_i of
+the generating distribution is a fraction of the parameter's range, as in Ingber's code.
+
+- generating distribution: y = sgn(u - 1/2) T ((1 + 1/T)^|2u - 1| - 1), u ~ U[0, 1]; a step that
+  leaves [0, 1] is redrawn, never clipped (:func:`generate_steps`, CDF :func:`step_cdf`);
+- schedule, per parameter: T_i(k_i) = T_0i exp(-c k_i^(1/D)), c = -ln(ratio_scale)
+  exp(-ln(anneal_scale) / D), ratio_scale 1e-5, anneal_scale = max_trial (Ingber's 100 without
+  one), so the temperatures reach ratio_scale T_0i when the budget is spent;
+- acceptance: exp(-(C_new - C_cur) / T_cost) > U, T_cost on the same schedule counted over
+  accepted points, T_0cost the mean |C| of the first evaluated batch (Ingber samples initial
+  costs for it);
+- reannealing: every ``reanneal_every`` acceptances, s_i = |dC/dx_i| from a least-squares plane
+  through the trials already run, T_i' = min(T_0i, T_i s_max / s_i), k_i' = (ln(T_0i/T_i')/c)^D.
+
+Batched asks follow Ingber's ASA_PARALLEL idea: a block of n states is generated from the current
+state (each advancing the generation counter), evaluated together, sorted by cost, and the
+acceptance test is applied in that order; the first state that passes becomes the current state
+and the rest of the block is discarded (they were generated from the old state).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from adnn_lint.runtime.search import BaseSearcher, Decision
+from adnn_lint.runtime.space import Point, Space
+
+FloatArray = npt.NDArray[np.float64]
+
+RATIO_SCALE = 1e-5  # Ingber's Temperature_Ratio_Scale
+ANNEAL_SCALE = 100.0  # Ingber's Temperature_Anneal_Scale, used when no max_trial is given
+DEFAULT_LIMIT = 1000  # generated states when no max_trial is given (the caller's budget rules)
+_T_FLOOR = 1e-300  # keeps 1/T finite once the schedule has run far past its budget
+
+
+def generate_steps(u: FloatArray, temperature: float) -> FloatArray:
+    """Ingber's generating distribution applied to uniforms ``u`` at ``temperature``.
+
+    Written as T * expm1(|2u-1| * log1p(1/T)) so that tiny temperatures neither overflow nor
+    lose the small steps to cancellation.
+    """
+    t = max(float(temperature), _T_FLOOR)
+    v = np.asarray(u, dtype=np.float64)
+    return np.sign(v - 0.5) * t * np.expm1(np.abs(2.0 * v - 1.0) * math.log1p(1.0 / t))
+
+
+def step_cdf(y: FloatArray, temperature: float) -> FloatArray:
+    """G(y) = 1/2 + sgn(y) ln(1 + |y|/T) / (2 ln(1 + 1/T)), for y in [-1, 1]."""
+    t = max(float(temperature), _T_FLOOR)
+    w = np.asarray(y, dtype=np.float64)
+    return 0.5 + np.sign(w) * np.log1p(np.abs(w) / t) / (2.0 * math.log1p(1.0 / t))
+
+
+def schedule_constant(ratio_scale: float, anneal_scale: float, dim: int) -> float:
+    """c = -ln(ratio_scale) exp(-ln(anneal_scale) / D)."""
+    return -math.log(ratio_scale) * math.exp(-math.log(anneal_scale) / dim)
+
+
+@dataclass(frozen=True)
+class AsaOptions:
+    ratio_scale: float = RATIO_SCALE
+    anneal_scale: float | None = None  # None: max_trial, or ANNEAL_SCALE without one
+    initial_temperature: float = 1.0  # T_0i, Ingber's default
+    reanneal_every: int = 3  # acceptances between reannealings ("every few")
+    limit: int | None = None  # generated states; None: max_trial, or DEFAULT_LIMIT
+
+
+class AsaSearcher(BaseSearcher):
+    method = "asa"
+
+    def __init__(
+        self,
+        space: Space,
+        *,
+        seed: int,
+        max_trial: int | None = None,
+        start: Point | None = None,
+        options: AsaOptions = AsaOptions(),
+    ) -> None:
+        super().__init__(space, seed)
+        self._rng = np.random.default_rng(seed)
+        self._free = np.array([p.width > 0 for p in space.params])
+        self.dim = max(1, int(self._free.sum()))
+        self.anneal_scale = float(
+            options.anneal_scale or (max_trial if max_trial is not None else ANNEAL_SCALE)
+        )
+        # anneal_scale 1 would make c = -ln(ratio) at k = 1 and the fit meaningless below 2.
+        self.c = schedule_constant(options.ratio_scale, max(self.anneal_scale, 2.0), self.dim)
+        self.limit = options.limit or (max_trial if max_trial is not None else DEFAULT_LIMIT)
+        self.reanneal_every = max(1, options.reanneal_every)
+        self.t0 = np.full(space.dim, float(options.initial_temperature))
+        self.k = np.zeros(space.dim)  # per-parameter annealing time
+        if start is not None:
+            space.check(start)
+            self._x = space.to_unit(start)
+        else:
+            self._x = np.full(space.dim, 0.5)  # the centre of the box
+        self._c: float | None = None  # cost of the current state; None until evaluated
+        self.t0_cost: float | None = None
+        self.k_cost = 0  # accepted states (the start excluded)
+        self.generated = 0
+        self.reanneals = 0
+        self._since_reanneal = 0
+        self._block: list[tuple[FloatArray, bool]] = []  # (unit x, is the start point)
+        self._history: list[tuple[FloatArray, float]] = []
+
+    # -- temperatures --------------------------------------------------------------------------
+    def temperatures(self) -> FloatArray:
+        temps: FloatArray = np.maximum(
+            self.t0 * np.exp(-self.c * self.k ** (1.0 / self.dim)), _T_FLOOR
+        )
+        return temps
+
+    def cost_temperature(self) -> float | None:
+        if self.t0_cost is None:
+            return None
+        return max(self.t0_cost * math.exp(-self.c * self.k_cost ** (1.0 / self.dim)), _T_FLOOR)
+
+    @property
+    def finished(self) -> bool:
+        return self.generated >= self.limit
+
+    # -- ask -----------------------------------------------------------------------------------
+    def _generate(self) -> FloatArray:
+        self.k = self.k + self._free  # every free parameter advances one generation
+        temps = self.temperatures()
+        x_new = self._x.copy()
+        for i in np.flatnonzero(self._free):
+            while True:  # redraw, never clip: P(stay inside) >= 1/2 for every x in [0, 1]
+                y = float(generate_steps(np.array([self._rng.random()]), float(temps[i]))[0])
+                candidate = self._x[i] + y
+                if 0.0 <= candidate <= 1.0:
+                    x_new[i] = candidate
+                    break
+        return x_new
+
+    def _propose(self, n: int) -> list[Point]:
+        n = min(n, self.limit - self.generated)
+        block: list[tuple[FloatArray, bool]] = []
+        if self._c is None and n > 0:
+            block.append((self._x.copy(), True))  # the start state must be evaluated first
+        while len(block) < n:
+            block.append((self._generate(), False))
+        self.generated += len(block)
+        self._block = block
+        return [self.space.from_unit(x) for x, _start in block]
+
+    # -- tell ----------------------------------------------------------------------------------
+    def _judge(self, points: list[Point], costs: list[float]) -> list[Decision]:
+        block = self._block[: len(points)]
+        self._block = []
+        decisions: list[Decision | None] = [None] * len(points)
+        finite = [c for c in costs if math.isfinite(c)]
+        if self.t0_cost is None and finite:
+            scale = float(np.mean(np.abs(finite)))
+            self.t0_cost = scale if scale > 0 else 1.0
+        for (x, _start), cost in zip(block, costs, strict=True):
+            if math.isfinite(cost):
+                self._history.append((x, cost))
+        order = list(range(len(points)))
+        if block and block[0][1]:
+            self._x, self._c = block[0][0].copy(), costs[0]
+            decisions[0] = Decision(accepted=True, note="start point")
+            order = order[1:]
+        moved = False
+        for j in sorted(order, key=lambda j: (costs[j], j)):
+            if moved:
+                decisions[j] = Decision(accepted=False, note="block already moved")
+                continue
+            decisions[j] = self._metropolis(block[j][0], costs[j])
+            moved = decisions[j].accepted  # type: ignore[union-attr]
+        return [d if d is not None else Decision(accepted=False) for d in decisions]
+
+    def _metropolis(self, x: FloatArray, cost: float) -> Decision:
+        t_cost = self.cost_temperature()
+        current = self._c if self._c is not None else math.inf
+        if not math.isfinite(cost):
+            return Decision(accepted=False, temperature=t_cost, probability=0.0, note="diverged")
+        if cost <= current:
+            accepted, probability = True, None
+        else:
+            temperature = t_cost if t_cost is not None else 1.0
+            probability = math.exp(-(cost - current) / temperature)
+            accepted = probability > self._rng.random()
+        if accepted:
+            self._x, self._c = x.copy(), cost
+            self.k_cost += 1
+            self._since_reanneal += 1
+            if self._since_reanneal >= self.reanneal_every:
+                self._since_reanneal = 0
+                self._reanneal()
+        return Decision(accepted=accepted, temperature=t_cost, probability=probability)
+
+    def sensitivities(self) -> FloatArray | None:
+        """|dC/dx_i| from a least-squares plane through the trials run so far (None: too few)."""
+        free = np.flatnonzero(self._free)
+        if len(self._history) < len(free) + 2:
+            return None
+        xs = np.array([x[free] for x, _c in self._history])
+        ys = np.array([c for _x, c in self._history])
+        design = np.column_stack([np.ones(len(ys)), xs])
+        beta, *_ = np.linalg.lstsq(design, ys, rcond=None)
+        s = np.zeros(self.space.dim)
+        s[free] = np.abs(beta[1:])
+        return s
+
+    def _reanneal(self) -> None:
+        s = self.sensitivities()
+        if s is None or not np.all(np.isfinite(s)) or s.max() <= 0:
+            return
+        current = self.temperatures()
+        with np.errstate(divide="ignore"):
+            raised = np.where(s > 0, current * s.max() / np.where(s > 0, s, 1.0), self.t0)
+        new_t = np.minimum(self.t0, raised)
+        new_k = (np.log(self.t0 / new_t) / self.c) ** self.dim
+        self.k = np.where(self._free, new_k, self.k)
+        self.reanneals += 1

@@ -1,0 +1,141 @@
+"""Algorithm 1 of the seed paper ("Adaptive Simulated Annealing Based Search"), read faithfully.
+
+Per trainable layer i, in order: W_i and B_i start at 0 (clamped into their domains) and step
+together by delta, W' = W_i + delta, B' = B_i + delta, while both stay inside their domains.
+With L = 1 - validation accuracy (= 1 + cost), a step that is not worse is taken; a worse one is
+taken with P = exp(-(L(W', B') - L(W_i, B_i)) / L(W', B')) against a uniform draw, and when it is
+not taken the walk of layer i ends at (W_i, B_i). Leaving a domain also ends the walk. Layers
+already walked keep their final values; layers not yet walked sit at their start value.
+docs/search.md lists the paper's ambiguities and why each was resolved this way.
+
+Batched asks are speculative: ask(n) returns the next n steps of the current layer's walk (they
+are deterministic); tell() follows the walk through them in order, and the steps after the walk
+ends come back with ``counted=False``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from adnn_lint.runtime.search import BaseSearcher, Decision
+from adnn_lint.runtime.space import Param, Point, Space
+
+
+def _start_value(p: Param) -> float:
+    return min(p.high, max(p.low, 0.0))
+
+
+class PaperSearcher(BaseSearcher):
+    method = "paper"
+
+    def __init__(self, space: Space, *, seed: int, delta: float = 0.0025) -> None:
+        if not (math.isfinite(delta) and delta > 0):
+            raise ValueError(f"paper search: delta must be a positive number, got {delta}")
+        super().__init__(space, seed)
+        self.delta = delta
+        self._rng = np.random.default_rng(seed)
+        # the walked groups: per trainable layer index, its W and (if any) B parameter
+        groups: dict[int, list[Param]] = {}
+        for p in space.params:
+            groups.setdefault(p.index, []).append(p)
+        self.groups: list[list[Param]] = [groups[i] for i in sorted(groups)]
+        self._current: Point = {p.name: _start_value(p) for p in space.params}
+        self._loss: float | None = None  # L at the current point; None until evaluated
+        self.layer = 0  # the group being walked
+        self._step = 0  # steps taken (accepted) in the current layer's walk
+        self._walk_best: tuple[Point, float, int] | None = None  # point, L, step of this walk
+        self._asked_steps: list[int] = []  # step numbers of the pending speculative batch
+        self._start_asked = False
+        self._done = False
+
+    @property
+    def finished(self) -> bool:
+        return self._done
+
+    @property
+    def current(self) -> Point:
+        return dict(self._current)
+
+    def _point_at(self, step: int) -> Point | None:
+        """The current point with layer ``self.layer`` moved ``step`` deltas; None off-domain."""
+        point = dict(self._current)
+        for p in self.groups[self.layer]:
+            value = _start_value(p) + step * self.delta
+            if not p.contains(value):
+                return None
+            point[p.name] = min(value, p.high)
+        return point
+
+    def _propose(self, n: int) -> list[Point]:
+        if self._loss is None:
+            self._start_asked = True
+            return [dict(self._current)]
+        points: list[Point] = []
+        steps: list[int] = []
+        for step in range(self._step + 1, self._step + 1 + n):
+            point = self._point_at(step)
+            if point is None:
+                break
+            points.append(point)
+            steps.append(step)
+        self._asked_steps = steps
+        return points
+
+    def _judge(self, points: list[Point], costs: list[float]) -> list[Decision]:
+        losses = [1.0 + c for c in costs]  # cost = -accuracy, so L = 1 - accuracy
+        if self._start_asked and self._loss is None:
+            self._start_asked = False
+            if not points:
+                return []
+            self._loss = losses[0]
+            self._walk_best = (dict(self._current), self._loss, 0)
+            self._skip_exhausted()
+            return [Decision(accepted=True, note="start point (all W_i, B_i at 0)")]
+        steps, self._asked_steps = self._asked_steps[: len(points)], []
+        decisions: list[Decision] = []
+        walking = True
+        for point, step, loss in zip(points, steps, losses, strict=True):
+            if not walking:
+                decisions.append(Decision(False, counted=False, note="after the walk ended"))
+                continue
+            decision = self._step_decision(loss)
+            decisions.append(decision)
+            if decision.accepted:
+                self._current, self._loss, self._step = dict(point), loss, step
+                if self._walk_best is None or loss < self._walk_best[1]:
+                    self._walk_best = (dict(point), loss, step)
+            else:
+                walking = False
+                self._next_layer()
+        self._skip_exhausted()
+        return decisions
+
+    def _step_decision(self, loss: float) -> Decision:
+        current = self._loss if self._loss is not None else math.inf
+        if not math.isfinite(loss):
+            return Decision(accepted=False, probability=0.0, note="diverged: walk ends")
+        if loss <= current:
+            return Decision(accepted=True, temperature=loss)
+        probability = math.exp(-(loss - current) / loss)
+        accepted = self._rng.random() <= probability
+        note = "worse, taken" if accepted else "worse, not taken: walk ends"
+        return Decision(accepted=accepted, temperature=loss, probability=probability, note=note)
+
+    def _next_layer(self) -> None:
+        # The layer keeps the best point of its walk ("the value of the weight and bias that
+        # provides the near-optimum loss value"), not merely the last step taken.
+        if self._walk_best is not None:
+            self._current, self._loss = dict(self._walk_best[0]), self._walk_best[1]
+        self._walk_best = None
+        self.layer += 1
+        self._step = 0
+        if self.layer >= len(self.groups):
+            self._done = True
+
+    def _skip_exhausted(self) -> None:
+        """Leaving the domain ends a layer's walk; the next layer starts from 0 (its start)."""
+        while not self._done and self._point_at(self._step + 1) is None:
+            self._next_layer()
+        if not self._done and self._walk_best is None and self._loss is not None:
+            self._walk_best = (dict(self._current), self._loss, 0)

@@ -1,0 +1,149 @@
+"""The search space over a model's initial values: one box of named float parameters.
+
+Per trainable layer i (a layer of the spec with a ``kernel`` initializer role, counted in graph
+order) the space has a kernel-scale parameter ``W{i}`` and, when the layer has a ``bias`` role, a
+bias-value parameter ``B{i}``, inside the spec's ``search.kernel_scale`` and ``search.bias_value``
+domains. What a scale means for each initializer family is the model builder's business
+(``adnn_lint.runtime.build``); the searchers only see a box. A point is ``dict[str, float]``.
+
+Pure Python + NumPy: no TensorFlow here, so the searchers can be tested and replayed anywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from adnn_lint.spec.model import Domain, Spec
+
+Role = Literal["kernel_scale", "bias_value"]
+Point = dict[str, float]
+
+# A point read back from a results file went through JSON; it must still count as the same point.
+_REL_TOL = 1e-9
+_ABS_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Param:
+    """One searched value: ``W{index}`` (kernel scale) or ``B{index}`` (bias value) of ``layer``."""
+
+    name: str
+    low: float
+    high: float
+    layer: str = ""  # the spec's layer name
+    index: int = 0  # i: position among the trainable layers, in graph order
+    role: Role = "kernel_scale"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError(f"parameter {self.name}: domain [{self.low}, {self.high}] not finite")
+        if self.low > self.high:
+            raise ValueError(
+                f"parameter {self.name}: domain low {self.low} is above high {self.high}"
+            )
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def contains(self, value: float) -> bool:
+        slack = _ABS_TOL + _REL_TOL * max(abs(self.low), abs(self.high))
+        return self.low - slack <= value <= self.high + slack
+
+
+@dataclass(frozen=True)
+class Space:
+    """An ordered box of parameters. Unit coordinates map [0, 1] onto each parameter's domain."""
+
+    params: tuple[Param, ...]
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if not names:
+            raise ValueError("a search space needs at least one parameter")
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate parameter names in {names}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    @property
+    def dim(self) -> int:
+        return len(self.params)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"no parameter {name!r} in the space {self.names}")
+
+    def check(self, point: Mapping[str, float]) -> None:
+        """Raise ValueError, naming the key, unless ``point`` is a complete point inside the box."""
+        missing = [n for n in self.names if n not in point]
+        extra = [k for k in point if k not in self.names]
+        if missing or extra:
+            raise ValueError(f"point {dict(point)} has missing keys {missing}, extra keys {extra}")
+        for p in self.params:
+            v = float(point[p.name])
+            if not p.contains(v):
+                raise ValueError(f"point[{p.name!r}] = {v} is outside [{p.low}, {p.high}]")
+
+    def to_unit(self, point: Mapping[str, float]) -> npt.NDArray[np.float64]:
+        out = np.empty(self.dim)
+        for j, p in enumerate(self.params):
+            out[j] = 0.0 if p.width == 0 else (float(point[p.name]) - p.low) / p.width
+        return out
+
+    def from_unit(self, x: npt.NDArray[np.float64]) -> Point:
+        # Clipping here only removes float round-off; generators redraw, they never clip.
+        return {
+            p.name: float(min(p.high, max(p.low, p.low + float(x[j]) * p.width)))
+            for j, p in enumerate(self.params)
+        }
+
+    def same_point(self, a: Mapping[str, float], b: Mapping[str, float]) -> bool:
+        if set(a) != set(b):
+            return False
+        return all(
+            math.isclose(float(a[k]), float(b[k]), rel_tol=_REL_TOL, abs_tol=_ABS_TOL) for k in a
+        )
+
+
+def _kernel_layers(spec: Spec) -> list[tuple[str, bool]]:
+    """(layer name, has a bias role) for every layer with a kernel initializer, in graph order."""
+    found = []
+    for layer in spec.model.layers:
+        roles = {init.role for init in layer.initializers}
+        if "kernel" in roles:
+            found.append((layer.name, "bias" in roles))
+    return found
+
+
+def _check_domain(domain: Domain, key: str) -> None:
+    if not (math.isfinite(domain.low) and math.isfinite(domain.high)) or domain.low > domain.high:
+        raise ValueError(f"spec key {key}: domain [{domain.low}, {domain.high}] is not an interval")
+
+
+def space_for(spec: Spec) -> Space:
+    """The space of ``spec``: ``W{i}`` per kernel layer, ``B{i}`` where it has a bias."""
+    _check_domain(spec.search.kernel_scale, "search.kernel_scale")
+    _check_domain(spec.search.bias_value, "search.bias_value")
+    layers = _kernel_layers(spec)
+    if not layers:
+        raise ValueError(
+            f"model {spec.model.name!r}: no layer has a kernel initializer, nothing to search"
+        )
+    ws, bs = spec.search.kernel_scale, spec.search.bias_value
+    params: list[Param] = []
+    for i, (name, has_bias) in enumerate(layers):
+        params.append(Param(f"W{i}", ws.low, ws.high, name, i, "kernel_scale"))
+        if has_bias:
+            params.append(Param(f"B{i}", bs.low, bs.high, name, i, "bias_value"))
+    return Space(tuple(params))
