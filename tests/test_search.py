@@ -1,0 +1,280 @@
+"""The search space, the ask/tell protocol and the three methods (pure NumPy, fast)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from adnn_lint.runtime.search import (
+    Decision,
+    ReplayMismatch,
+    Searcher,
+    make_searcher,
+    replay,
+)
+from adnn_lint.runtime.search_asa import (
+    AsaSearcher,
+    generate_steps,
+    schedule_constant,
+    step_cdf,
+)
+from adnn_lint.runtime.search_paper import PaperSearcher
+from adnn_lint.runtime.space import Point, Space, space_for
+
+from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec
+
+
+def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    layers = [LayerSpec("flatten", "Flatten")]
+    layers += [
+        LayerSpec(f"dense_{i}", "Dense", 256, "relu", initializers=inits) for i in range(hidden)
+    ]
+    layers += [LayerSpec("out", "Dense", 10, "softmax", initializers=inits)]
+    return Spec(model=ModelSpec("mlp", (28, 28), tuple(layers)), search=search or SearchSpec())
+
+
+def _space() -> Space:
+    return space_for(_mlp_spec(1))
+
+
+def _bowl(point: Point) -> float:
+    """A smooth cost with its minimum inside the box: -accuracy-like values in (-1, 0)."""
+    target = {"W0": 0.07, "B0": 0.01, "W1": 0.03, "B1": 0.02}
+    return -0.9 + float(sum(30.0 * (point[k] - v) ** 2 for k, v in target.items()))
+
+
+Log = list[tuple[Point, float, Decision]]
+
+
+def _run(searcher: Searcher, cost: Callable[[Point], float], batch: int, budget: int) -> Log:
+    log: Log = []
+    while len(log) < budget and not searcher.finished:
+        points = searcher.ask(min(batch, budget - len(log)))
+        if not points:
+            break
+        costs = [cost(p) for p in points]
+        decisions = searcher.tell(points, costs)
+        log += list(zip(points, costs, decisions, strict=True))
+    return log
+
+
+# -- space ------------------------------------------------------------------------------------
+
+
+def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
+    space = space_for(_mlp_spec(2, SearchSpec(kernel_scale=Domain(0.0, 0.2))))
+    assert space.names == ("W0", "B0", "W1", "B1", "W2", "B2")
+    assert [p.layer for p in space.params[::2]] == ["dense_0", "dense_1", "out"]
+    assert space.param("W2").high == 0.2 and space.param("B2").role == "bias_value"
+
+
+def test_space_for_rejects_bad_domain_and_models_without_kernels() -> None:
+    with pytest.raises(ValueError, match=r"search\.bias_value"):
+        space_for(_mlp_spec(1, SearchSpec(bias_value=Domain(0.5, 0.1))))
+    empty = Spec(model=ModelSpec("m", None, (LayerSpec("f", "Flatten"),)))
+    with pytest.raises(ValueError, match="no layer has a kernel"):
+        space_for(empty)
+
+
+def test_space_check_names_the_offending_key() -> None:
+    space = _space()
+    with pytest.raises(ValueError, match="'W1'"):
+        space.check({"W0": 0.0, "B0": 0.0, "W1": 0.5, "B1": 0.0})
+    with pytest.raises(ValueError, match="missing keys"):
+        space.check({"W0": 0.0})
+
+
+# -- the ASA generating distribution ----------------------------------------------------------
+
+
+def _ks_statistic(samples: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
+    xs = np.sort(samples)
+    n = len(xs)
+    g = cdf(xs)
+    return float(max(np.max(np.arange(1, n + 1) / n - g), np.max(g - np.arange(n) / n)))
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.1, 1e-3, 1e-6])
+def test_generating_distribution_matches_its_cdf(temperature: float) -> None:
+    rng = np.random.default_rng(7)
+    ys = generate_steps(rng.random(20_000), temperature)
+    assert np.all(np.abs(ys) <= 1.0)
+    d = _ks_statistic(ys, lambda y: step_cdf(y, temperature))
+    assert d < 1.63 / math.sqrt(len(ys))  # the 1% critical value
+
+
+def test_ks_check_can_fail_on_the_wrong_temperature() -> None:
+    rng = np.random.default_rng(7)
+    ys = generate_steps(rng.random(20_000), 1e-3)
+    d = _ks_statistic(ys, lambda y: step_cdf(y, 1e-2))
+    assert d > 1.63 / math.sqrt(len(ys))
+
+
+def test_schedule_reaches_ratio_scale_at_anneal_scale() -> None:
+    for dim in (1, 4, 10):
+        c = schedule_constant(1e-5, 50.0, dim)
+        assert math.exp(-c * 50.0 ** (1.0 / dim)) == pytest.approx(1e-5)
+
+
+# -- asa --------------------------------------------------------------------------------------
+
+
+def test_asa_is_deterministic_stays_inside_and_ends_at_max_trial() -> None:
+    runs = [_run(make_searcher("asa", _space(), seed=3, max_trial=40), _bowl, 5, 100) for _ in "ab"]
+    assert [p for p, _c, _d in runs[0]] == [p for p, _c, _d in runs[1]]
+    assert len(runs[0]) == 40
+    other = _run(make_searcher("asa", _space(), seed=4, max_trial=40), _bowl, 5, 100)
+    assert [p for p, _c, _d in other] != [p for p, _c, _d in runs[0]]
+    space = _space()
+    for point, _c, _d in runs[0]:
+        space.check(point)
+
+
+def test_asa_improves_on_its_start_and_beats_nothing_worse() -> None:
+    searcher = make_searcher("asa", _space(), seed=0, max_trial=60)
+    log = _run(searcher, _bowl, 4, 60)
+    start_cost = log[0][1]
+    best = searcher.best
+    assert best is not None and best[1] < start_cost - 0.01
+    assert best[1] == min(c for _p, c, _d in log)
+    assert searcher.finished and searcher.ask(3) == []
+
+
+def test_asa_temperatures_fall_and_reannealing_uses_sensitivities() -> None:
+    searcher = AsaSearcher(_space(), seed=1, max_trial=80)
+    before = searcher.temperatures().copy()
+    _run(searcher, _bowl, 1, 80)
+    assert np.all(searcher.temperatures() < before)
+    assert searcher.reanneals >= 1
+    s = searcher.sensitivities()
+    assert s is not None and s.shape == (4,) and np.all(s >= 0)
+
+
+def test_asa_accepts_better_and_tests_worse_with_the_cost_temperature() -> None:
+    searcher = AsaSearcher(_space(), seed=2, max_trial=30)
+    points = searcher.ask(3)
+    decisions = searcher.tell(points, [-0.5, -0.6, -0.4])
+    assert decisions[0].note == "start point"
+    assert decisions[1].accepted  # better than the start: always taken
+    assert not decisions[2].accepted  # the block already moved
+    worse = searcher.ask(1)
+    (d,) = searcher.tell(worse, [-0.1])
+    assert d.temperature is not None and d.probability is not None
+    assert d.probability == pytest.approx(math.exp(-0.5 / d.temperature))
+
+
+def test_nan_cost_is_worst_and_never_accepted() -> None:
+    searcher = make_searcher("asa", _space(), seed=5, max_trial=10)
+    points = searcher.ask(2)
+    decisions = searcher.tell(points, [-0.5, float("nan")])
+    assert not decisions[1].accepted
+    best = searcher.best
+    assert best is not None and best[1] == -0.5
+
+
+# -- paper ------------------------------------------------------------------------------------
+
+
+def test_paper_walks_each_layer_from_zero_by_delta() -> None:
+    space = _space()
+    searcher = make_searcher("paper", space, seed=0, delta=0.025)
+    # always better: every step is taken, each layer walks to the edge of its domain
+    counter = iter(range(10_000))
+    log = _run(searcher, lambda _p: -0.1 - 1e-4 * next(counter), 3, 1000)
+    points = [p for p, _c, _d in log]
+    assert points[0] == {"W0": 0.0, "B0": 0.0, "W1": 0.0, "B1": 0.0}
+    assert [round(p["W0"], 6) for p in points[1:5]] == [0.025, 0.05, 0.075, 0.1]
+    assert all(p["W1"] == 0.0 for p in points[1:5])
+    assert [round(p["W1"], 6) for p in points[5:]] == [0.025, 0.05, 0.075, 0.1]
+    assert all(p["W0"] == pytest.approx(0.1) for p in points[5:])
+    assert len(log) == 9 and searcher.finished
+
+
+def test_paper_rejection_ends_the_walk_and_keeps_the_best_of_it() -> None:
+    space = _space()
+    searcher = PaperSearcher(space, seed=0, delta=0.025)
+    start = searcher.ask(4)
+    searcher.tell(start, [-0.5])
+    steps = searcher.ask(4)
+    assert len(steps) == 4
+    # much worse at step 2: P = exp(-(1.0 - 0.4) / 1.0) = 0.55; seed 0 draws 0.637 > P
+    decisions = searcher.tell(steps, [-0.6, -0.0, -0.7, -0.7])
+    assert decisions[0].accepted
+    assert not decisions[1].accepted and decisions[1].probability == pytest.approx(math.exp(-0.6))
+    assert not decisions[2].counted and not decisions[3].counted
+    assert searcher.current["W0"] == pytest.approx(0.025)  # the best of layer 0's walk
+    assert searcher.layer == 1
+    nxt = searcher.ask(1)
+    assert nxt[0]["W1"] == pytest.approx(0.025) and nxt[0]["W0"] == pytest.approx(0.025)
+    best = searcher.best
+    assert best is not None and best[1] == -0.6  # uncounted -0.7s are not the method's best
+
+
+def test_paper_worse_step_probability_uses_the_new_loss() -> None:
+    searcher = PaperSearcher(_space(), seed=11, delta=0.05)
+    searcher.tell(searcher.ask(1), [-0.9])  # L = 0.1
+    (d,) = searcher.tell(searcher.ask(1), [-0.85])  # L' = 0.15
+    assert d.temperature == pytest.approx(0.15)
+    assert d.probability == pytest.approx(math.exp(-0.05 / 0.15))
+
+
+# -- random -----------------------------------------------------------------------------------
+
+
+def test_random_is_uniform_and_independent_of_batching() -> None:
+    a = _run(make_searcher("random", _space(), seed=9, max_trial=400), _bowl, 7, 1000)
+    b = _run(make_searcher("random", _space(), seed=9, max_trial=400), _bowl, 1, 1000)
+    assert [p for p, _c, _d in a] == [p for p, _c, _d in b]
+    assert len(a) == 400
+    w0 = np.array([p["W0"] for p, _c, _d in a]) / 0.1
+    assert _ks_statistic(w0, lambda x: x) < 1.63 / math.sqrt(len(w0))
+
+
+# -- protocol ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["asa", "paper", "random"])
+def test_protocol_guards(method: str) -> None:
+    searcher = make_searcher(method, _space(), seed=0, max_trial=10)
+    assert isinstance(searcher, Searcher)
+    points = searcher.ask(2)
+    with pytest.raises(RuntimeError, match="before tell"):
+        searcher.ask(1)
+    bogus = [dict(points[0], W0=0.0999)]
+    with pytest.raises(ValueError, match="not the asked"):
+        searcher.tell(bogus, [-0.5])
+    with pytest.raises(ValueError, match="costs"):
+        searcher.tell(points, [])
+
+
+@pytest.mark.parametrize("method", ["asa", "paper", "random"])
+def test_replay_reproduces_the_future_asks(method: str) -> None:
+    live = make_searcher(method, _space(), seed=21, max_trial=30, delta=0.01)
+    log = [(p, c) for p, c, _d in _run(live, _bowl, 4, 30)]
+    for cut in (12, 13):  # on a batch boundary, and inside a batch
+        resumed = make_searcher(method, _space(), seed=21, max_trial=30, delta=0.01)
+        state = replay(resumed, log[:cut], 4)
+        assert state.consumed == cut
+        rest: list[tuple[Point, float]] = []
+        if state.pending:
+            pending = list(state.pending)
+            costs = list(state.known_costs) + [_bowl(p) for p in pending[len(state.known_costs) :]]
+            resumed.tell(pending, costs)
+            known = len(state.known_costs)
+            rest = list(zip(pending[known:], costs[known:], strict=True))
+        rest += [(p, c) for p, c, _d in _run(resumed, _bowl, 4, 30 - cut - len(rest))]
+        assert [p for p, _c in log[cut:]] == [p for p, _c in rest]
+
+
+def test_replay_detects_a_different_seed() -> None:
+    log = [(p, c) for p, c, _d in _run(make_searcher("asa", _space(), seed=1), _bowl, 4, 8)]
+    with pytest.raises(ReplayMismatch, match="trial"):
+        replay(make_searcher("asa", _space(), seed=2), log, 4)
+
+
+def test_unknown_method_is_named() -> None:
+    with pytest.raises(ValueError, match="'annealing'"):
+        make_searcher("annealing", _space(), seed=0)
