@@ -73,6 +73,7 @@ class InitializerInfo:
     params: Mapping[str, ParamValue]  # constructor defaults (+ the scale/mode a subclass fixes)
     random: bool
     string_rejected: tuple[str, ...] = ()  # registered names keras.initializers.get rejects
+    positional: tuple[str, ...] = ()  # constructor parameters in positional order
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def catalog_from_document(document: Mapping[str, Any]) -> Catalog:
             params=MappingProxyType(dict(entry["params"])),
             random=entry["random"],
             string_rejected=tuple(entry["string_rejected"]),
+            positional=tuple(entry["positional"]),
         )
         spellings[canonical] = canonical
         for alias in entry["aliases"]:

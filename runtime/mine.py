@@ -357,9 +357,12 @@ def _mine_initializers(keras: Any) -> tuple[dict[str, Any], dict[type, str]]:
             raise ValueError(f"no snake_case alias for {cls.__name__}: {sorted(aliases)}")
         family = INITIALIZER_FAMILY[cls.__name__]
         params: dict[str, Any] = {}
+        positional: list[str] = []
         for name, param in inspect.signature(cls.__init__).parameters.items():
             if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
+            if param.kind == param.POSITIONAL_OR_KEYWORD:
+                positional.append(name)
             if name in ("input_axes", "output_axes"):
                 continue
             params[name] = _jsonable(None if param.default is param.empty else param.default)
@@ -376,6 +379,7 @@ def _mine_initializers(keras: Any) -> tuple[dict[str, Any], dict[type, str]]:
             "family": family,
             "random": FAMILIES[family]["random"],
             "params": dict(sorted(params.items())),
+            "positional": positional,
         }
         canonical_of[cls] = canonical
     return dict(sorted(out.items())), canonical_of
