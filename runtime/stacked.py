@@ -1,0 +1,472 @@
+"""Train K Dense MLPs of one architecture, with different initial values, as one computation.
+
+A trial of the verifier is a training run; the baseline seeds and a population of search
+candidates are independent models of the same shape, so they train together here:
+
+* the first layer of all K models is ONE matrix multiply, ``x @ [W_1 | W_2 | ... | W_K]``
+  (the K kernels side by side, shape ``[d, K*units]``), because every model reads the same batch;
+* deeper layers are batched matrix multiplies over a leading model axis (``[K, B, in] @ [K, in,
+  out]``);
+* each model has its own loss (Keras' sparse categorical crossentropy on the softmax logits,
+  mean over the batch), so the gradient of their sum is, per model, that model's own gradient;
+* each model has its own optimizer state (Keras' SGD, with optional momentum/Nesterov, or Adam);
+* one training step is compiled with XLA; an epoch is a graph loop over the batches, all K
+  models seeing the same batches in the same order (``batch_order``).
+
+Trained alone through Keras ``fit(shuffle=False)`` on the data permuted by ``batch_order``, each
+model ends with the same weights within float tolerance (``tests/test_stacked_equivalence.py``).
+TensorFlow is imported when a function runs, never at import time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from adnn_lint.runtime.stacked_memory import choose_k
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+__all__ = [
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "StackedModels",
+    "batch_order",
+    "choose_k",
+    "layer_sizes",
+    "train_stacked",
+]
+
+Layer = tuple[int, str]
+FloatArray = npt.NDArray[np.float32]
+WeightPair = tuple[FloatArray, FloatArray]
+
+#: Activation names accepted (Keras spellings); ``softmax``/``linear`` are also valid last layers.
+ACTIVATIONS = (
+    "linear",
+    "relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "swish",
+    "leaky_relu",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "softsign",
+    "softmax",
+)
+
+OPTIMIZERS = ("sgd", "adam")
+
+# Keras' defaults for Adam.
+_ADAM_BETA_1 = 0.9
+_ADAM_BETA_2 = 0.999
+_ADAM_EPSILON = 1e-7
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Keras-equivalent optimizer settings shared by all K models (each keeps its own state)."""
+
+    name: str
+    learning_rate: float
+    momentum: float = 0.0
+    nesterov: bool = False
+
+    @property
+    def memory_kind(self) -> str:
+        """The key of ``stacked_memory.OPTIMIZER_SLOTS`` for this optimizer."""
+        if self.name == "adam":
+            return "adam"
+        return "momentum" if self.momentum else "sgd"
+
+
+def layer_sizes(input_width: int, layers: Sequence[Layer]) -> list[int]:
+    """``[input_width, units_1, ..., units_L]``, the shape ``choose_k`` takes."""
+    return [input_width, *(units for units, _ in layers)]
+
+
+def batch_order(n: int, epochs: int, shuffle_seed: int | None) -> list[npt.NDArray[np.int64]]:
+    """The row order of each epoch: a fresh permutation per epoch from ``shuffle_seed``.
+
+    ``None`` keeps the data order (Keras ``fit(shuffle=False)``). To reproduce a stacked run with
+    Keras, fit each epoch on ``x[order[e]]`` with ``shuffle=False``.
+    """
+    if shuffle_seed is None:
+        return [np.arange(n, dtype=np.int64) for _ in range(epochs)]
+    rng = np.random.default_rng(shuffle_seed)
+    return [rng.permutation(n).astype(np.int64) for _ in range(epochs)]
+
+
+def _activation(name: str) -> Callable[[tf.Tensor], tf.Tensor]:
+    import tensorflow as tf
+
+    table: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
+        "linear": tf.identity,
+        "relu": tf.nn.relu,
+        "relu6": tf.nn.relu6,
+        "elu": tf.nn.elu,
+        "selu": tf.nn.selu,
+        # Keras' gelu defaults to the exact (erf) form, as does tf.nn.gelu.
+        "gelu": tf.nn.gelu,
+        "silu": tf.nn.silu,
+        "swish": tf.nn.silu,
+        # Keras 3's leaky_relu slope is 0.2, tf.nn.leaky_relu's default too.
+        "leaky_relu": tf.nn.leaky_relu,
+        "tanh": tf.math.tanh,
+        "sigmoid": tf.math.sigmoid,
+        "softplus": tf.math.softplus,
+        "softsign": tf.math.softsign,
+        "softmax": tf.nn.softmax,
+    }
+    return table[name]
+
+
+def _check_layers(layers: Sequence[Layer]) -> tuple[Layer, ...]:
+    if not layers:
+        raise ValueError("layers is empty: a stacked MLP needs at least one Dense layer")
+    checked: list[Layer] = []
+    for index, (units, activation) in enumerate(layers):
+        name = "linear" if activation in (None, "") else str(activation).lower()
+        if name not in ACTIVATIONS:
+            raise ValueError(
+                f"layers[{index}]: activation {activation!r} is not supported by the stacked "
+                f"trainer (supported: {', '.join(ACTIVATIONS)})"
+            )
+        if int(units) < 1:
+            raise ValueError(f"layers[{index}]: units must be >= 1, got {units}")
+        checked.append((int(units), name))
+    last = checked[-1][1]
+    if last not in ("softmax", "linear"):
+        raise ValueError(
+            f"layers[{len(checked) - 1}]: the last activation is {last!r}; the stacked trainer "
+            "trains sparse categorical crossentropy, which needs 'softmax' (or 'linear' logits)"
+        )
+    return tuple(checked)
+
+
+def _check_initial(
+    initial: Sequence[Sequence[tuple[Any, Any]]], sizes: Sequence[int]
+) -> list[list[WeightPair]]:
+    if not initial:
+        raise ValueError("initial is empty: pass the initial (kernel, bias) of at least one model")
+    models: list[list[WeightPair]] = []
+    for k, model in enumerate(initial):
+        if len(model) != len(sizes) - 1:
+            raise ValueError(
+                f"initial[{k}] has {len(model)} layers, the architecture has {len(sizes) - 1}"
+            )
+        pairs: list[WeightPair] = []
+        for i, (kernel, bias) in enumerate(model):
+            kernel_arr = np.asarray(kernel, dtype=np.float32)
+            bias_arr = np.asarray(bias, dtype=np.float32)
+            want = (sizes[i], sizes[i + 1])
+            if kernel_arr.shape != want or bias_arr.shape != (sizes[i + 1],):
+                raise ValueError(
+                    f"initial[{k}][{i}]: kernel {kernel_arr.shape} / bias {bias_arr.shape}, "
+                    f"expected {want} / {(sizes[i + 1],)}"
+                )
+            pairs.append((kernel_arr, bias_arr))
+        models.append(pairs)
+    return models
+
+
+class _Group:
+    """K models that live in one set of stacked TensorFlow variables."""
+
+    def __init__(
+        self,
+        layers: tuple[Layer, ...],
+        initial: list[list[WeightPair]],
+        config: OptimizerConfig,
+    ) -> None:
+        import tensorflow as tf
+
+        self.k = len(initial)
+        self.layers = layers
+        self.units = [units for units, _ in layers]
+        self._acts = [_activation(name) for _, name in layers]
+        self.config = config
+        first_kernel = np.concatenate([model[0][0] for model in initial], axis=1)
+        first_bias = np.concatenate([model[0][1] for model in initial], axis=0)
+        self.kernels = [tf.Variable(first_kernel, name="kernel_0")]
+        self.biases = [tf.Variable(first_bias, name="bias_0")]
+        for i in range(1, len(layers)):
+            self.kernels.append(
+                tf.Variable(np.stack([m[i][0] for m in initial]), name=f"kernel_{i}")
+            )
+            self.biases.append(tf.Variable(np.stack([m[i][1] for m in initial]), name=f"bias_{i}"))
+        self.variables = [*self.kernels, *self.biases]
+        slots = {"sgd": 0, "momentum": 1, "adam": 2}[config.memory_kind]
+        self.slots = [
+            [tf.Variable(tf.zeros_like(v), trainable=False) for v in self.variables]
+            for _ in range(slots)
+        ]
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self._train_step = tf.function(self._step, jit_compile=True, reduce_retracing=True)
+        self._epoch = tf.function(self._epoch_loop, reduce_retracing=True)
+        self._eval = tf.function(self._eval_chunk, jit_compile=True, reduce_retracing=True)
+
+    # -- the model -------------------------------------------------------------------------
+    def logits(self, x: tf.Tensor) -> tf.Tensor:
+        """Pre-activations of the last layer, shape ``[K, rows, classes]``."""
+        import tensorflow as tf
+
+        rows = tf.shape(x)[0]
+        z = tf.matmul(x, self.kernels[0]) + self.biases[0]
+        z = tf.transpose(tf.reshape(z, (rows, self.k, self.units[0])), (1, 0, 2))
+        for i in range(1, len(self.layers)):
+            h = self._acts[i - 1](z)
+            z = tf.matmul(h, self.kernels[i]) + self.biases[i][:, None, :]
+        return z
+
+    def _per_model_losses(self, logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        import tensorflow as tf
+
+        labels = tf.broadcast_to(y, tf.shape(logits)[:2])
+        # Keras recovers the logits behind a softmax output (``_keras_logits``) and uses this op.
+        ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        return tf.reduce_mean(ce, axis=1)
+
+    # -- training --------------------------------------------------------------------------
+    def _step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            losses = self._per_model_losses(self.logits(x), y)
+            # Models share no variable, so d(sum)/dw is each model's own gradient.
+            total = tf.reduce_sum(losses)
+        grads = tape.gradient(total, self.variables)
+        self._apply(grads)
+        return losses
+
+    def _apply(self, grads: Sequence[tf.Tensor]) -> None:
+        import tensorflow as tf
+
+        cfg = self.config
+        lr = tf.constant(cfg.learning_rate, tf.float32)
+        self.iterations.assign_add(1)
+        if cfg.name == "adam":
+            step = tf.cast(self.iterations, tf.float32)
+            alpha = lr * tf.sqrt(1.0 - _ADAM_BETA_2**step) / (1.0 - _ADAM_BETA_1**step)
+            for var, grad, m, v in zip(self.variables, grads, *self.slots, strict=True):
+                m.assign_add((grad - m) * (1.0 - _ADAM_BETA_1))
+                v.assign_add((tf.square(grad) - v) * (1.0 - _ADAM_BETA_2))
+                var.assign_sub((m * alpha) / (tf.sqrt(v) + _ADAM_EPSILON))
+        elif cfg.momentum:
+            mom = tf.constant(cfg.momentum, tf.float32)
+            for var, grad, m in zip(self.variables, grads, self.slots[0], strict=True):
+                m.assign(m * mom - grad * lr)
+                if cfg.nesterov:
+                    var.assign_add(m * mom - grad * lr)
+                else:
+                    var.assign_add(m)
+        else:
+            for var, grad in zip(self.variables, grads, strict=True):
+                var.assign_sub(grad * lr)
+
+    def _epoch_loop(
+        self, x: tf.Tensor, y: tf.Tensor, order: tf.Tensor, steps: tf.Tensor, batch: int
+    ) -> tf.Tensor:
+        import tensorflow as tf
+
+        total = tf.zeros([self.k], tf.float32)
+        for s in tf.range(steps):
+            rows = order[s * batch : (s + 1) * batch]
+            total += self._train_step(tf.gather(x, rows), tf.gather(y, rows))
+        return total
+
+    def train_epoch(
+        self, x: tf.Tensor, y: tf.Tensor, order: npt.NDArray[np.int64], batch: int
+    ) -> FloatArray:
+        """One epoch over ``order``; returns the per-model mean of the batch losses."""
+        import tensorflow as tf
+
+        n = len(order)
+        full = n // batch
+        order_t = tf.constant(order, tf.int32)
+        total = tf.zeros([self.k], tf.float32)
+        if full:
+            total += self._epoch(x, y, order_t[: full * batch], tf.constant(full), batch)
+        if n % batch:
+            # The short last batch has its own shape: one more XLA compile, as in Keras.
+            tail = order_t[full * batch :]
+            total += self._train_step(tf.gather(x, tail), tf.gather(y, tail))
+        return np.asarray(total.numpy() / math.ceil(n / batch), dtype=np.float32)
+
+    # -- evaluation ------------------------------------------------------------------------
+    def _eval_chunk(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        import tensorflow as tf
+
+        logits = self.logits(x)
+        labels = tf.broadcast_to(y, tf.shape(logits)[:2])
+        ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        hits = tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), labels), tf.int32)
+        return tf.reduce_sum(ce, axis=1), tf.reduce_sum(hits, axis=1)
+
+    def evaluate(
+        self, x: tf.Tensor, y: tf.Tensor, chunk: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        n = int(x.shape[0])
+        loss_sum = np.zeros(self.k, np.float64)
+        hit_sum = np.zeros(self.k, np.int64)
+        for start in range(0, n, chunk):
+            ce, hits = self._eval(x[start : start + chunk], y[start : start + chunk])
+            loss_sum += ce.numpy()
+            hit_sum += hits.numpy()
+        return loss_sum, hit_sum
+
+    def weights(self) -> list[list[WeightPair]]:
+        first_kernel = self.kernels[0].numpy()
+        first_bias = self.biases[0].numpy()
+        width = self.units[0]
+        models: list[list[WeightPair]] = []
+        for k in range(self.k):
+            cols = slice(k * width, (k + 1) * width)
+            pairs: list[WeightPair] = [(first_kernel[:, cols].copy(), first_bias[cols].copy())]
+            for i in range(1, len(self.layers)):
+                pairs.append((self.kernels[i][k].numpy(), self.biases[i][k].numpy()))
+            models.append(pairs)
+        return models
+
+
+class StackedModels:
+    """K trained models; index k follows the order of ``initial`` given to ``train_stacked``."""
+
+    def __init__(
+        self,
+        groups: Sequence[_Group],
+        epoch_losses: Sequence[FloatArray],
+        train_seconds: float,
+        eval_batch_size: int,
+    ) -> None:
+        self._groups = tuple(groups)
+        self.layers: tuple[Layer, ...] = groups[0].layers
+        self.k = sum(group.k for group in groups)
+        #: Per epoch, each model's mean training loss over the epoch's batches (as ``fit`` logs).
+        self.epoch_losses = tuple(epoch_losses)
+        #: Wall time of the training loop, compilation included.
+        self.train_seconds = train_seconds
+        #: Models trained per stacked computation (K is split when it exceeds the memory budget).
+        self.group_sizes = tuple(group.k for group in groups)
+        self._eval_batch_size = eval_batch_size
+
+    def weights(self) -> list[list[WeightPair]]:
+        """``weights()[k][i]`` is ``(kernel, bias)`` of model k, layer i, as float32 arrays."""
+        return [model for group in self._groups for model in group.weights()]
+
+    def evaluate(
+        self, x: npt.ArrayLike, y: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per-model mean sparse categorical crossentropy and accuracy on ``(x, y)``."""
+        import tensorflow as tf
+
+        x_t, y_t = _as_tensors(x, y)
+        n = int(x_t.shape[0])
+        if n == 0:
+            raise ValueError("evaluate() got no rows")
+        losses: list[npt.NDArray[np.float64]] = []
+        accuracies: list[npt.NDArray[np.float64]] = []
+        with tf.device(_device()):
+            for group in self._groups:
+                loss_sum, hits = group.evaluate(x_t, y_t, self._eval_batch_size)
+                losses.append(loss_sum / n)
+                accuracies.append(hits / n)
+        return np.concatenate(losses), np.concatenate(accuracies)
+
+
+def _device() -> str:
+    import tensorflow as tf
+
+    return "/GPU:0" if tf.config.list_logical_devices("GPU") else "/CPU:0"
+
+
+def _as_tensors(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[tf.Tensor, tf.Tensor]:
+    import tensorflow as tf
+
+    x_arr = np.asarray(x, dtype=np.float32)
+    y_arr = np.asarray(y)
+    if x_arr.ndim != 2:
+        raise ValueError(
+            f"x must be 2-D (rows, features) with the input flattened, got {x_arr.shape}"
+        )
+    if y_arr.ndim != 1 or y_arr.shape[0] != x_arr.shape[0]:
+        raise ValueError(
+            f"y must be 1-D integer labels of length {x_arr.shape[0]}, got {y_arr.shape}"
+        )
+    return tf.constant(x_arr), tf.constant(y_arr.astype(np.int32))
+
+
+def train_stacked(
+    layers: Sequence[Layer],
+    initial: Sequence[Sequence[tuple[Any, Any]]],
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    optimizer: str = "sgd",
+    shuffle_seed: int | None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    memory_budget_bytes: int | None = None,
+    eval_batch_size: int = 1000,
+    on_epoch_end: Callable[[int, FloatArray], None] | None = None,
+) -> StackedModels:
+    """Train ``len(initial)`` MLPs ``layers`` (``(units, activation)`` per Dense layer) at once.
+
+    ``initial[k][i]`` is ``(kernel, bias)`` of model k, layer i. ``x`` is ``(rows, features)``
+    float, ``y`` integer class labels; the loss is Keras' sparse categorical crossentropy (last
+    activation ``softmax``, or ``linear`` read as logits). ``optimizer`` is ``"sgd"`` (Keras SGD,
+    with ``momentum``/``nesterov``) or ``"adam"`` (Keras defaults). With ``memory_budget_bytes``,
+    the models are trained in consecutive groups of ``choose_k`` models, each group seeing the
+    same batches. ``on_epoch_end(epoch, losses)`` gets each model's mean training loss per epoch
+    (for the last group when there are several).
+    """
+    import tensorflow as tf
+
+    checked = _check_layers(layers)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer {optimizer!r} is not supported (supported: {OPTIMIZERS})")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    if optimizer == "adam" and (momentum or nesterov):
+        raise ValueError("momentum/nesterov apply to 'sgd' only")
+    config = OptimizerConfig(optimizer, float(learning_rate), float(momentum), bool(nesterov))
+    x_t, y_t = _as_tensors(x, y)
+    sizes = layer_sizes(int(x_t.shape[1]), checked)
+    models = _check_initial(initial, sizes)
+    group_size = len(models)
+    if memory_budget_bytes is not None:
+        group_size = choose_k(
+            sizes, max(batch_size, eval_batch_size), memory_budget_bytes,
+            optimizer=config.memory_kind, max_k=len(models),
+        )  # fmt: skip
+    orders = batch_order(int(x_t.shape[0]), epochs, shuffle_seed)
+    start = time.perf_counter()
+    groups: list[_Group] = []
+    per_epoch: list[list[FloatArray]] = [[] for _ in range(epochs)]
+    with tf.device(_device()):
+        for first in range(0, len(models), group_size):
+            group = _Group(checked, models[first : first + group_size], config)
+            for epoch, order in enumerate(orders):
+                losses = group.train_epoch(x_t, y_t, order, batch_size)
+                per_epoch[epoch].append(losses)
+                if on_epoch_end is not None:
+                    on_epoch_end(epoch, losses)
+            groups.append(group)
+    seconds = time.perf_counter() - start
+    epoch_losses = [np.concatenate(parts) for parts in per_epoch]
+    return StackedModels(groups, epoch_losses, seconds, eval_batch_size)
