@@ -91,6 +91,11 @@ def lint_codes(source: str, path: str, codes: frozenset[str]) -> LintOutcome:
     except cst.ParserSyntaxError as err:
         if SYNTAX_CODE not in codes:
             return LintOutcome(())
+        # CPython's own parser names the cause ("'(' was never closed") where LibCST lists the
+        # tokens it expected; prefer it when it agrees that the file is broken.
+        better = _ast_syntax_error(source, path)
+        if better is not None:
+            return LintOutcome((better,))
         message = _LIBCST_PREFIX.sub("", err.message)
         finding = syntax_finding(
             path, err.editor_line, err.editor_column, f"syntax error: {message}"

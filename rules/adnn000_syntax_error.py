@@ -29,7 +29,7 @@ class SyntaxErrorRule(Rule):
     summary = "A file that does not parse; the rest of the run goes on."
     VALID = ("import keras\nlayer = keras.layers.Dense(4)\n",)
     INVALID = (
-        ("import keras\nlayer = keras.layers.Dense(4\n", Invalid("ADNN000", line=3)),
+        ("import keras\nlayer = keras.layers.Dense(4\n", Invalid("ADNN000", line=2)),
         ("def build(:\n    pass\n", Invalid("ADNN000", line=1)),
     )
 

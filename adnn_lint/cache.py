@@ -1,0 +1,142 @@
+"""Per-file result cache in ``.adnn_lint_cache/``.
+
+An entry is keyed by the SHA-256 of the file's bytes, its path, the enabled codes and a salt made
+of the tool version and a fingerprint of the installed rule/catalog files, so editing a rule (or
+upgrading) invalidates everything without a version bump. Entries are written atomically
+(temporary file + ``os.replace``); an entry that cannot be read or decoded is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from adnn_lint import __version__
+from adnn_lint.records import Finding, Span
+
+CACHE_DIR_NAME = ".adnn_lint_cache"
+_FORMAT = 1
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """The serializable part of a finding (its live ``fix`` object stays behind)."""
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "message": finding.message,
+        "path": finding.path,
+        "span": [
+            finding.span.line,
+            finding.span.column,
+            finding.span.end_line,
+            finding.span.end_column,
+        ],
+        "severity": finding.severity,
+        "cell": finding.cell,
+        "fix_description": finding.fix_description,
+        "fix_safe": finding.fix_safe,
+    }
+
+
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    line, column, end_line, end_column = (int(v) for v in data["span"])
+    return Finding(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        message=str(data["message"]),
+        path=str(data["path"]),
+        span=Span(line, column, end_line, end_column),
+        severity=data["severity"],
+        cell=data["cell"],
+        fix_description=data["fix_description"],
+        fix_safe=data["fix_safe"],
+    )
+
+
+def _package_roots() -> list[Path]:
+    import adnn_lint
+    import adnn_lint.rules
+
+    roots = [Path(p) for p in adnn_lint.__path__]
+    roots += [Path(p) for p in adnn_lint.rules.__path__]
+    return roots
+
+
+@cache
+def fingerprint() -> str:
+    """Tool version plus size and mtime of every source/data file of the static side."""
+    digest = hashlib.sha256(__version__.encode())
+    for root in _package_roots():
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".json", ".toml")):
+                    stat = os.stat(os.path.join(dirpath, name))
+                    entry = f"{dirpath}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n"
+                    digest.update(entry.encode())
+    return digest.hexdigest()
+
+
+class Cache:
+    """A directory of JSON entries, one per (file content, path, codes)."""
+
+    def __init__(self, directory: Path, salt: str | None = None) -> None:
+        self.directory = directory
+        self.salt = salt if salt is not None else fingerprint()
+        self._prepared = False
+
+    def key(self, path: str, codes: Iterable[str], data: bytes) -> str:
+        digest = hashlib.sha256()
+        for part in (self.salt, path, ",".join(sorted(codes))):
+            digest.update(part.encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> tuple[Finding, ...] | None:
+        try:
+            document = json.loads(self._entry(key).read_text(encoding="utf-8"))
+            if document.get("format") != _FORMAT:
+                return None
+            return tuple(finding_from_dict(item) for item in document["findings"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing or corrupt entry: a miss, the file is linted again
+
+    def _prepare(self) -> None:
+        if self._prepared:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Keep the cache out of git and backups, as ruff and pytest do.
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by adnn-lint\n*\n", encoding="utf-8")
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# adnn-lint cache\n",
+                encoding="utf-8",
+            )
+        self._prepared = True
+
+    def put(self, key: str, findings: Sequence[Finding]) -> None:
+        """Store an entry atomically; a cache that cannot be written is silently skipped."""
+        document = {"format": _FORMAT, "findings": [finding_to_dict(f) for f in findings]}
+        target = self._entry(key)
+        try:
+            self._prepare()
+            target.parent.mkdir(exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle)
+            os.replace(temporary, target)
+        except OSError:
+            return

@@ -1,0 +1,214 @@
+"""Lint many files: read, decode, cache, fan out to a process pool, keep every file's result.
+
+One file's trouble (undecodable bytes, a notebook that is not JSON, a rule that crashes) is that
+file's result; it never loses the results of the others.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adnn_lint.cache import Cache
+from adnn_lint.records import Finding
+
+#: Files above this size are skipped with a notice (generated code, data dumped into .py files).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Below this many files to lint, a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to lint, in a form a worker process can receive."""
+
+    path: str  # as shown to the user
+    location: str  # what to open
+    codes: frozenset[str]
+    fix: bool = False
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    notice: str | None = None  # skipped, or an internal error (see ``internal_error``)
+    internal_error: bool = False
+    fixed: int = 0
+    original: str | None = field(default=None, repr=False)  # set when fixes changed the text
+    fixed_source: str | None = field(default=None, repr=False)
+    encoding: str = "utf-8"
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class RunResult:
+    files: tuple[FileResult, ...]
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = [f for result in self.files for f in result.findings]
+        found.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.column, f.code))
+        return found
+
+    @property
+    def notices(self) -> list[FileResult]:
+        return [r for r in self.files if r.notice is not None]
+
+    @property
+    def internal_errors(self) -> list[FileResult]:
+        return [r for r in self.files if r.internal_error]
+
+    @property
+    def fixed(self) -> int:
+        return sum(r.fixed for r in self.files)
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str] | Finding:
+    """(text, encoding) of a Python file, honouring a PEP 263 coding line; or an ADNN000."""
+    from adnn_lint.engine import syntax_finding
+
+    if b"\0" in data:
+        return syntax_finding(path, 1, 1, "cannot read file: binary content (NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as err:
+        if "unknown encoding" in str(err):
+            return syntax_finding(path, 1, 1, f"cannot read file: {err}")
+        encoding = "utf-8"  # undecodable first lines: let the decode below say where
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        byte = data[err.start : err.start + 1].hex()
+        message = f"cannot read file: not valid {encoding} (byte 0x{byte})"
+        return syntax_finding(path, line, column, message)
+
+
+def _lint_notebook(task: Task, text: str) -> FileResult:
+    from adnn_lint.engine import lint_codes, syntax_finding
+    from adnn_lint.notebook import NotebookError, load_notebook
+
+    try:
+        notebook = load_notebook(text)
+    except NotebookError as err:
+        return FileResult(task.path, (syntax_finding(task.path, 1, 1, str(err)),))
+    if not notebook.cells:
+        return FileResult(task.path)
+    outcome = lint_codes(notebook.source, task.path, task.codes)
+    return FileResult(task.path, tuple(notebook.relocate(f) for f in outcome.findings))
+
+
+def _lint_python(task: Task, text: str, encoding: str) -> FileResult:
+    from adnn_lint.engine import fix_codes, lint_codes
+
+    if not task.fix:
+        outcome = lint_codes(text, task.path, task.codes)
+        return FileResult(task.path, outcome.findings, encoding=encoding)
+    fixed = fix_codes(text, task.path, task.codes, unsafe=task.unsafe_fixes)
+    changed = fixed.source != text
+    return FileResult(
+        task.path,
+        fixed.remaining,
+        fixed=fixed.fixed,
+        original=text if changed else None,
+        fixed_source=fixed.source if changed else None,
+        encoding=encoding,
+    )
+
+
+def lint_task(task: Task, data: bytes | None = None) -> FileResult:
+    """Lint one file. Never raises for a problem of the file itself."""
+    from adnn_lint.engine import SYNTAX_CODE
+
+    if data is None:
+        try:
+            data = Path(task.location).read_bytes()
+        except OSError as err:
+            return FileResult(task.path, notice=f"cannot read file: {err.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        size = len(data) / 1024 / 1024
+        return FileResult(task.path, notice=f"skipped: {size:.1f} MiB is over the 10 MiB limit")
+    try:
+        if task.location.endswith(".ipynb"):
+            try:
+                return _lint_notebook(task, data.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                from adnn_lint.engine import syntax_finding
+
+                message = "cannot read notebook: not valid UTF-8"
+                return FileResult(task.path, (syntax_finding(task.path, 1, 1, message),))
+        decoded = _decode(data, task.path)
+        if isinstance(decoded, Finding):
+            kept = (decoded,) if SYNTAX_CODE in task.codes else ()
+            return FileResult(task.path, kept)
+        text, encoding = decoded
+        return _lint_python(task, text, encoding)
+    except Exception as err:  # a crashing rule must not lose the other files
+        where = ""
+        tb = err.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        return FileResult(
+            task.path,
+            notice=f"internal error: {type(err).__name__}: {err}{where}",
+            internal_error=True,
+        )
+
+
+def _lint_location(task: Task) -> FileResult:
+    return lint_task(task)
+
+
+def run(
+    tasks: Sequence[Task],
+    *,
+    cache: Cache | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Lint every task; cached results are reused, the rest run in parallel when many."""
+    results: dict[str, FileResult] = {}
+    pending: list[tuple[Task, bytes | None, str | None]] = []
+    for task in tasks:
+        if cache is None or task.fix:
+            pending.append((task, None, None))
+            continue
+        try:
+            data = Path(task.location).read_bytes()
+        except OSError as err:
+            results[task.path] = FileResult(task.path, notice=f"cannot read file: {err.strerror}")
+            continue
+        key = cache.key(task.path, task.codes, data)
+        hit = cache.get(key)
+        if hit is not None:
+            results[task.path] = FileResult(task.path, hit, from_cache=True)
+        else:
+            pending.append((task, data, key))
+
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(pending) // (workers * 4))
+            fresh = list(pool.map(_lint_location, [t for t, _, _ in pending], chunksize=chunk))
+    else:
+        fresh = [lint_task(task, data) for task, data, _ in pending]
+
+    for (task, _, entry), result in zip(pending, fresh, strict=True):
+        results[task.path] = result
+        if cache is not None and entry is not None and result.notice is None:
+            cache.put(entry, result.findings)
+        if progress is not None:
+            progress(1)
+    return RunResult(tuple(results[t.path] for t in tasks if t.path in results))
