@@ -9,7 +9,7 @@
                | "confidence" "=" fraction ;
     split      = "test" | "validation" ;
     fraction   = number [ "%" ] ;
-    duration   = number [ unit ] { number unit } ;      (* bare number: seconds *)
+    duration   = number [ unit ] { number unit } ;      (* bare number: seconds; "10 m" too *)
     unit       = "ms" | "s" | "m" | "min" | "h" ;
 
 The grammar is a handful of tokens, and every error must carry the exact column, so a small
@@ -209,6 +209,15 @@ class _Parser:
         self.expect_op("=")
         value = self.value_token()
         if key.text == "max_time":
+            unit = self.peek()
+            if unit.kind == "name" and re.fullmatch(_NUMBER, value.text):
+                # "10 m": a unit written apart from its number
+                self.take()
+                if unit.text not in _UNITS:
+                    raise ContractSyntaxError(
+                        f"unknown time unit {unit.text!r} (use ms, s, m, min or h)", unit.offset
+                    )
+                value = _Token("quantity", value.text + unit.text, value.offset)
             self.set("max_time", parse_duration(value.text, value.offset), value)
         elif key.text == "max_trial":
             if not re.fullmatch(r"-?\d+", value.text):

@@ -39,7 +39,7 @@ class Positions:
         for end in range(len(path), 0, -1):
             if path[:end] in table:
                 return table[path[:end]]
-        return (0, 0)
+        return (1, 1)  # the document itself
 
 
 class _Scanner:

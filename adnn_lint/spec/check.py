@@ -1,0 +1,155 @@
+"""Semantic checks of a spec: what TOML types cannot say.
+
+Duplicate layer names, inputs that name no layer, a layer graph with a cycle, and names the Keras
+catalog does not know (layer classes, initializer families and their parameters, initializer
+roles, activations). Each mistake yields one Problem at the key path that holds it; problems under
+a path the structural reader already reported are skipped, so nothing is reported twice.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import networkx as nx
+
+from adnn_lint.spec.errors import KeyPath
+from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
+
+if TYPE_CHECKING:
+    from adnn_lint.rules.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mistake at ``path``; ``at`` says whether to point at the key or at its value, and
+    ``offset`` (1-based, 0 = none) at a character inside a string value."""
+
+    path: KeyPath
+    message: str
+    at: Literal["key", "value"] | str = "value"
+    offset: int = 0
+
+
+def check_spec(
+    spec: Spec, *, skip: Collection[KeyPath] = (), catalog: Catalog | None = None
+) -> list[Problem]:
+    """Every semantic problem of ``spec``, except those under a path in ``skip``."""
+    if catalog is None:
+        from adnn_lint.rules.catalog import load_catalog
+
+        catalog = load_catalog()
+    found = [*_graph(spec), *_names(spec, catalog)]
+    return [p for p in found if not any(p.path[: len(s)] == s for s in skip)]
+
+
+def _layer_path(index: int, *rest: str | int) -> KeyPath:
+    return ("model", "layers", index, *rest)
+
+
+def _graph(spec: Spec) -> Iterator[Problem]:
+    layers = spec.model.layers
+    first: dict[str, int] = {}
+    for i, layer in enumerate(layers):
+        if layer.name in first:
+            earlier = f"model.layers[{first[layer.name]}]"
+            yield Problem(
+                _layer_path(i, "name"),
+                f"duplicate layer name {layer.name!r} (first used by {earlier})",
+            )
+        else:
+            first[layer.name] = i
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(first)
+    for i, layer in enumerate(layers):
+        for j, source in enumerate(layer.inputs):
+            if source not in first:
+                close = difflib.get_close_matches(source, list(first), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                yield Problem(_layer_path(i, "inputs", j), f"no layer is named {source!r}{hint}")
+            elif first.get(layer.name) == i:
+                graph.add_edge(source, layer.name)
+    for cycle in sorted(nx.simple_cycles(graph), key=lambda c: min(first[n] for n in c)):
+        # report the cycle once, on the first layer of it in document order
+        start = min(cycle, key=lambda n: first[n])
+        at = cycle.index(start)
+        ordered = cycle[at:] + cycle[:at]
+        loop = " -> ".join([*ordered, start])
+        yield Problem(_layer_path(first[start], "inputs"), f"the layer graph has a cycle: {loop}")
+
+
+def _did_you_mean(name: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _names(spec: Spec, catalog: Catalog) -> Iterator[Problem]:
+    for i, layer in enumerate(spec.model.layers):
+        yield from _layer_names(i, layer, catalog)
+    for j, family in enumerate(spec.search.families):
+        problem = _family_problem(family, catalog)
+        if problem:
+            yield Problem(("search", "families", j), problem)
+
+
+def _layer_names(i: int, layer: LayerSpec, catalog: Catalog) -> Iterator[Problem]:
+    info = catalog.layer(layer.class_name) if layer.class_name else None
+    if layer.class_name and info is None:
+        yield Problem(
+            _layer_path(i, "class"),
+            f"{layer.class_name!r} is not a Keras layer class in the catalog"
+            + _did_you_mean(layer.class_name, catalog.layers),
+        )
+    if layer.activation is not None and catalog.resolve_activation(layer.activation) is None:
+        yield Problem(
+            _layer_path(i, "activation"),
+            f"{layer.activation!r} is not a Keras activation"
+            + _did_you_mean(layer.activation, catalog.activation_spellings()),
+        )
+    roles = {arg.role for arg in info.initializer_args} if info is not None else None
+    for init in layer.initializers:
+        path = _layer_path(i, "initializers", init.role)
+        if roles is not None and init.role not in roles:
+            have = ", ".join(sorted(roles)) or "none"
+            yield Problem(
+                path, f"{layer.class_name} has no {init.role!r} initializer (roles: {have})", "key"
+            )
+            continue
+        yield from _init_names(path, init, catalog)
+
+
+def _family_problem(family: str, catalog: Catalog) -> str | None:
+    canonical = catalog.resolve_initializer(family)
+    if canonical is None:
+        return f"{family!r} is not an initializer in the catalog" + _did_you_mean(
+            family, catalog.initializer_spellings()
+        )
+    if canonical != family:
+        return f"write the canonical name {canonical!r} for {family!r}"
+    return None
+
+
+def _init_names(path: KeyPath, init: InitSpec, catalog: Catalog) -> Iterator[Problem]:
+    if init.family == "unresolved":
+        if init.origin != "unresolved":
+            yield Problem((*path, "origin"), "family 'unresolved' needs origin = 'unresolved'")
+        return
+    problem = _family_problem(init.family, catalog)
+    if problem:
+        yield Problem((*path, "family"), problem)
+        return
+    known: Mapping[str, object] = catalog.initializer(init.family).params
+    for name in init.params:
+        if name == "seed":
+            yield Problem(
+                (*path, "params", name), "write the seed as the initializer's seed key", "key"
+            )
+        elif name not in known:
+            allowed = ", ".join(k for k in known if k != "seed") or "none"
+            yield Problem(
+                (*path, "params", name),
+                f"{init.family} has no parameter {name!r} (parameters: {allowed})",
+                "key",
+            )
