@@ -1,0 +1,144 @@
+"""The check behind ADNN101 (zero weights) and ADNN102 (constant non-zero weights).
+
+Both look at the same thing: a weight tensor filled with one value in a layer whose output feeds
+another trainable layer. They differ in which values they own and in what they say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from adnn_lint.rules._support import (
+    SYMMETRY_ROLES,
+    WEIGHT_ROLES,
+    activation_gain,
+    catalog,
+    constant_value,
+    layer_label,
+    replacement_for,
+    written,
+)
+
+from adnn_lint.records import (
+    Edit,
+    Finding,
+    Fix,
+    InitializerRef,
+    LayerRecord,
+    ScanResult,
+    Severity,
+)
+from adnn_lint.rule import FileContext, Rule
+
+
+def next_trainable(scan: ScanResult, layer: LayerRecord) -> LayerRecord | None:
+    """The first trainable layer downstream of ``layer`` in its model's graph, if known."""
+    for model in scan.models:
+        if model.id != layer.model:
+            continue
+        successors: dict[str, list[str]] = {}
+        for src, dst in model.edges:
+            successors.setdefault(src, []).append(dst)
+        queue = list(successors.get(layer.id, []))
+        seen: set[str] = set()
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                candidate = scan.layer(current)
+            except KeyError:
+                continue
+            if candidate.trainable:
+                return candidate
+            queue.extend(successors.get(current, []))
+    return None
+
+
+def suggested(layer: LayerRecord, ref: InitializerRef) -> str | None:
+    """He for ReLU-family kernels, otherwise the Keras default for the role."""
+    info = catalog().layer(layer.class_name)
+    default = None
+    if info is not None:
+        arg = info.initializer_arg(ref.argument) or info.role(ref.role)
+        default = arg.default if arg is not None else None
+    if ref.role in SYMMETRY_ROLES and activation_gain(layer) == 2.0:
+        return "he_normal" if default and "normal" in default else "he_uniform"
+    if default is None or constant_value_of(default) is not None:
+        return None
+    return default
+
+
+def constant_value_of(canonical: str) -> float | None:
+    return {"zeros": 0.0, "ones": 1.0}.get(canonical)
+
+
+def constant_weight_findings(
+    rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
+) -> Iterator[Finding]:
+    for layer in ctx.scan.layers:
+        if not layer.trainable or layer.feeds_trainable is not True:
+            continue  # a final layer (or one whose consumers are unknown) may be constant
+        for ref in layer.initializers:
+            if ref.role not in WEIGHT_ROLES or ref.span is None:
+                continue
+            value = constant_value(ref)
+            if value is None or (value == 0.0) != zero:
+                continue
+            yield _finding(rule, ctx, layer, ref, value)
+
+
+def _finding(
+    rule: type[Rule] | Rule,
+    ctx: FileContext,
+    layer: LayerRecord,
+    ref: InitializerRef,
+    value: float,
+) -> Finding:
+    assert ref.span is not None
+    label = layer_label(layer)
+    downstream = next_trainable(ctx.scan, layer)
+    feeds = (
+        f"{layer_label(downstream)} at line {downstream.span.line}"
+        if downstream
+        else "another trainable layer"
+    )
+    where = f"{label} {ref.argument}={written(ref, ctx.module)}"
+    if ref.role in SYMMETRY_ROLES:
+        if value == 0.0:
+            gain = activation_gain(layer)
+            dead = (
+                f"; with '{layer.activation}' the output and its gradient are exactly 0, "
+                "so the layer never learns"
+                if gain == 2.0
+                else ""
+            )
+            why = (
+                f"{where} fills the {ref.role} with 0 although its output feeds {feeds}: every "
+                f"unit computes the same value and the units stay interchangeable{dead}"
+            )
+        else:
+            why = (
+                f"{where} fills the {ref.role} with {value:g} although its output feeds {feeds}: "
+                "every unit computes the same value, so symmetry between units is broken only "
+                "by the next layer's noise, and a large constant saturates the activation"
+            )
+        severity: Severity = "error" if value == 0.0 else "warning"
+    else:
+        why = (
+            f"{where} fills the {ref.role} weights with {value:g} (this layer feeds {feeds}): "
+            f"every {ref.role} unit starts identical and learns only through the other weights"
+        )
+        severity = "warning"
+    replacement = suggested(layer, ref)
+    fix = None
+    if replacement is not None and ref.node is not None:
+        why += f"; use '{replacement}'"
+        fix = Fix(
+            description=f"Initialize the {ref.role} with '{replacement}'",
+            edits=(Edit(ref.node, replacement_for(ref.node, replacement)),),
+            safe=True,
+        )
+    why += " (a constant final layer is fine and is not reported)"
+    return ctx.finding(rule, ref.span, why, fix=fix, severity=severity)

@@ -1,0 +1,143 @@
+"""Helpers shared by the rules: catalog access, initializer values, labels, replacement nodes.
+
+Underscore-prefixed so the rule registry skips it. The catalog is imported lazily so that
+importing a rule module (``adnn-lint rules``) never loads the catalog data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
+
+if TYPE_CHECKING:
+    from adnn_lint.rules.catalog import Catalog
+
+#: Weight tensors whose identical values make units identical (symmetry) or dead.
+WEIGHT_ROLES = frozenset({"kernel", "depthwise", "pointwise", "recurrent", "embeddings"})
+#: Roles where a constant tensor is a symmetry trap by itself (recurrent and embedding tensors
+#: get symmetry broken by the input kernel / downstream weights, so they rank lower).
+SYMMETRY_ROLES = frozenset({"kernel", "depthwise", "pointwise"})
+#: Initializers whose variance does not depend on fan-in: their scale is a fixed number.
+FIXED_SCALE = frozenset({"random_normal", "random_uniform", "truncated_normal"})
+#: The initializer of the same distribution for a gain: (uniform, normal).
+FOR_GAIN: dict[float, tuple[str, str]] = {
+    1.0: ("glorot_uniform", "glorot_normal"),
+    2.0: ("he_uniform", "he_normal"),
+}
+
+
+def catalog() -> Catalog:
+    from adnn_lint.rules.catalog import load_catalog
+
+    return load_catalog()
+
+
+def constant_value(ref: InitializerRef) -> float | None:
+    """The single value a constant initializer fills the tensor with; None if not constant."""
+    if ref.canonical == "zeros":
+        return 0.0
+    if ref.canonical == "ones":
+        return 1.0
+    if ref.canonical == "constant":
+        value = ref.params.get("value", 0.0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None  # a non-scalar or non-literal constant: not a single value
+        return float(value)
+    return None
+
+
+def written(ref: InitializerRef, module: cst.Module) -> str:
+    """The initializer as the user wrote it (``'zeros'``, ``Constant(0.5)``)."""
+    if ref.node is not None:
+        return module.code_for_node(ref.node)
+    return f"'{ref.canonical}'" if ref.canonical else "the default"
+
+
+def layer_label(layer: LayerRecord) -> str:
+    if layer.width is not None:
+        return f"{layer.class_name}({layer.width})"
+    return layer.class_name
+
+
+def at(layer: LayerRecord) -> str:
+    return f"line {layer.span.line}"
+
+
+def design_gain(ref: InitializerRef) -> float | None:
+    """The activation gain a variance-scaling initializer targets: its ``scale`` in fan-in mode.
+
+    Glorot (fan_avg) counts as its scale too: for square layers fan_avg equals fan_in, and the
+    rules that use this only compare against gains 1 and 2.
+    """
+    if ref.canonical is None:
+        return None
+    cat = catalog()
+    info = cat.initializers.get(ref.canonical)
+    if info is None or info.family not in ("glorot", "he", "lecun", "variance_scaling"):
+        return None
+    params = {**info.params, **ref.params}
+    scale = params.get("scale")
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        return None
+    return float(scale)
+
+
+def distribution_of(canonical: str | None) -> str:
+    return "normal" if canonical and "normal" in canonical else "uniform"
+
+
+def suggested_for(gain: float | None, like: str | None) -> str | None:
+    """The variance-scaling initializer for an activation gain, keeping ``like``'s distribution.
+
+    Gains near 2 (the ReLU family, leaky ReLU's 1.92) get He; gains near 1 get Glorot, the
+    Keras default.
+    """
+    if gain is None:
+        return None
+    uniform, normal = FOR_GAIN[2.0] if gain >= 1.5 else FOR_GAIN[1.0]
+    return normal if distribution_of(like) == "normal" else uniform
+
+
+def string_like(old: cst.BaseExpression | None, value: str) -> cst.SimpleString:
+    """A string literal for ``value`` in the quote style of ``old`` when it was a string."""
+    quote = '"'
+    if isinstance(old, cst.SimpleString):
+        prefix_len = len(old.prefix)
+        quote = old.quote if old.quote in ("'", '"') else old.value[prefix_len]
+    return cst.SimpleString(f"{quote}{value}{quote}")
+
+
+def replacement_for(node: cst.BaseExpression, value: str) -> cst.BaseExpression:
+    """A replacement for an initializer expression, keeping its surrounding parentheses."""
+    new = string_like(node, value)
+    return new.with_changes(lpar=node.lpar, rpar=node.rpar)
+
+
+def model_layers(scan: ScanResult, model: ModelRecord) -> Iterator[LayerRecord]:
+    for layer_id in model.layer_ids:
+        try:
+            yield scan.layer(layer_id)
+        except KeyError:
+            continue
+
+
+def kernel_ref(layer: LayerRecord) -> InitializerRef | None:
+    for ref in layer.initializers:
+        if ref.role == "kernel":
+            return ref
+    return None
+
+
+def activation_gain(layer: LayerRecord) -> float | None:
+    if layer.activation is None:
+        return None
+    return catalog().activation_gain(layer.activation)
+
+
+def resolvable_literal(ref: InitializerRef) -> bool:
+    """The initializer's value node is one the fix can swap for a string name."""
+    return ref.node is not None and ref.span is not None

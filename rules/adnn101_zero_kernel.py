@@ -1,0 +1,96 @@
+"""ADNN101: a zero weight tensor in a layer that feeds another trainable layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adnn_lint.rules._constant import constant_weight_findings
+
+from adnn_lint.records import Finding
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+
+class ZeroKernel(Rule):
+    """``Zeros`` / ``Constant(0)`` on a weight tensor of a hidden layer.
+
+    Why: when a layer's kernel (or depthwise/pointwise kernel) starts at 0, every unit of the
+    layer computes the same output and receives a gradient that differs only through the next
+    layer's weights; under a ReLU-family activation the output and its gradient are exactly 0,
+    so the layer never learns at all. Zero recurrent or embedding tensors are reported as
+    warnings: the input kernel or the downstream weights still break their symmetry.
+
+    Only layers whose output feeds another trainable layer are reported: a zero *final* layer
+    (a regression head, the last projection of a zero-initialized residual branch) is a
+    legitimate choice, and so is any layer whose consumers the scanner cannot see.
+
+    What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
+    ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
+    changes the initial values.
+    """
+
+    code = "ADNN101"
+    name = "zero-kernel"
+    severity = "error"
+    summary = (
+        "Zeros / Constant(0) on a weight tensor of a layer that feeds another trainable layer."
+    )
+    fixable = "safe"
+    VALID = (
+        # A zero final layer: a regression head starting at 0 is legitimate.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, activation='relu'),\n"
+        "    keras.layers.Dense(1, kernel_initializer='zeros'),\n"
+        "])\n",
+        # Zero biases are the default and are fine.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, activation='relu', bias_initializer='zeros'),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n",
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(8,)),\n"
+            "    keras.layers.Dense(16, activation='relu', kernel_initializer='zeros'),\n"
+            "    keras.layers.Dense(1),\n"
+            "])\n",
+            Invalid(
+                "ADNN101",
+                line=4,
+                fixed="import keras\n"
+                "model = keras.Sequential([\n"
+                "    keras.Input(shape=(8,)),\n"
+                "    keras.layers.Dense(16, activation='relu', kernel_initializer='he_uniform'),\n"
+                "    keras.layers.Dense(1),\n"
+                "])\n",
+            ),
+        ),
+        (
+            "from tensorflow import keras\n"
+            "from tensorflow.keras import initializers\n"
+            "inputs = keras.Input(shape=(4,))\n"
+            "x = keras.layers.Dense(8, activation='tanh',\n"
+            "                       kernel_initializer=initializers.Constant(0.0))(inputs)\n"
+            "outputs = keras.layers.Dense(2, activation='softmax')(x)\n"
+            "model = keras.Model(inputs, outputs)\n",
+            Invalid(
+                "ADNN101",
+                line=5,
+                fixed="from tensorflow import keras\n"
+                "from tensorflow.keras import initializers\n"
+                "inputs = keras.Input(shape=(4,))\n"
+                "x = keras.layers.Dense(8, activation='tanh',\n"
+                '                       kernel_initializer="glorot_uniform")(inputs)\n'
+                "outputs = keras.layers.Dense(2, activation='softmax')(x)\n"
+                "model = keras.Model(inputs, outputs)\n",
+            ),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        return constant_weight_findings(self, ctx, zero=True)

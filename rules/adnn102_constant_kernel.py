@@ -1,0 +1,89 @@
+"""ADNN102: a constant non-zero weight tensor in a layer that feeds another trainable layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adnn_lint.rules._constant import constant_weight_findings
+
+from adnn_lint.records import Finding
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+
+class ConstantKernel(Rule):
+    """``Ones`` / ``Constant(c)`` with ``c != 0`` on a weight tensor of a hidden layer.
+
+    Why: every unit of the layer starts with the same weights, so all units compute the same
+    value; the only thing that can tell them apart is the noise of the next layer's weights, and
+    a constant such as 1 over a fan-in of hundreds drives the pre-activation far into saturation
+    (or to huge values under ReLU). Zero is ADNN101's business. As there, a constant *final*
+    layer is not reported.
+
+    What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
+    ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
+    changes the initial values.
+    """
+
+    code = "ADNN102"
+    name = "constant-kernel"
+    severity = "warning"
+    summary = "Ones / Constant(c != 0) on a weight tensor of a layer feeding another trainable one."
+    fixable = "safe"
+    VALID = (
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, activation='relu'),\n"
+        "    keras.layers.Dense(1, kernel_initializer='ones'),\n"
+        "])\n",
+        # Constant biases are ADNN106's business, not a symmetry problem.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, activation='relu', bias_initializer='ones'),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n",
+    )
+    INVALID = (
+        (
+            "from keras.models import Sequential\n"
+            "from keras.layers import Dense\n"
+            "model = Sequential()\n"
+            "model.add(Dense(32, input_dim=10, init='one', activation='sigmoid'))\n"
+            "model.add(Dense(1, activation='sigmoid'))\n",
+            Invalid(
+                "ADNN102",
+                line=4,
+                fixed="from keras.models import Sequential\n"
+                "from keras.layers import Dense\n"
+                "model = Sequential()\n"
+                "model.add(Dense(32, input_dim=10, init='glorot_uniform', activation='sigmoid'))\n"
+                "model.add(Dense(1, activation='sigmoid'))\n",
+            ),
+        ),
+        (
+            "import keras\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(28, 28, 1)),\n"
+            "    keras.layers.Conv2D(8, 3, activation='relu',\n"
+            "                        kernel_initializer=keras.initializers.Constant(0.1)),\n"
+            "    keras.layers.Flatten(),\n"
+            "    keras.layers.Dense(10, activation='softmax'),\n"
+            "])\n",
+            Invalid(
+                "ADNN102",
+                line=5,
+                fixed="import keras\n"
+                "model = keras.Sequential([\n"
+                "    keras.Input(shape=(28, 28, 1)),\n"
+                "    keras.layers.Conv2D(8, 3, activation='relu',\n"
+                '                        kernel_initializer="he_uniform"),\n'
+                "    keras.layers.Flatten(),\n"
+                "    keras.layers.Dense(10, activation='softmax'),\n"
+                "])\n",
+            ),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        return constant_weight_findings(self, ctx, zero=False)

@@ -1,0 +1,144 @@
+"""ADNN103: a fixed-scale random initializer far from the gain the activation needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adnn_lint.rules._support import (
+    FIXED_SCALE,
+    layer_label,
+    replacement_for,
+    suggested_for,
+    written,
+)
+from adnn_lint.rules._variance import describe, layer_factor
+
+from adnn_lint.records import Edit, Finding, Fix, Origin
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+#: How far ``Var[w] * fan_in`` may be from the activation's gain before it is reported.
+TOLERANCE = 4.0
+
+
+class ScaleMismatch(Rule):
+    """A fixed-scale random kernel whose variance times fan-in is far from the activation's gain.
+
+    Why: ``RandomNormal``, ``RandomUniform`` and ``TruncatedNormal`` draw weights with a fixed
+    scale (0.05 by default) whatever the layer's width. The variance of the signal leaving a
+    layer is multiplied by ``Var[w] * fan_in / gain``, where the gain is 2 for the ReLU family and
+    1 for linear, tanh, sigmoid and SELU. With the default stddev 0.05, a Dense layer with 64
+    inputs multiplies the variance by 0.0025 * 64 / 2 = 0.08 under ReLU: the signal shrinks 12x
+    in one layer, and a wide layer (fan-in 4096) makes it grow 2.6x instead. The rule reports a
+    hidden layer when the factor is off by more than 4x, with the computed numbers.
+
+    Only layers whose fan-in the model graph knows are checked: where it is unknown the factor
+    cannot be computed and nothing is said. The last layer of a model is not checked (its scale
+    only sets the initial logits).
+
+    What to do: use a variance-scaling initializer that adapts to the fan-in: ``he_normal`` /
+    ``he_uniform`` under ReLU-family activations, ``glorot_uniform`` (the Keras default) or
+    ``lecun_normal`` otherwise. The autofix does that and is unsafe: a hand-picked scale may be
+    deliberate.
+    """
+
+    code = "ADNN103"
+    name = "scale-mismatch"
+    severity = "warning"
+    summary = (
+        "A fixed-scale random initializer whose Var[w] x fan-in is >4x off the activation gain."
+    )
+    fixable = "unsafe"
+    VALID = (
+        # 0.05^2 * 784 / 2 = 0.98: the default scale happens to fit a 784-wide ReLU input.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(784,)),\n"
+        "    keras.layers.Dense(128, activation='relu', kernel_initializer='random_normal'),\n"
+        "    keras.layers.Dense(10, activation='softmax'),\n"
+        "])\n",
+        # The last layer is not checked.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(16,)),\n"
+        "    keras.layers.Dense(\n"
+        "        1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.01)),\n"
+        "])\n",
+        # Unknown fan-in: nothing is said.
+        "import keras\n"
+        "def head(x):\n"
+        "    x = keras.layers.Dense(64, activation='relu', kernel_initializer='random_normal')(x)\n"
+        "    return keras.layers.Dense(1)(x)\n",
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(64,)),\n"
+            "    keras.layers.Dense(64, activation='relu', kernel_initializer='random_normal'),\n"
+            "    keras.layers.Dense(10, activation='softmax'),\n"
+            "])\n",
+            Invalid(
+                "ADNN103",
+                line=4,
+                fixed="import keras\n"
+                "model = keras.Sequential([\n"
+                "    keras.Input(shape=(64,)),\n"
+                "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
+                "    keras.layers.Dense(10, activation='softmax'),\n"
+                "])\n",
+            ),
+        ),
+        (
+            "import keras\n"
+            "from keras import initializers\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(100,)),\n"
+            "    keras.layers.Dense(50, activation='tanh',\n"
+            "                       kernel_initializer=initializers.RandomUniform(-1.0, 1.0)),\n"
+            "    keras.layers.Dense(1),\n"
+            "])\n",
+            Invalid(
+                "ADNN103",
+                line=6,
+                fixed="import keras\n"
+                "from keras import initializers\n"
+                "model = keras.Sequential([\n"
+                "    keras.Input(shape=(100,)),\n"
+                "    keras.layers.Dense(50, activation='tanh',\n"
+                '                       kernel_initializer="glorot_uniform"),\n'
+                "    keras.layers.Dense(1),\n"
+                "])\n",
+            ),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        for layer in ctx.scan.layers:
+            if not layer.trainable or layer.feeds_trainable is not True:
+                continue
+            measured = layer_factor(layer)
+            if measured is None:
+                continue
+            ref = measured.ref
+            if ref.canonical not in FIXED_SCALE or ref.origin is not Origin.EXPLICIT:
+                continue
+            if ref.span is None or 1 / TOLERANCE <= measured.factor <= TOLERANCE:
+                continue
+            suggestion = suggested_for(measured.gain, ref.canonical)
+            message = (
+                f"{layer_label(layer)} kernel {written(ref, ctx.module)} has "
+                f"Var[w] x fan-in = {measured.variance:.3g} x {layer.fan_in} = "
+                f"{measured.variance * (layer.fan_in or 0):.3g}, but '{layer.activation}' needs "
+                f"{measured.gain:g}: the signal variance {describe(measured.factor)} in this "
+                "layer alone (factor "
+                f"{measured.factor:.3g}); a fixed scale ignores the layer's fan-in"
+            )
+            fix = None
+            if suggestion is not None and ref.node is not None:
+                message += f"; use '{suggestion}', which scales with fan-in"
+                fix = Fix(
+                    description=f"Use '{suggestion}' (scales with fan-in)",
+                    edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
+                    safe=False,
+                )
+            yield ctx.finding(self, ref.span, message, fix=fix)

@@ -1,0 +1,160 @@
+"""ADNN105: predicted forward variance across the model's depth grows or shrinks > 10x."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+from adnn_lint.rules._support import kernel_ref, layer_label, model_layers
+from adnn_lint.rules._variance import describe, layer_factor
+
+from adnn_lint.records import Finding, LayerRecord, ModelRecord, Origin
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+#: How far the predicted end-to-end variance may drift before the rule speaks.
+LIMIT = 10.0
+
+
+def _graph(model: ModelRecord, layers: dict[str, LayerRecord]) -> nx.DiGraph[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(layers)
+    edges = [(a, b) for a, b in model.edges if a in layers and b in layers]
+    if not edges and model.kind == "sequential":
+        order = list(layers)
+        edges = list(itertools.pairwise(order))
+    graph.add_edges_from(edges)
+    return graph
+
+
+def extreme_paths(
+    graph: nx.DiGraph[str], weight: dict[str, float]
+) -> tuple[tuple[float, list[str]], tuple[float, list[str]]]:
+    """The (log-factor, path) of the path with the largest and with the smallest total weight."""
+    best_hi: dict[str, tuple[float, list[str]]] = {}
+    best_lo: dict[str, tuple[float, list[str]]] = {}
+    for node in nx.topological_sort(graph):
+        w = weight.get(node, 0.0)
+        preds = list(graph.predecessors(node))
+        hi = max((best_hi[p] for p in preds), default=(0.0, []), key=lambda t: t[0])
+        lo = min((best_lo[p] for p in preds), default=(0.0, []), key=lambda t: t[0])
+        best_hi[node] = (hi[0] + w, [*hi[1], node])
+        best_lo[node] = (lo[0] + w, [*lo[1], node])
+    top = max(best_hi.values(), default=(0.0, []), key=lambda t: t[0])
+    bottom = min(best_lo.values(), default=(0.0, []), key=lambda t: t[0])
+    return top, bottom
+
+
+class SignalExplosion(Rule):
+    """Predicted forward variance across the model's depth grows or shrinks by more than 10x.
+
+    Why: each layer multiplies the variance of the signal by ``Var[w] * fan_in / gain`` (the
+    catalog's variance formula for its kernel initializer, the fan-in from the model graph, and
+    the activation's gain: 2 for ReLU, 1 for linear/tanh/sigmoid). Along a path from input to
+    output these factors multiply. When the product is far from 1, the first forward pass
+    produces outputs that are vanishingly small or huge, gradients follow, and training starts
+    slowly, stalls or diverges; how far it gets then depends on the seed. The rule multiplies the
+    factors of the hidden layers along every path of the model's graph (sequential chains and
+    functional branches) and reports the model when the extreme path drifts by more than 10x.
+
+    It says nothing when any hidden layer's factor is unknown (fan-in not known statically, an
+    unresolved initializer, an activation without a gain), and it only speaks about models where
+    at least one hidden kernel initializer is written explicitly: the Keras defaults are a choice
+    the library made, not the author, and the other rules cover single layers.
+
+    What to do: give each hidden layer an initializer matched to its activation (``he_*`` for
+    ReLU-family, ``glorot_*``/``lecun_*`` otherwise), which keeps every factor near 1, or add
+    normalization layers.
+    """
+
+    code = "ADNN105"
+    name = "signal-explosion"
+    severity = "warning"
+    summary = "Predicted forward variance over the model's depth grows or shrinks by more than 10x."
+    fixable = None
+    VALID = (
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(64,)),\n"
+        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
+        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
+        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
+        "    keras.layers.Dense(10, activation='softmax'),\n"
+        "])\n",
+        # Keras defaults only: not the author's choice, not reported here.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(28, 28, 1)),\n"
+        "    keras.layers.Conv2D(32, 3, activation='relu'),\n"
+        "    keras.layers.Conv2D(64, 3, activation='relu'),\n"
+        "    keras.layers.Flatten(),\n"
+        "    keras.layers.Dense(10, activation='softmax'),\n"
+        "])\n",
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(64,)),\n"
+            "    keras.layers.Dense(64, activation='tanh', kernel_initializer='lecun_normal'),\n"
+            "    keras.layers.Dense(64, activation='linear',\n"
+            "        kernel_initializer=keras.initializers.VarianceScaling(scale=4.0)),\n"
+            "    keras.layers.Dense(64, activation='linear',\n"
+            "        kernel_initializer=keras.initializers.VarianceScaling(scale=4.0)),\n"
+            "    keras.layers.Dense(1),\n"
+            "])\n",
+            Invalid("ADNN105", line=2),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        for model in ctx.scan.models:
+            finding = self._check_model(ctx, model)
+            if finding is not None:
+                yield finding
+
+    def _check_model(self, ctx: FileContext, model: ModelRecord) -> Finding | None:
+        layers = {layer.id: layer for layer in model_layers(ctx.scan, model)}
+        weight: dict[str, float] = {}
+        factors: dict[str, float] = {}
+        explicit = False
+        for layer in layers.values():
+            if not layer.trainable or layer.feeds_trainable is False:
+                continue
+            if layer.feeds_trainable is None or layer.multiplicity is None:
+                return None  # an unknown consumer or loop count: say nothing
+            measured = layer_factor(layer)
+            if measured is None or measured.factor <= 0:
+                return None
+            factors[layer.id] = measured.factor**layer.multiplicity
+            weight[layer.id] = math.log(factors[layer.id])
+            ref = kernel_ref(layer)
+            explicit = explicit or (ref is not None and ref.origin is Origin.EXPLICIT)
+        if len(weight) < 2 or not explicit:
+            return None
+        graph = _graph(model, layers)
+        if not nx.is_directed_acyclic_graph(graph):
+            return None
+        (hi, hi_path), (lo, lo_path) = extreme_paths(graph, weight)
+        if hi >= -lo:
+            total, path = hi, hi_path
+        else:
+            total, path = lo, lo_path
+        product = math.exp(total)
+        if 1 / LIMIT <= product <= LIMIT:
+            return None
+        steps = [
+            f"{layer_label(layers[i])} {factors[i]:.3g}x"
+            + (f" (x{layers[i].multiplicity})" if layers[i].multiplicity != 1 else "")
+            for i in path
+            if i in factors
+        ]
+        shown = ", ".join(steps[:6]) + (", ..." if len(steps) > 6 else "")
+        message = (
+            f"model '{model.name}': the predicted forward signal variance {describe(product)} "
+            f"across {len(steps)} hidden layers (per layer: {shown}); outputs and gradients "
+            "start far from unit scale, so training stalls or diverges depending on the seed; "
+            "match each hidden initializer to its activation (he_* for ReLU, glorot_* otherwise)"
+        )
+        return ctx.finding(self, model.span, message)

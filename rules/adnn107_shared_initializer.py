@@ -1,0 +1,103 @@
+"""ADNN107: one initializer object passed to several layers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from adnn_lint.rules._support import catalog, layer_label, written
+
+from adnn_lint.records import Finding, InitializerRef, LayerRecord
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+
+class SharedInitializer(Rule):
+    """One random initializer *instance* passed to several layers (or to a layer built in a loop).
+
+    Why: a Keras initializer instance fixes its seed when it is created (an unseeded one draws
+    that seed once, at construction), and every call of the instance returns the same values:
+    Keras 3 documents that an initializer "seeded with an integer or None (unseeded) will produce
+    the same random values across multiple calls", and tf.keras 2.x warns about it. Layers that
+    share one instance therefore start from the same random stream: layers of the same shape are
+    exact copies of one another, which is rarely what the author meant.
+
+    Constant initializers (zeros, ones) are not reported (sharing them is harmless), nor is an
+    instance seeded with a ``keras.random.SeedGenerator``, which does advance between calls.
+
+    What to do: pass a string name (``'he_normal'``), or create one instance per layer, with a
+    different seed per layer when you want reproducibility (``HeNormal(seed=base + i)``).
+    """
+
+    code = "ADNN107"
+    name = "shared-initializer"
+    severity = "warning"
+    summary = (
+        "One random initializer instance passed to several layers (identical or warned weights)."
+    )
+    fixable = None
+    VALID = (
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=1)),\n"
+        "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=2)),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n",
+        "import keras\n"
+        "zero = keras.initializers.Zeros()\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, bias_initializer=zero),\n"
+        "    keras.layers.Dense(1, bias_initializer=zero),\n"
+        "])\n",
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "init = keras.initializers.HeNormal(seed=42)\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(8,)),\n"
+            "    keras.layers.Dense(16, activation='relu', kernel_initializer=init),\n"
+            "    keras.layers.Dense(16, activation='relu', kernel_initializer=init),\n"
+            "    keras.layers.Dense(1),\n"
+            "])\n",
+            Invalid("ADNN107", line=6),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        if "SeedGenerator" in ctx.source:
+            return  # a SeedGenerator-seeded instance advances per call; cannot tell which is which
+        uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
+        for layer in ctx.scan.layers:
+            for ref in layer.initializers:
+                if ref.instance is None or ref.canonical is None or ref.span is None:
+                    continue
+                info = catalog().initializers.get(ref.canonical)
+                if info is None or not info.random:
+                    continue
+                uses[ref.instance].append((layer, ref))
+        for group in uses.values():
+            in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
+            if len(group) < 2 and not in_loop:
+                continue
+            lines = ", ".join(str(ref.span.line) for _, ref in group if ref.span)
+            seeded = any(ref.seed is not None for _, ref in group)
+            effect = (
+                "it is seeded, so every call returns the same values"
+                if seeded
+                else "unseeded, it fixed its seed when created, so every call returns the same "
+                "values"
+            )
+            loop = " (inside a loop, once per iteration)" if in_loop else ""
+            first = group[0][1]
+            reported = group[1:] if len(group) > 1 else group
+            for layer, ref in reported:
+                assert ref.span is not None
+                message = (
+                    f"{layer_label(layer)} {ref.argument}={written(ref, ctx.module)} reuses the "
+                    f"initializer instance used at line(s) {lines}{loop}; {effect}, so these "
+                    f"layers start from one random stream (same-shape layers are copies); pass "
+                    f"a string name ('{first.canonical}') or create one instance per layer"
+                )
+                yield ctx.finding(self, ref.span, message)

@@ -1,0 +1,135 @@
+"""ADNN108: an initializer name Keras cannot interpret."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import libcst as cst
+from adnn_lint.rules._support import catalog, layer_label, replacement_for
+
+from adnn_lint.records import Edit, Finding, Fix, InitializerRef
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+#: Names that make a string legitimate even when the catalog does not know it: the file registers
+#: its own initializers with Keras, so an unknown name may be one of them.
+_CUSTOM_REGISTRATION = ("custom_objects", "register_keras_serializable", "CustomObjectScope")
+
+
+def closest(spelling: str) -> str | None:
+    """The accepted spelling nearest to ``spelling`` (case-insensitive), or None."""
+    spellings = catalog().initializer_spellings()
+    by_lower = {s.lower(): s for s in spellings}
+    found = difflib.get_close_matches(spelling.lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[found[0]] if found else None
+
+
+def _string_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class UnknownInitializer(Rule):
+    """An initializer name that Keras cannot interpret, with a did-you-mean.
+
+    Why: ``keras.initializers.get`` raises ``ValueError: Could not interpret initializer
+    identifier`` for a name it does not register, so the model fails when the layer is built,
+    often minutes into a notebook. A few registered classes (``Constant``) also cannot be built
+    from a bare string because they need an argument.
+
+    What to do: use one of the names Keras registers (``glorot_uniform``, ``he_normal``,
+    ``GlorotUniform``...). The message proposes the closest accepted spelling from the catalog's
+    aliases; the autofix rewrites a misspelt string literal to it (safe: the code could not run
+    before). When the file registers custom objects with Keras (``custom_objects``,
+    ``register_keras_serializable``), an unknown name may be one of them, so the finding is a
+    warning instead of an error and no fix is offered.
+    """
+
+    code = "ADNN108"
+    name = "unknown-initializer"
+    severity = "error"
+    summary = (
+        "An initializer name Keras cannot interpret (`'glorot_unifrom'`), with a did-you-mean."
+    )
+    fixable = "safe"
+    VALID = (
+        "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n",
+        "from keras import layers, initializers\n"
+        "layer = layers.Dense(8, kernel_initializer=initializers.HeNormal(seed=1))\n",
+        "from keras.layers import Dense\nlayer = Dense(8, init='uniform')\n",
+    )
+    INVALID = (
+        (
+            "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n",
+            Invalid(
+                "ADNN108",
+                line=2,
+                fixed="import keras\n"
+                "layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n",
+            ),
+        ),
+        (
+            "from tensorflow.keras.layers import Conv2D\n"
+            'conv = Conv2D(16, 3, kernel_initializer="he_normall", activation="relu")\n',
+            Invalid(
+                "ADNN108",
+                line=2,
+                fixed="from tensorflow.keras.layers import Conv2D\n"
+                'conv = Conv2D(16, 3, kernel_initializer="he_normal", activation="relu")\n',
+            ),
+        ),
+        (
+            "import keras\nlayer = keras.layers.Dense(8, bias_initializer='gaussian_noise')\n",
+            Invalid("ADNN108", line=2),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        custom = any(marker in ctx.source for marker in _CUSTOM_REGISTRATION)
+        for layer in ctx.scan.layers:
+            for ref in layer.initializers:
+                finding = self._check_ref(ctx, layer_label(layer), ref, custom)
+                if finding is not None:
+                    yield finding
+
+    def _check_ref(
+        self, ctx: FileContext, label: str, ref: InitializerRef, custom: bool
+    ) -> Finding | None:
+        literal = _string_value(ref.node)
+        spelled = literal if literal is not None else ref.spelled
+        if spelled is None or ref.span is None:
+            return None
+        cat = catalog()
+        canonical = cat.resolve_initializer(spelled)
+        if canonical is not None:
+            info = cat.initializers.get(canonical)
+            if literal is None or info is None or spelled not in info.string_rejected:
+                return None
+            return ctx.finding(
+                self,
+                ref.span,
+                f"{label} {ref.argument}={literal!r}: Keras registers {info.class_name} but "
+                f"cannot build it from a string (it needs arguments), so building the layer "
+                f"raises ValueError; write keras.initializers.{info.class_name}(...) instead",
+            )
+        if ref.canonical is not None:
+            return None  # the scanner resolved it another way (e.g. a bound name)
+        suggestion = closest(spelled)
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        why = (
+            f"{label} {ref.argument}={spelled!r}: Keras cannot interpret this initializer name, "
+            f"so building the layer raises ValueError{hint}"
+        )
+        if custom:
+            why += " (the file registers custom objects; ignore this if it is one of them)"
+            return ctx.finding(self, ref.span, why, severity="warning")
+        fix = None
+        if suggestion is not None and literal is not None and ref.node is not None:
+            fix = Fix(
+                description=f"Replace {spelled!r} with {suggestion!r}",
+                edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
+                safe=True,
+            )
+        return ctx.finding(self, ref.span, why, fix=fix)

@@ -1,0 +1,89 @@
+"""ADNN301: an initializer or layer argument that cannot be resolved statically."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from adnn_lint.rules._support import catalog
+
+from adnn_lint.records import Finding, Origin, Span
+from adnn_lint.rule import FileContext, Invalid, Rule
+
+
+class Unresolved(Rule):
+    """An initializer (or a layer argument the checks need) that is not known statically.
+
+    Why: adnn-lint never runs the code it reads. When an initializer comes from a function
+    call, a config file or a variable assigned in another module, the rules cannot check it and
+    the extracted ADNN spec marks that role *unresolved*: the verifier then searches and reports
+    it as unknown instead of silently assuming the Keras default. This note says where the
+    static picture has a hole, so that an accuracy claim about the model is read with it in mind.
+
+    Misspelt names are ADNN108's business and are not repeated here.
+
+    What to do: nothing, if the indirection is deliberate. Otherwise write the initializer where
+    the layer is built (a string name or a ``keras.initializers`` class with literal arguments),
+    or bind it to a name in the same module.
+    """
+
+    code = "ADNN301"
+    name = "unresolved"
+    severity = "info"
+    summary = (
+        "An initializer or layer argument that cannot be resolved statically; the spec marks it."
+    )
+    fixable = None
+    VALID = (
+        "import keras\n"
+        "init = 'he_normal'\n"
+        "layer = keras.layers.Dense(8, kernel_initializer=init)\n",
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "from myproject.config import pick_initializer\n"
+            "layer = keras.layers.Dense(8, kernel_initializer=pick_initializer())\n",
+            Invalid("ADNN301", line=3),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        seen: set[tuple[int, int]] = set()
+        cat = catalog()
+        misspelt: set[tuple[int, int]] = set()
+        for layer in ctx.scan.layers:
+            for ref in layer.initializers:
+                if ref.span is None:
+                    continue
+                key = (ref.span.line, ref.span.column)
+                if ref.spelled is not None and cat.resolve_initializer(ref.spelled) is None:
+                    misspelt.add(key)  # ADNN108 reports it
+                    continue
+                if ref.origin is Origin.UNRESOLVED and key not in seen:
+                    seen.add(key)
+                    yield self._finding(
+                        ctx,
+                        ref.span,
+                        f"{layer.class_name} {ref.argument}",
+                        ref.reason or "not a literal",
+                    )
+        for item in ctx.scan.unresolved:
+            key = (item.span.line, item.span.column)
+            if key in seen or key in misspelt:
+                continue
+            seen.add(key)
+            where = item.what
+            if item.layer_id is not None:
+                with contextlib.suppress(KeyError):
+                    where = f"{ctx.scan.layer(item.layer_id).class_name} {item.what}"
+            yield self._finding(ctx, item.span, where, item.reason)
+
+    def _finding(self, ctx: FileContext, span: Span, where: str, reason: str) -> Finding:
+        return ctx.finding(
+            self,
+            span,
+            f"{where} cannot be resolved statically ({reason}): the rules cannot check it and "
+            "the ADNN spec marks it unresolved; write it as a literal where the layer is built "
+            "if it should be checked",
+        )

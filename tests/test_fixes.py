@@ -1,0 +1,112 @@
+"""Autofixes: formatting and comments survive, fixing is idempotent, the result re-parses."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+import pytest
+
+from adnn_lint.engine import fix_source, lint_source
+from adnn_lint.fixes import apply_fixes
+from adnn_lint.records import Edit, Fix
+from adnn_lint.rule import Invalid, Rule, all_rules
+
+FIXABLE = [rule for rule in all_rules() if rule.fixable is not None]
+CASES = [
+    pytest.param(rule, source, expected, id=f"{rule.code}-{i}")
+    for rule in FIXABLE
+    for i, (source, expected) in enumerate(rule.INVALID)
+    if expected.fixed is not None
+]
+HEADER = "# Copyright header that must survive.\n#   (odd   spacing too)\n"
+
+
+def decorate(source: str) -> str:
+    """Add a header comment and a trailing comment: both must survive the fix untouched."""
+    return HEADER + source + "# trailing comment\n"
+
+
+def test_every_fixable_rule_documents_a_fix() -> None:
+    assert FIXABLE, "no rule offers a fix"
+    for rule in FIXABLE:
+        assert any(e.fixed is not None for _, e in rule.INVALID), f"{rule.code}: no fixed example"
+
+
+@pytest.mark.parametrize(("rule", "source", "expected"), CASES)
+def test_fix_preserves_comments_and_formatting(
+    rule: type[Rule], source: str, expected: Invalid
+) -> None:
+    assert expected.fixed is not None
+    fixed = fix_source(decorate(source), "x.py", unsafe=True, select=[rule.code])
+    assert fixed == decorate(expected.fixed)
+
+
+@pytest.mark.parametrize(("rule", "source", "expected"), CASES)
+def test_fix_is_idempotent_and_reparses(rule: type[Rule], source: str, expected: Invalid) -> None:
+    once = fix_source(source, "x.py", unsafe=True)
+    twice = fix_source(once, "x.py", unsafe=True)
+    assert once == twice
+    cst.parse_module(once)
+    ast.parse(once)
+    remaining = [f for f in lint_source(once, "x.py") if f.code == rule.code and f.fix]
+    assert remaining == [], [f.message for f in remaining]
+
+
+@pytest.mark.parametrize(("rule", "source", "expected"), CASES)
+def test_fix_safety_matches_the_rule(rule: type[Rule], source: str, expected: Invalid) -> None:
+    fixes = [f for f in lint_source(source, "x.py") if f.code == rule.code and f.fix]
+    assert fixes
+    for finding in fixes:
+        assert finding.fix_safe is (rule.fixable == "safe")
+    untouched = fix_source(source, "x.py", unsafe=False, select=[rule.code])
+    if rule.fixable == "unsafe":
+        assert untouched == source, "an unsafe fix was applied without --unsafe-fixes"
+    else:
+        assert untouched == expected.fixed
+
+
+def _first_call(module: cst.Module, index: int) -> cst.Call:
+    stmt = module.body[index]
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    expr = stmt.body[0]
+    value = expr.value if isinstance(expr, cst.Expr | cst.Assign) else None
+    assert isinstance(value, cst.Call)
+    return value
+
+
+def test_apply_fixes_skips_overlapping_fix_whole() -> None:
+    module = cst.parse_module(
+        "import keras\nlayer = keras.layers.Dense(4, kernel_initializer='zeros')  # c\n"
+    )
+    call = _first_call(module, 1)
+    value = call.args[1].value
+    inner = Fix("inner", (Edit(value, cst.SimpleString("'he_normal'")),))
+    outer = Fix("outer", (Edit(call, cst.parse_expression("keras.layers.Dense(8)")),))
+    out = apply_fixes(module, [inner, outer]).code
+    assert (
+        out == "import keras\nlayer = keras.layers.Dense(4, kernel_initializer='he_normal')  # c\n"
+    )
+    out = apply_fixes(module, [outer, inner]).code
+    assert out == "import keras\nlayer = keras.layers.Dense(8)  # c\n"
+
+
+def test_apply_fixes_adds_each_import_once() -> None:
+    module = cst.parse_module('"""Doc."""\nimport os\n\nx = 1\n')
+    stmt = module.body[2]
+    seed = cst.parse_statement("keras.utils.set_random_seed(0)\n")
+    fix = Fix("seed", (Edit(stmt, cst.FlattenSentinel([seed, stmt])),), imports=(("keras", None),))
+    out = apply_fixes(module, [fix, fix]).code
+    assert out.count("import keras") == 1
+    assert out.index("import keras") < out.index("set_random_seed")
+    again = apply_fixes(cst.parse_module(out), [])
+    assert again.code == out
+
+
+def test_apply_fixes_ignores_nodes_of_another_module() -> None:
+    module = cst.parse_module("x = 'zeros'\n")
+    other = cst.parse_module("x = 'zeros'\n")
+    stmt = other.body[0]
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    fix = Fix("foreign", (Edit(stmt, cst.parse_statement("y = 1\n")),))
+    assert apply_fixes(module, [fix]).code == "x = 'zeros'\n"
