@@ -1,0 +1,368 @@
+"""The HTML accountability report (and its Markdown pull-request summary).
+
+``render_report`` reads any of the three inputs (lint findings JSON, spec files, verify results
+JSON), prepares a :class:`~adnn_lint.report_view.ReportView` (``adnn_lint.report_build``), renders
+it with Jinja2 (autoescaped: everything from the user's code and data is text, never markup) and
+writes it atomically. The page is one self-contained file: inline CSS, inline SVG, no script and no
+request to any host. ``adnn-lint verify --report PATH`` calls ``render_report`` at the end of a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup
+
+from adnn_lint import __version__
+from adnn_lint.records import Finding, Span
+from adnn_lint.report_build import (
+    SourceLines,
+    banner,
+    findings_view,
+    measured_view,
+    model_view,
+    rule_docs,
+    search_view,
+    seeds_view,
+)
+from adnn_lint.report_view import (
+    FindingsView,
+    FindingView,
+    InputFile,
+    ModelView,
+    ReportView,
+    RuleDoc,
+)
+from adnn_lint.runtime.results import Results, load_results
+from adnn_lint.spec.model import Spec
+
+Format = Literal["html", "markdown"]
+#: Findings listed per severity in the Markdown summary; the HTML report has them all.
+MARKDOWN_FINDINGS = 10
+
+
+class ReportError(Exception):
+    """An input the report cannot use; the message names the file (and key or position)."""
+
+
+@dataclass(frozen=True)
+class FindingsInput:
+    path: str
+    findings: tuple[Finding, ...]
+    files: int  # files checked, 0 when the document does not say
+    notices: tuple[str, ...] = ()  # files skipped or failed, as adnn-lint check reported them
+
+
+@dataclass(frozen=True)
+class SpecInput:
+    path: str
+    spec: Spec
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    findings: FindingsInput | None
+    specs: tuple[SpecInput, ...]
+    results: Results | None
+    results_path: str | None
+    command: str  # how the results were produced, for "reproduce"
+    files: tuple[InputFile, ...]
+
+
+def _templates_dir() -> Path:
+    # Installed: adnn_lint/reports/templates (package data); in the source tree: reports/templates.
+    import adnn_lint.reports as package
+
+    return Path(package.__file__).resolve().parent / "templates"
+
+
+def _read(path: str, role: str) -> tuple[str, InputFile]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read the {role} file ({exc.strerror})") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    return data.decode("utf-8", errors="replace"), InputFile(role, path, digest)
+
+
+#: The findings document version this report reads (``adnn_lint.output.json_format``).
+FINDINGS_SCHEMA_VERSION = 1
+
+
+def _finding(item: Any, where: str) -> Finding:
+    if not isinstance(item, dict):
+        raise ReportError(f"{where}: expected an object")
+    key = "code"
+    try:
+        start, end = item["location"], item["end_location"]
+        key = "fix"
+        fix = item["fix"]
+        key = "code"
+        return Finding(
+            code=str(item["code"]),
+            name=str(item["name"]),
+            message=str(item["message"]),
+            path=str(item["path"]),
+            span=Span(
+                int(start["line"]), int(start["column"]), int(end["line"]), int(end["column"])
+            ),
+            severity=item["severity"],
+            cell=item.get("cell"),
+            fix_description=None if fix is None else str(fix["description"]),
+            fix_safe=None if fix is None else fix["applicability"] == "safe",
+        )
+    except KeyError as exc:
+        raise ReportError(f"{where}: missing key {exc.args[0]!r}") from exc
+    except (TypeError, ValueError) as exc:
+        raise ReportError(f"{where}.{key}: malformed ({exc})") from exc
+
+
+def load_findings(path: str) -> tuple[FindingsInput, InputFile]:
+    """Read ``adnn-lint check --output-format json`` (schema: docs/output.md)."""
+    text, info = _read(path, "findings")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
+    if not isinstance(doc, dict):
+        raise ReportError(f"{path}: expected the JSON object of adnn-lint check")
+    version = doc.get("schema_version")
+    if version != FINDINGS_SCHEMA_VERSION:
+        raise ReportError(
+            f"{path}: schema_version: this adnn-lint reads {FINDINGS_SCHEMA_VERSION}, "
+            f"got {version!r}"
+        )
+    items = doc.get("findings")
+    if not isinstance(items, list):
+        raise ReportError(f"{path}: findings: expected a list")
+    findings = tuple(_finding(item, f"{path}: findings[{i}]") for i, item in enumerate(items))
+    summary = doc.get("summary")
+    files = summary.get("files_checked", 0) if isinstance(summary, dict) else 0
+    notices = tuple(
+        f"{n.get('path', '?')}: {n.get('message', '')}"
+        for n in doc.get("notices", ())
+        if isinstance(n, dict)
+    )
+    return FindingsInput(path, findings, files if isinstance(files, int) else 0, notices), info
+
+
+def load_spec(path: str) -> tuple[SpecInput, InputFile]:
+    from adnn_lint.spec.syntax import SpecError, loads
+
+    text, info = _read(path, "spec")
+    try:
+        return SpecInput(path, loads(text, path=path)), info
+    except SpecError as exc:
+        raise ReportError(str(exc)) from exc
+
+
+def load_inputs(
+    findings: str | None = None,
+    specs: Sequence[str] = (),
+    results: str | None = None,
+    *,
+    command: str | None = None,
+) -> ReportInputs:
+    files: list[InputFile] = []
+    found = None
+    if findings is not None:
+        found, info = load_findings(findings)
+        files.append(info)
+    loaded_specs = []
+    for spec_path in specs:
+        spec_input, info = load_spec(spec_path)
+        loaded_specs.append(spec_input)
+        files.append(info)
+    loaded_results = None
+    if results is not None:
+        from adnn_lint.runtime.results import ResultsError
+
+        _, info = _read(results, "results")
+        try:
+            loaded_results = load_results(results)
+        except ResultsError as exc:
+            raise ReportError(str(exc)) from exc
+        files.append(info)
+        if not loaded_specs and loaded_results.spec_text:
+            from adnn_lint.spec.syntax import SpecError, loads
+
+            try:
+                spec = loads(loaded_results.spec_text, path=f"{results}: spec_text")
+            except SpecError as exc:
+                raise ReportError(str(exc)) from exc
+            loaded_specs.append(SpecInput(f"{results} (spec_text)", spec))
+    return ReportInputs(
+        findings=found,
+        specs=tuple(loaded_specs),
+        results=loaded_results,
+        results_path=results,
+        command=command or (reproduce_command(loaded_results, results) if loaded_results else ""),
+        files=tuple(files),
+    )
+
+
+def reproduce_command(results: Results, results_path: str | None) -> str:
+    """The verify command line that reproduces these numbers from the spec they record."""
+    cfg = results.config
+    parts = ["adnn-lint", "verify", "SPEC.toml", "--search", cfg.method, "--seed", str(cfg.seed)]
+    if cfg.max_trial is not None:
+        parts += ["--max-trial", str(cfg.max_trial)]
+    if cfg.max_time is not None:
+        parts += ["--max-time", f"{cfg.max_time:g}s"]
+    if cfg.max_gain is not None:
+        parts += ["--max-gain", f"{cfg.max_gain:g}"]
+    if results_path:
+        parts += ["--results", results_path]
+    return " ".join(parts)
+
+
+def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportView:
+    findings_view_: FindingsView | None = None
+    docs: tuple[RuleDoc, ...] = ()
+    if inputs.findings is not None:
+        codes = [f.code for f in inputs.findings.findings]
+        docs = rule_docs(codes)
+        roots = (Path(inputs.findings.path).resolve().parent, Path.cwd())
+        findings_view_ = findings_view(
+            inputs.findings.findings,
+            files=inputs.findings.files,
+            sources=SourceLines(roots),
+            documented=frozenset(d.code for d in docs),
+            source_name=inputs.findings.path,
+        )
+    models: list[ModelView] = [
+        model_view(s.spec, s.path, i) for i, s in enumerate(inputs.specs, start=1)
+    ]
+    results = inputs.results
+    contract = inputs.specs[0].spec.contract if inputs.specs else None
+    results_name = inputs.results_path or "the results"
+    title_model = inputs.specs[0].spec.model.name if inputs.specs else None
+    title = "adnn-lint accountability report" + (f": {title_model}" if title_model else "")
+    notes: tuple[str, ...] = ()
+    if inputs.findings is not None:
+        notes += tuple(f"Note from adnn-lint check: {n}" for n in inputs.findings.notices)
+    if results is not None:
+        notes += tuple(f"Note from the verifier: {n}" for n in results.notes)
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    return ReportView(
+        title=title,
+        generated=stamp,
+        tool_version=__version__,
+        banner=banner(results, contract, findings_view_),
+        lint_only=results is None,
+        models=tuple(models),
+        findings=findings_view_,
+        seeds=seeds_view(results, results_name) if results is not None else None,
+        search=search_view(results, results_name) if results is not None else None,
+        measured=(
+            measured_view(results, inputs.command, results_name) if results is not None else None
+        ),
+        rule_docs=docs,
+        inputs=inputs.files,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------------- render
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def markdown_escape(value: object) -> str:
+    """Text for a Markdown comment: no user text may become markup, links or HTML."""
+    if value is None:
+        return ""
+    text = str(value).replace("&", "&amp;").replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _environment(fmt: Format) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(_templates_dir()))
+    if fmt == "html":
+        return jinja2.Environment(
+            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
+        )
+    # Markdown has no autoescape; finalize escapes every {{ }} so no template can forget.
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=markdown_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(view: ReportView) -> str:
+    env = _environment("html")
+    css = (_templates_dir() / "report.css").read_text(encoding="utf-8")
+    # The stylesheet is ours (package data), not user input: it goes in verbatim.
+    return env.get_template("report.html.j2").render(view=view, css=Markup(css))
+
+
+@dataclass(frozen=True)
+class MarkdownGroup:
+    label: str
+    findings: tuple[FindingView, ...]  # the first ``limit`` of the group
+    more: int  # how many were left out
+
+
+def render_markdown(view: ReportView, *, limit: int = MARKDOWN_FINDINGS) -> str:
+    """A short summary for a pull-request comment: verdict, findings, accuracy table."""
+    groups: tuple[MarkdownGroup, ...] = ()
+    if view.findings is not None:
+        groups = tuple(
+            MarkdownGroup(g.label.lower(), g.findings[:limit], max(0, len(g.findings) - limit))
+            for g in view.findings.groups
+        )
+    env = _environment("markdown")
+    text = env.get_template("summary.md.j2").render(view=view, groups=groups)
+    return text.strip() + "\n"
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write via a temporary file in the same folder and ``os.replace``: never half a report."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def render_report(
+    *,
+    output: str | os.PathLike[str],
+    findings: str | None = None,
+    specs: Sequence[str] = (),
+    results: str | None = None,
+    fmt: Format = "html",
+    command: str | None = None,
+) -> Path:
+    """Read the inputs, render, write atomically; returns the written path.
+
+    ``adnn-lint verify --report PATH`` calls this with its results file and its own command line.
+    Raises :class:`ReportError` for an unreadable or malformed input.
+    """
+    if findings is None and not specs and results is None:
+        raise ReportError("nothing to report: give --findings, --spec or --results")
+    view = build_view(load_inputs(findings, specs, results, command=command))
+    text = render_html(view) if fmt == "html" else render_markdown(view)
+    return write_atomic(output, text)
