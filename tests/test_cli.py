@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Tree = Callable[[Mapping[str, str | bytes]], Path]
+CliRunner = Callable[..., Any]
+
+BROKEN = "import keras\nmodel = keras.Sequential([keras.layers.Dense(4)\n"
+CLEAN = "import keras\n\nlayer = keras.layers.Dense(4, kernel_initializer='he_normal')\n"
+
+
+def test_no_subcommand_and_no_path_means_check_dot(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"ok.py": "x = 1\n"})
+    result = cli(cwd=root)
+    assert result.code == 0
+    assert "All checks passed!" in result.out
+
+
+def test_syntax_error_is_reported_and_other_files_still_linted(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"a_broken.py": BROKEN, "b_plain.py": "def f(:\n    pass\n", "c_ok.py": CLEAN})
+    result = cli("check", ".", "--no-cache", cwd=root)
+    assert result.code == 1
+    lines = [line for line in result.out.splitlines() if "ADNN000" in line]
+    assert lines[0].startswith("a_broken.py:2:")
+    assert lines[1].startswith("b_plain.py:1:")
+    assert "Found 2 errors." in result.out
+
+
+def test_exit_zero_and_quiet(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"bad.py": BROKEN})
+    result = cli("--exit-zero", "-q", "--no-cache", cwd=root)
+    assert result.code == 0
+    assert result.out.strip().splitlines() == [result.out.strip()]
+    assert "Found" not in result.out
+
+
+def test_usage_errors_exit_2_and_say_so(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"ok.py": ""})
+    with pytest.raises(SystemExit) as info:
+        cli("check", "--output-format", "xml", cwd=root)
+    assert info.value.code == 2
+    result = cli("--select", "NOPE1", cwd=root)
+    assert result.code == 2 and "--select" in result.err
+    result = cli("missing_dir/", cwd=root)
+    assert result.code == 2 and "missing_dir" in result.err
+
+
+def test_config_errors_exit_2_naming_the_key(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"pyproject.toml": "[tool.adnn-lint]\nselct = []\n", "ok.py": ""})
+    result = cli(cwd=root)
+    assert result.code == 2
+    assert "selct" in result.err and "pyproject.toml" in result.err
+
+
+def test_select_ignore_and_per_file_ignores(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"tests/t.py": BROKEN, "src/m.py": BROKEN})
+    assert cli("--ignore", "ADNN000", "--no-cache", cwd=root).code == 0
+    result = cli("--per-file-ignores", "tests/*:ADNN000", "--no-cache", cwd=root)
+    assert result.code == 1
+    assert "src/m.py" in result.out and "tests/t.py" not in result.out
+    root2 = tree({"pyproject.toml": '[tool.adnn-lint.per-file-ignores]\n"src/*" = ["ADNN0"]\n'})
+    result = cli("--no-cache", cwd=root2)
+    assert "src/m.py" not in result.out and "tests/t.py" in result.out
+
+
+def test_configured_exclude_applies(cli: CliRunner, tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.adnn-lint]\nextend-exclude = ["legacy/"]\n',
+            "legacy/old.py": BROKEN,
+            "ok.py": "",
+        }
+    )
+    assert cli("--no-cache", cwd=root).code == 0
+
+
+def test_statistics(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"a.py": BROKEN, "b.py": BROKEN})
+    result = cli("--statistics", "--no-cache", cwd=root)
+    assert result.out.splitlines()[0].split("\t") == ["2", "ADNN000", "[ ] syntax-error"]
+
+
+def test_show_source_prints_a_frame(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"a.py": BROKEN})
+    result = cli("--show-source", "--no-cache", cwd=root)
+    assert "2 | model = keras.Sequential" in result.out
+    assert "^" in result.out
+
+
+def test_notebook_positions_are_cell_and_line(cli: CliRunner, tree: Tree) -> None:
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["# demo\n"], "metadata": {}},
+            {
+                "cell_type": "code",
+                "source": ["%pip install keras\n", "import keras\n"],
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            },
+            {
+                "cell_type": "code",
+                "source": ["x = 1\n", "def f(:\n"],
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    root = tree({"nb.ipynb": json.dumps(notebook)})
+    result = cli("--no-cache", cwd=root)
+    assert result.out.startswith("nb.ipynb:cell 2:2:")
+    data = json.loads(cli("--no-cache", "--output-format", "json", cwd=root).out)
+    assert data["findings"][0]["cell"] == 2
+    assert data["findings"][0]["location"]["line"] == 2
+
+
+def test_unreadable_files_do_not_lose_other_results(cli: CliRunner, tree: Tree) -> None:
+    root = tree(
+        {
+            "a_latin.py": b"x = '\xff\xfe'\n",
+            "b_binary.py": b"\x00\x01\x02",
+            "c_empty.py": "",
+            "d_cookie.py": "# -*- coding: latin-1 -*-\nx = 'caf\xe9'\n".encode("latin-1"),
+            "e_broken.py": BROKEN,
+        }
+    )
+    result = cli("--no-cache", cwd=root)
+    assert result.code == 1
+    assert "a_latin.py:1:6: ADNN000 cannot read file: not valid utf-8 (byte 0xff)" in result.out
+    assert "b_binary.py:1:1: ADNN000 cannot read file: binary content" in result.out
+    assert "c_empty.py" not in result.out and "d_cookie.py" not in result.out
+    assert "e_broken.py:2:" in result.out
+
+
+def test_huge_files_are_skipped_with_a_notice(
+    cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adnn_lint.runner
+
+    monkeypatch.setattr(adnn_lint.runner, "MAX_FILE_BYTES", 100)
+    root = tree({"big.py": "x = 1\n" * 50, "small.py": BROKEN})
+    result = cli("--no-cache", cwd=root)
+    assert "big.py" in result.err and "skipped" in result.err
+    assert "small.py:2:" in result.out
+
+
+def test_cache_reuses_results_and_notices_changes(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"a.py": BROKEN})
+    first = cli(cwd=root)
+    assert (root / ".adnn_lint_cache" / "CACHEDIR.TAG").exists()
+    entries = list((root / ".adnn_lint_cache").glob("*/*.json"))
+    assert len(entries) == 1
+    assert cli(cwd=root).out == first.out
+    entries[0].write_text("{corrupt", encoding="utf-8")  # a corrupt entry is a miss
+    assert cli(cwd=root).out == first.out
+    (root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    assert cli(cwd=root).code == 0
+
+
+def test_rule_and_rules_commands(cli: CliRunner, tmp_path: Path) -> None:
+    listed = cli("rules", cwd=tmp_path)
+    assert listed.code == 0 and listed.out.startswith("ADNN000  syntax-error")
+    explained = cli("rule", "ADNN000", cwd=tmp_path)
+    assert explained.code == 0 and explained.out.startswith("# syntax-error (ADNN000)")
+    assert cli("rule", "syntax-error", cwd=tmp_path).out == explained.out
+    assert cli("rule", "ADNN999", cwd=tmp_path).code == 2
+    data = json.loads(cli("rules", "--output-format", "json", cwd=tmp_path).out)
+    assert data[0]["code"] == "ADNN000" and data[0]["documentation"]
+
+
+def test_version_and_python_m(tmp_path: Path, module_cli: CliRunner) -> None:
+    import adnn_lint
+
+    result = module_cli("--version", cwd=tmp_path)
+    assert result.code == 0 and result.out.strip() == f"adnn-lint {adnn_lint.__version__}"
+
+
+def test_colour_only_on_a_tty(tree: Tree, module_cli: CliRunner) -> None:
+    root = tree({"a.py": BROKEN})
+    piped = module_cli("--no-cache", cwd=root)
+    assert "\033[" not in piped.out
+    forced = module_cli("--no-cache", "--color", "always", cwd=root)
+    assert "\033[" in forced.out
+    assert "\033[" not in module_cli("--no-cache", cwd=root, env={"FORCE_COLOR": ""}).out
