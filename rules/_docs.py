@@ -1,0 +1,43 @@
+"""Render ``docs/rules.md`` from the rule classes.
+
+Run ``python -m adnn_lint.rules._docs > docs/rules.md`` after changing a rule.
+
+The page is generated, never edited by hand; a test fails when it is out of date. Each rule's
+section is exactly what ``adnn-lint rule CODE`` prints.
+"""
+
+from __future__ import annotations
+
+import sys
+
+HEADER = """# Rules
+
+Generated from the rule classes by `python -m adnn_lint.rules._docs > docs/rules.md`; do not edit.
+`adnn-lint rule CODE` prints the same text for one rule, `adnn-lint rules` lists them.
+
+"""
+
+
+def render() -> str:
+    from adnn_lint.commands.rule import describe
+    from adnn_lint.rule import all_rules
+
+    rules = all_rules()
+    table = ["| code | name | severity | fix | summary |", "|---|---|---|---|---|"]
+    for rule in rules:
+        summary = rule.summary.replace("|", "\\|")
+        fix = rule.fixable or ""
+        table.append(f"| {rule.code} | {rule.name} | {rule.severity} | {fix} | {summary} |")
+    sections = []
+    for rule in rules:
+        text = describe(rule.code)
+        assert text is not None
+        # One level down: each rule is a section of this page.
+        sections.append(
+            "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
+        )
+    return HEADER + "\n".join(table) + "\n\n" + "\n\n".join(sections) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
