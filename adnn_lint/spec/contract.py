@@ -36,7 +36,7 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TOKEN = re.compile(
     rf"(?P<space>\s+)|(?P<quantity>(?:{_NUMBER}[A-Za-z%]*)+)|(?P<name>[A-Za-z_]\w*)"
-    r"|(?P<op>>=|≥|=|,)"
+    r"|(?P<op>>=|≥|<=|[<>=,])"
 )
 _PART = re.compile(rf"({_NUMBER})([A-Za-z%]*)")
 _COMMENT = re.compile(r"#\s*adnn\s*:", re.IGNORECASE)
@@ -312,13 +312,15 @@ def _comments(source: str) -> Iterator[tokenize.TokenInfo]:
 
 
 def attached_comment(
-    comments: list[ContractComment], source_lines: list[str], line: int
+    comments: list[ContractComment], source_lines: list[str], line: int, end_line: int | None = None
 ) -> ContractComment | None:
-    """The contract comment on ``line`` or in the comment block just above it (decorators and
-    other comment lines may sit between; a blank line or code ends the block)."""
+    """The contract comment of a model defined on lines ``line``..``end_line``: one on those
+    lines (the first line wins), else the nearest in the comment block just above (decorators
+    and other comment lines may sit between; a blank line or code ends the block)."""
     by_line = {c.line: c for c in comments}
-    if line in by_line:
-        return by_line[line]
+    for current in range(line, (end_line or line) + 1):
+        if current in by_line:
+            return by_line[current]
     current = line - 1
     while current >= 1:
         if current in by_line and by_line[current].own_line:

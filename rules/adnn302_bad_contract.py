@@ -1,0 +1,96 @@
+"""ADNN302: a malformed ``# adnn:`` contract comment, or one attached to no model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from adnn_lint.records import Finding, Span
+from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.spec.contract import (
+    ContractComment,
+    attached_comment,
+    find_contract_comments,
+    parse_contract,
+)
+from adnn_lint.spec.errors import ContractSyntaxError
+
+
+class BadContractRule(Rule):
+    """A ``# adnn:`` comment that does not parse as a contract, or that belongs to no model.
+
+    Why: a ``# adnn:`` comment states the accuracy a model must reach and the budgets
+    (``max_time``, ``max_trial``, ``max_gain``) the verifier may spend to show it, for example
+    ``# adnn: accuracy >= 0.88 on test, max_trial = 50, max_time = 10m``. ``adnn-lint spec``
+    copies it into the model's spec. A comment that does not parse, or that is not on or just
+    above a model definition, would silently leave the model without its contract.
+
+    What to do: fix the clause at the reported column (the grammar is in ``docs/spec.md``:
+    ``accuracy >= FRACTION [on test|validation]``, ``max_time = DURATION`` such as ``90s``,
+    ``10m`` or ``2h``, ``max_trial = N``, ``max_gain = FRACTION``, ``delta = NUMBER``,
+    ``confidence = FRACTION``; fractions may be written as percentages, ``88%``), or move the
+    comment onto the line of the model definition or directly above it.
+    """
+
+    code = "ADNN302"
+    name = "bad-contract"
+    severity = "error"
+    summary = "A malformed or unattached `# adnn:` contract comment, pointed at the exact column."
+    VALID = (
+        "import keras\n"
+        "# adnn: accuracy >= 0.88 on test, max_trial = 50, max_time = 10m\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n",
+        "import keras\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"
+        "  # adnn: accuracy >= 88%, max_gain = 2%\n",
+        'import keras\ntext = "# adnn: this is a string, not a comment"\n',
+    )
+    INVALID = (
+        (
+            "import keras\n"
+            "# adnn: accuracy >= 1.5, max_trial = 50\n"
+            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n",
+            Invalid("ADNN302", line=2),
+        ),
+        (
+            "import keras\n"
+            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"
+            "  # adnn: accuracy >= 0.9, max_time = 10 parsecs\n",
+            Invalid("ADNN302", line=2),
+        ),
+        (
+            "import keras\n# adnn: accuracy >= 0.9\n\nx = 1\n",
+            Invalid("ADNN302", line=2),
+        ),
+    )
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        comments = find_contract_comments(ctx.source)
+        if not comments:
+            return ()
+        return list(self._findings(ctx, comments))
+
+    def _findings(self, ctx: FileContext, comments: list[ContractComment]) -> Iterator[Finding]:
+        lines = ctx.source.splitlines()
+        attached = {
+            id(found)
+            for model in ctx.scan.models
+            if (found := attached_comment(comments, lines, model.span.line, model.span.end_line))
+        }
+        for comment in comments:
+            try:
+                parse_contract(comment.text)
+            except ContractSyntaxError as error:
+                column = comment.text_column + error.offset
+                span = Span(comment.line, column, comment.line, column + 1)
+                yield ctx.finding(self, span, f"malformed contract: {error.message}")
+                continue
+            if id(comment) not in attached:
+                end = comment.column + len(comment.text) + 1
+                span = Span(comment.line, comment.column, comment.line, end)
+                yield ctx.finding(
+                    self,
+                    span,
+                    "this contract is attached to no model: put it on the line of a model "
+                    "definition or directly above it",
+                    severity="warning",
+                )
