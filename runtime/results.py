@@ -89,6 +89,8 @@ class Config:
     batch_size: int
     learning_rate: float
     optimizer: str
+    batch: int = 1  # points asked from the searcher per round (replayed the same on resume)
+    trainer: str = "keras"  # "stacked" or "keras": runs of different trainers do not mix
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,10 @@ def from_json(data: Mapping[str, Any]) -> Results:
         raise ResultsError(f"version: this adnn-lint reads {RESULTS_VERSION}, got {version!r}")
     key = "config"
     try:
-        config = Config(**{k: data["config"][k] for k in Config.__dataclass_fields__})
+        raw_config = data["config"]
+        config = Config(
+            **{k: raw_config[k] for k in Config.__dataclass_fields__ if k in raw_config}
+        )
         key = "environment"
         env = dict(data["environment"])
         env["devices"] = tuple(env.get("devices", ()))

@@ -1,0 +1,167 @@
+"""The executor seam: trains a batch of candidate initializations and reports their scores.
+
+A :class:`Job` is plain data (a point or None, two seeds, a split), so a later step can ship jobs
+to a distributed engine such as Ray by implementing :class:`Executor`; nothing here distributes.
+
+:class:`InProcessExecutor` trains in this process. For a plain MLP (Flatten? -> Dense* -> softmax,
+sparse categorical cross-entropy) it uses the stacked trainer
+(``adnn_lint.runtime.stacked.train_stacked``): jobs that share a data order (``order_seed``) and
+a split are trained together as stacked models (in groups that fit ``memory_budget_bytes``),
+and each is charged an equal share of the batch's time. Anything else, or when the stacked
+trainer is not installed, runs one Keras ``fit()`` per job (``adnn_lint.runtime.train``). Both
+paths start from the same arrays (``adnn_lint.runtime.build.sample_initial``); one executor uses
+one path for every job, so baseline, search and verdict runs are always comparable.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from adnn_lint.runtime import build
+from adnn_lint.runtime.data import Dataset
+from adnn_lint.runtime.train import fit_and_evaluate
+
+from adnn_lint.spec.model import Spec
+
+EvalSplit = Literal["validation", "test"]
+DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes the stacked trainer may use for one batch
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run: ``point`` None means the spec's own initializers."""
+
+    key: str
+    point: Mapping[str, float] | None
+    seed: int  # initial weights
+    order_seed: int  # data order
+    split: EvalSplit
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    accuracy: float
+    loss: float
+    seconds: float
+
+
+class Executor(Protocol):
+    trainer: str  # "stacked" or "keras", recorded in the results' environment
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        """Train every job; yield each outcome as soon as it is known (any order)."""
+        ...
+
+
+def _stacked_module() -> Any | None:
+    try:
+        return importlib.import_module("adnn_lint.runtime.stacked")
+    except ImportError:
+        return None
+
+
+class InProcessExecutor:
+    """Trains jobs here, stacked when the model allows it (see module docstring)."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        data: Dataset,
+        *,
+        stacked: bool = True,
+        memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET,
+    ) -> None:
+        self.spec = spec
+        self.data = data
+        self.input_shape = build.model_input_shape(spec, data.input_shape)
+        self.x_train = build.adapt_inputs(data.x_train, self.input_shape)
+        self._eval = {
+            "validation": (build.adapt_inputs(data.x_val, self.input_shape), data.y_val),
+            "test": (build.adapt_inputs(data.x_test, self.input_shape), data.y_test),
+        }
+        self.memory_budget_bytes = memory_budget_bytes
+        self.stack = build.dense_stack(spec, self.input_shape)
+        self._stacked = _stacked_module() if stacked and self.stack is not None else None
+        if self._stacked is not None and not self._stackable():
+            self._stacked = None
+        self.trainer = "stacked" if self._stacked is not None else "keras"
+        # Build once to check the spec and learn the weight shapes; every run builds afresh.
+        model = build.build_model(spec, self.input_shape, data.classes)
+        self.shapes = build.spec_shapes(spec, model)
+
+    def _stackable(self) -> bool:
+        assert self._stacked is not None and self.stack is not None
+        activations = set(getattr(self._stacked, "ACTIVATIONS", ()))
+        optimizers = set(getattr(self._stacked, "OPTIMIZERS", ()))
+        return self.spec.train.optimizer in optimizers and all(
+            activation in activations for _units, activation in self.stack.layers
+        )
+
+    def initial(self, job: Job) -> build.InitialValues:
+        return build.sample_initial(self.spec, self.shapes, job.point, job.seed)
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        if self._stacked is None:
+            for job in jobs:
+                yield self._run_keras(job)
+            return
+        groups: dict[tuple[int, str], list[Job]] = {}
+        for job in jobs:
+            groups.setdefault((job.order_seed, job.split), []).append(job)
+        for group in groups.values():
+            yield from self._run_stacked(group)
+
+    def _run_keras(self, job: Job) -> Outcome:
+        import keras
+
+        keras.utils.set_random_seed(job.seed)
+        model = build.build_model(self.spec, self.input_shape, self.data.classes)
+        build.assign_initial(self.spec, model, self.initial(job))
+        x_eval, y_eval = self._eval[job.split]
+        result = fit_and_evaluate(
+            model,
+            self.spec.train,
+            self.x_train,
+            self.data.y_train,
+            x_eval,
+            y_eval,
+            classes=self.data.classes,
+            order_seed=job.order_seed,
+        )
+        keras.backend.clear_session()  # keep graph memory flat over hundreds of runs
+        return Outcome(job.key, result.accuracy, result.loss, result.seconds)
+
+    def _run_stacked(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        assert self._stacked is not None and self.stack is not None
+        import keras
+
+        start = time.perf_counter()
+        initial = [build.dense_arrays(self.stack, self.initial(job)) for job in jobs]
+        order_seed = jobs[0].order_seed
+        keras.utils.set_random_seed(order_seed)
+        train = self.spec.train
+        models = self._stacked.train_stacked(
+            list(self.stack.layers),
+            initial,
+            self.x_train.reshape(len(self.x_train), -1),
+            self.data.y_train,
+            epochs=train.epochs,
+            batch_size=train.batch_size,
+            learning_rate=train.learning_rate,
+            optimizer=train.optimizer,
+            shuffle_seed=order_seed,
+            memory_budget_bytes=self.memory_budget_bytes,
+        )
+        x_eval, y_eval = self._eval[jobs[0].split]
+        losses, accuracies = models.evaluate(x_eval.reshape(len(x_eval), -1), y_eval)
+        share = (time.perf_counter() - start) / len(jobs)
+        for job, loss, accuracy in zip(
+            jobs, np.asarray(losses), np.asarray(accuracies), strict=True
+        ):
+            yield Outcome(job.key, float(accuracy), float(loss), share)

@@ -1,0 +1,79 @@
+"""One model, one run: Keras ``fit()`` from given initial arrays, then evaluation.
+
+The data order of every epoch is a permutation drawn from ``order_seed`` with NumPy and fed to
+``fit(shuffle=False)``, so the order is a documented function of the seed, independent of
+TensorFlow's random state; ``keras.utils.set_random_seed(order_seed)`` covers the rest (dropout).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from adnn_lint.spec.model import TrainSpec
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    loss: float
+    accuracy: float
+    seconds: float
+
+
+def make_optimizer(train: TrainSpec) -> Any:
+    import keras
+
+    try:
+        return keras.optimizers.get(
+            {"class_name": train.optimizer, "config": {"learning_rate": train.learning_rate}}
+        )
+    except ValueError as exc:
+        raise ValueError(f"train.optimizer: {train.optimizer!r} is not a Keras optimizer") from exc
+
+
+def _labels_for(loss: str, y: npt.NDArray[np.int64], classes: int) -> Any:
+    if loss == "categorical_crossentropy":
+        return np.eye(classes, dtype=np.float32)[y]
+    return y
+
+
+def fit_and_evaluate(
+    model: Any,
+    train: TrainSpec,
+    x: npt.NDArray[np.float32],
+    y: npt.NDArray[np.int64],
+    x_eval: npt.NDArray[np.float32],
+    y_eval: npt.NDArray[np.int64],
+    *,
+    classes: int,
+    order_seed: int,
+) -> Evaluation:
+    """Compile ``model`` (whose initial weights are already set), train, evaluate."""
+    import keras
+
+    start = time.perf_counter()
+    keras.utils.set_random_seed(order_seed)
+    model.compile(optimizer=make_optimizer(train), loss=train.loss, metrics=["accuracy"])
+    rng = np.random.default_rng(order_seed)
+    labels = _labels_for(train.loss, y, classes)
+    for _ in range(train.epochs):
+        order = rng.permutation(len(x))
+        model.fit(
+            x[order], labels[order], batch_size=train.batch_size, epochs=1, shuffle=False, verbose=0
+        )
+    scores = model.evaluate(
+        x_eval,
+        _labels_for(train.loss, y_eval, classes),
+        batch_size=max(train.batch_size, 256),
+        verbose=0,
+        return_dict=True,
+    )
+    return Evaluation(
+        loss=float(scores["loss"]),
+        accuracy=float(scores["accuracy"]),
+        seconds=time.perf_counter() - start,
+    )

@@ -1,0 +1,500 @@
+"""Orchestration of ``adnn-lint verify``: baseline over seeds, search, verdict on fresh seeds.
+
+1. **Baseline**: the spec's own initializers, one run per baseline seed, scored on validation.
+2. **Search**: the searcher asks points (``Config.batch`` at a time), the executor trains them
+   on the train split and scores them on validation (cost = -validation accuracy). Every trial
+   uses the same search seeds (initial-weight draw and data order) — common random numbers, so
+   two points differ only by their initial values. Budgets: ``max_trial``, ``max_time`` (search
+   seconds, checked between batches) and ``max_gain`` (stop once the best validation accuracy
+   beats the baseline mean by that much), each the tighter of the spec and the command line.
+3. **Verdict**: the best trial (by validation) and the baseline are retrained on fresh seeds,
+   paired (run j of both uses the same seeds), and scored on the contract's split (test).
+
+Seeds come from ``--seed`` through separate streams (``build.derive_seed``), and the baseline,
+search and verdict seeds are checked to be disjoint. The results document is saved after every
+finished run; on KeyboardInterrupt it is saved as ``interrupted`` and the interrupt propagates.
+``resume=True`` reloads it, checks the configuration is the same, replays the logged trials
+through the searcher and goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from adnn_lint.runtime import build
+from adnn_lint.runtime.data import Dataset
+from adnn_lint.runtime.executor import EvalSplit, Executor, InProcessExecutor, Job, Outcome
+from adnn_lint.runtime.progress import Progress
+from adnn_lint.runtime.results import (
+    Config,
+    DataInfo,
+    Environment,
+    Results,
+    ResultsError,
+    RunRecord,
+    StopReason,
+    Trial,
+    Verdict,
+    load_results,
+    save_results,
+)
+from adnn_lint.runtime.stats import paired_difference, summarize
+from adnn_lint.runtime.verdict import judge
+
+from adnn_lint.spec.model import Spec
+
+DEFAULT_MAX_TRIAL = 50  # the paper's 50 iterations, when neither spec nor command line bounds it
+
+# Seed streams: derive_seed(root, STREAM, index).
+_BASELINE_INIT, _BASELINE_ORDER = 1, 2
+_SEARCH_INIT, _SEARCH_ORDER, _SEARCHER = 3, 4, 5
+_VERDICT_INIT, _VERDICT_ORDER = 6, 7
+
+
+class VerifyError(ValueError):
+    """A verification that cannot start or resume; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Command-line choices; None means "take the spec's"."""
+
+    results_path: Path
+    method: str | None = None
+    seed: int = 0
+    baseline_seeds: int | None = None
+    verdict_seeds: int = 5
+    max_trial: int | None = None
+    max_time: float | None = None
+    max_gain: float | None = None
+    delta: float | None = None
+    required_accuracy: float | None = None
+    batch: int | None = None  # points per ask; default: 8 stacked, 1 with Keras fit
+    resume: bool = False
+
+
+def _tighter(a: float | None, b: float | None) -> float | None:
+    values = [v for v in (a, b) if v is not None]
+    return min(values) if values else None
+
+
+def spec_text(spec: Spec) -> str:
+    """The spec in ADNN syntax when the syntax module is installed, else canonical JSON."""
+    try:
+        from adnn_lint.spec.syntax import dumps
+    except ImportError:
+        return json.dumps(asdict(spec), sort_keys=True, default=str, indent=1)
+    return str(dumps(spec))
+
+
+def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
+    contract = spec.contract
+    max_trial = _tighter(contract.max_trial, options.max_trial)
+    max_time = _tighter(contract.max_time, options.max_time)
+    if max_trial is None:
+        max_trial = DEFAULT_MAX_TRIAL
+    required = (
+        options.required_accuracy if options.required_accuracy is not None else contract.accuracy
+    )
+    delta = options.delta
+    if delta is None:
+        delta = contract.delta if contract.delta is not None else spec.search.delta
+    batch = options.batch if options.batch is not None else (8 if trainer == "stacked" else 1)
+    baseline_seeds = options.baseline_seeds or spec.search.seeds
+    if baseline_seeds < 1 or options.verdict_seeds < 1:
+        raise VerifyError("--seeds and --verdict-seeds must be >= 1")
+    return Config(
+        spec_digest=hashlib.sha256(spec_text(spec).encode()).hexdigest(),
+        model=spec.model.name,
+        method=options.method or spec.search.method,
+        seed=options.seed,
+        baseline_seeds=baseline_seeds,
+        verdict_seeds=options.verdict_seeds,
+        max_trial=int(max_trial),
+        max_time=max_time,
+        max_gain=_tighter(contract.max_gain, options.max_gain),
+        delta=delta,
+        required_accuracy=required,
+        confidence=contract.confidence,
+        epochs=spec.train.epochs,
+        batch_size=spec.train.batch_size,
+        learning_rate=spec.train.learning_rate,
+        optimizer=spec.train.optimizer,
+        batch=max(1, batch),
+        trainer=trainer,
+    )
+
+
+def environment(trainer: str, determinism: bool) -> Environment:
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    import adnn_lint
+
+    devices = tuple(
+        f"{d.device_type}:{i}"
+        for kind in ("CPU", "GPU")
+        for i, d in enumerate(tf.config.list_physical_devices(kind))
+    )
+    return Environment(
+        python=platform.python_version(),
+        platform=platform.platform(),
+        machine=platform.machine(),
+        processor=platform.processor(),
+        cpu_count=os.cpu_count(),
+        numpy=np.__version__,
+        tensorflow=tf.__version__,
+        keras=keras.__version__,
+        adnn_lint=getattr(adnn_lint, "__version__", None),
+        devices=devices,
+        op_determinism=determinism,
+        trainer=trainer,
+    )
+
+
+def enable_determinism(seed: int) -> bool:
+    """Same seed, same machine -> same numbers (TensorFlow picks deterministic kernels)."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    return True
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def fresh_seeds(root: int, stream: int, count: int, used: set[int]) -> list[int]:
+    """``count`` seeds of ``stream`` that are not in ``used`` (and adds them to it)."""
+    seeds: list[int] = []
+    index = 0
+    while len(seeds) < count:
+        seed = build.derive_seed(root, stream, index)
+        index += 1
+        if seed not in used:
+            used.add(seed)
+            seeds.append(seed)
+    return seeds
+
+
+class _Session:
+    """The evolving results document and its file (saved after every change)."""
+
+    def __init__(self, results: Results, path: Path) -> None:
+        self.results = results
+        self.path = path
+
+    def save(self, results: Results) -> None:
+        self.results = replace(results, updated=_now())
+        save_results(self.results, self.path)
+
+
+def _differences(a: Config, b: Config) -> list[str]:
+    return [k for k in Config.__dataclass_fields__ if getattr(a, k) != getattr(b, k)]
+
+
+def _start(
+    config: Config, env: Environment, data: Dataset, spec: Spec, options: VerifyOptions
+) -> Results:
+    path = options.results_path
+    if options.resume and path.exists():
+        try:
+            old = load_results(path)
+        except ResultsError as exc:
+            raise VerifyError(f"--resume: {exc}") from exc
+        changed = _differences(old.config, config)
+        if changed:
+            raise VerifyError(
+                f"--resume: {path} was written with different settings ({', '.join(changed)}); "
+                "use the same spec and options, or another --results path"
+            )
+        return replace(old, status="running", environment=env)
+    if path.exists() and not options.resume:
+        raise VerifyError(f"{path} exists: pass --resume to continue it, or choose --results")
+    info = DataInfo(
+        source=data.source,
+        train=len(data.x_train),
+        validation=len(data.x_val),
+        test=len(data.x_test),
+        input_shape=data.input_shape,
+        classes=data.classes,
+        validation_split=data.validation_split,
+        sha256=data.sha256,
+    )
+    now = _now()
+    return Results(
+        config=config,
+        environment=env,
+        data=info,
+        created=now,
+        updated=now,
+        spec_text=spec_text(spec),
+    )
+
+
+def verify(
+    spec: Spec,
+    data: Dataset,
+    options: VerifyOptions,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Results:
+    """Run (or resume) a verification and return the final results (also saved to the file)."""
+    determinism = enable_determinism(options.seed)
+    runner: Executor = executor if executor is not None else InProcessExecutor(spec, data)
+    shown = progress if progress is not None else Progress(quiet=True)
+    config = make_config(spec, options, runner.trainer)
+    env = environment(runner.trainer, determinism)
+    session = _Session(_start(config, env, data, spec, options), options.results_path)
+    session.save(session.results)
+    try:
+        _baseline(session, runner, shown)
+        _search(session, spec, runner, shown)
+        _verdict(session, spec, runner, shown)
+    except KeyboardInterrupt:
+        session.save(replace(session.results, status="interrupted"))
+        raise
+    finally:
+        shown.close()
+    return session.results
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def _seed_plan(config: Config) -> dict[str, list[int]]:
+    used: set[int] = set()
+    n_base, n_verdict = config.baseline_seeds, config.verdict_seeds
+    return {
+        "baseline_init": fresh_seeds(config.seed, _BASELINE_INIT, n_base, used),
+        "search_init": fresh_seeds(config.seed, _SEARCH_INIT, 1, used),
+        "verdict_init": fresh_seeds(config.seed, _VERDICT_INIT, n_verdict, used),
+        "baseline_order": fresh_seeds(config.seed, _BASELINE_ORDER, n_base, used),
+        "search_order": fresh_seeds(config.seed, _SEARCH_ORDER, 1, used),
+        "verdict_order": fresh_seeds(config.seed, _VERDICT_ORDER, n_verdict, used),
+    }
+
+
+def _run_record(job: Job, outcome: Outcome) -> RunRecord:
+    return RunRecord(
+        seed=job.seed,
+        order_seed=job.order_seed,
+        accuracy=outcome.accuracy,
+        loss=outcome.loss,
+        split=job.split,
+        seconds=outcome.seconds,
+    )
+
+
+def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
+    results = session.results
+    config = results.config
+    seeds = _seed_plan(config)
+    jobs = [
+        Job(
+            f"baseline/{j}",
+            None,
+            seeds["baseline_init"][j],
+            seeds["baseline_order"][j],
+            "validation",
+        )
+        for j in range(config.baseline_seeds)
+    ]
+    done = {(r.seed, r.order_seed) for r in results.baseline_runs}
+    todo = [job for job in jobs if (job.seed, job.order_seed) not in done]
+    progress.phase("baseline", len(jobs))
+    progress.advance(len(jobs) - len(todo))
+    by_key = {job.key: job for job in todo}
+    for outcome in runner.run(todo):
+        runs = (*session.results.baseline_runs, _run_record(by_key[outcome.key], outcome))
+        session.save(replace(session.results, baseline_runs=runs))
+        progress.advance(len(runs), f"accuracy {100 * outcome.accuracy:.2f}%")
+    runs = session.results.baseline_runs
+    summary = summarize([r.accuracy for r in runs], config.confidence)
+    session.save(replace(session.results, baseline=summary))
+    progress.message(
+        f"baseline: {100 * summary.mean:.2f}% ± {100 * summary.std:.2f} over {summary.n} seeds "
+        f"(min {100 * summary.min:.2f}%, max {100 * summary.max:.2f}%)"
+    )
+
+
+def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+    from adnn_lint.runtime.search import make_searcher, replay
+    from adnn_lint.runtime.space import space_for
+
+    results = session.results
+    config = results.config
+    assert results.baseline is not None
+    baseline_mean = results.baseline.mean
+    seeds = _seed_plan(config)
+    init_seed, order_seed = seeds["search_init"][0], seeds["search_order"][0]
+    space = space_for(spec)
+    searcher = make_searcher(
+        config.method,
+        space,
+        seed=build.derive_seed(config.seed, _SEARCHER, 0),
+        max_trial=config.max_trial,
+        delta=config.delta,
+    )
+    logged = results.trials
+    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
+    # Trials whose decision was never told (interrupted mid-batch) are replayed as costs only.
+    state = replay(searcher, [(dict(t.point), -t.val_accuracy) for t in logged], config.batch)
+    progress.phase(config.method, max_trial)
+    progress.advance(len(logged), _best_note(session.results))
+    start = time.perf_counter()
+    spent = results.search_seconds
+    pending: Sequence[dict[str, float]] = list(state.pending)
+    known = list(state.known_costs)
+    stop: StopReason | None = None
+    pending = list(pending)
+    while True:
+        count = len(session.results.trials)
+        stop = _stop_reason(session.results, config, spent + time.perf_counter() - start)
+        if stop is not None:
+            break
+        if not pending:
+            if searcher.finished:
+                stop = "searcher_finished"
+                break
+            # Ask the same batch size every time (replay depends on it); run what the budget allows.
+            pending = searcher.ask(config.batch)
+            known = []
+            if not pending:
+                stop = "searcher_finished"
+                break
+        first = count - len(known)  # trial index of pending[0]
+        pending = list(pending)[: max(0, max_trial - first)]
+        jobs = [
+            Job(f"trial/{first + j}", point, init_seed, order_seed, "validation")
+            for j, point in enumerate(pending)
+            if j >= len(known)
+        ]
+        finished: dict[str, Outcome] = {}
+        for outcome in runner.run(jobs):
+            finished[outcome.key] = outcome
+            # Append in index order so the log stays a replayable prefix.
+            while f"trial/{len(session.results.trials)}" in finished:
+                index = len(session.results.trials)
+                hit = finished[f"trial/{index}"]
+                elapsed = spent + time.perf_counter() - start
+                trial = Trial(
+                    index=index,
+                    point=dict(pending[index - first]),
+                    seed=init_seed,
+                    order_seed=order_seed,
+                    val_accuracy=hit.accuracy,
+                    val_loss=hit.loss,
+                    seconds=hit.seconds,
+                    elapsed=elapsed,
+                    gain=hit.accuracy - baseline_mean,
+                )
+                session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
+                progress.advance(index + 1, _best_note(session.results))
+        told = session.results.trials[first : first + len(pending)]
+        decisions = searcher.tell(list(pending), [-t.val_accuracy for t in told])
+        updated = list(session.results.trials)
+        for trial, decision in zip(told, decisions, strict=False):
+            updated[trial.index] = replace(
+                trial, accepted=decision.accepted, temperature=decision.temperature
+            )
+        session.save(replace(session.results, trials=tuple(updated)))
+        pending, known = [], []
+    elapsed = spent + time.perf_counter() - start
+    session.save(replace(session.results, stop_reason=stop, search_seconds=elapsed))
+    progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials")
+
+
+def _best_note(results: Results) -> str:
+    if results.best_trial is None:
+        return ""
+    best = results.trials[results.best_trial]
+    return f"best {100 * best.val_accuracy:.2f}% (trial {best.index})"
+
+
+def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason | None:
+    if len(results.trials) >= (config.max_trial or DEFAULT_MAX_TRIAL):
+        return "max_trial"
+    if config.max_time is not None and elapsed >= config.max_time:
+        return "max_time"
+    if config.max_gain is not None and results.best_trial is not None:
+        best = results.trials[results.best_trial]
+        if best.gain is not None and best.gain >= config.max_gain:
+            return "max_gain"
+    return None
+
+
+def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+    results = session.results
+    config = results.config
+    seeds = _seed_plan(config)
+    split: EvalSplit = "validation" if spec.contract.split == "validation" else "test"
+    best = results.best_trial
+    point = None if best is None else dict(results.trials[best].point)
+    chosen = "baseline" if best is None else f"trial {best}"
+    pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))
+    jobs = [Job(f"verdict/baseline/{j}", None, s, o, split) for j, (s, o) in enumerate(pairs)]
+    if point is not None:
+        jobs += [
+            Job(f"verdict/candidate/{j}", point, s, o, split) for j, (s, o) in enumerate(pairs)
+        ]
+    start = time.perf_counter()
+    progress.phase("verdict", len(jobs))
+    outcomes: dict[str, Outcome] = {}
+    for outcome in runner.run(jobs):
+        outcomes[outcome.key] = outcome
+        progress.advance(len(outcomes))
+    by_key = {job.key: job for job in jobs}
+    base_runs = tuple(
+        _run_record(by_key[f"verdict/baseline/{j}"], outcomes[f"verdict/baseline/{j}"])
+        for j in range(len(pairs))
+    )
+    cand_runs = (
+        base_runs
+        if point is None
+        else tuple(
+            _run_record(by_key[f"verdict/candidate/{j}"], outcomes[f"verdict/candidate/{j}"])
+            for j in range(len(pairs))
+        )
+    )
+    base_summary = summarize([r.accuracy for r in base_runs], config.confidence)
+    cand_summary = summarize([r.accuracy for r in cand_runs], config.confidence)
+    gain = paired_difference(
+        [r.accuracy for r in cand_runs], [r.accuracy for r in base_runs], config.confidence
+    )
+    judgement = judge(
+        cand_summary,
+        gain,
+        config.required_accuracy,
+        chosen=chosen,
+        stop_reason=results.stop_reason,
+    )
+    verdict = Verdict(
+        status=judgement.status,
+        exit_code=judgement.exit_code,
+        reason=judgement.reason,
+        chosen=chosen,
+        chosen_point=point,
+        seeds=tuple(s for s, _o in pairs),
+        baseline_runs=base_runs,
+        candidate_runs=cand_runs,
+        baseline=base_summary,
+        candidate=cand_summary,
+        gain=gain,
+        required_accuracy=config.required_accuracy,
+        seconds=time.perf_counter() - start,
+    )
+    session.save(replace(session.results, verdict=verdict, status="complete"))
+    progress.message(f"verdict: {judgement.status}: {judgement.reason}")
