@@ -79,6 +79,11 @@ class LayerRecord:
     feeds_trainable: bool | None = None  # output reaches another trainable layer; None: unknown
     arguments: Mapping[str, ParamValue] = field(default_factory=dict)  # other literal kwargs
     node: cst.Call | None = field(default=None, compare=False, repr=False)
+    # Literal tuple/int arguments that shape the output: kernel_size, strides, pool_size, ...
+    shape_arguments: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+    wraps: str | None = None  # Bidirectional/TimeDistributed: id of the wrapped layer
+    wrapped_by: str | None = None  # the wrapper's id, for the wrapped layer
+    scope: str = "module"  # "module", "main", "function:<name>", "class:<name>"
 
 
 ModelKind = Literal["sequential", "functional", "subclassed"]
@@ -134,6 +139,9 @@ class ModelRecord:
     input_shape: tuple[int | None, ...] | None = None
     compile: CompileCall | None = None
     fits: tuple[FitCall, ...] = ()
+    # False when the layer order is known but not the data flow (a subclassed model whose
+    # call() could not be followed): edges then chain the layers in construction order.
+    edges_known: bool = True
 
 
 @dataclass(frozen=True)
