@@ -31,7 +31,7 @@ def _graph(model: ModelRecord, layers: dict[str, LayerRecord]) -> nx.DiGraph[str
 def extreme_paths(
     graph: nx.DiGraph[str], weight: dict[str, float]
 ) -> tuple[tuple[float, list[str]], tuple[float, list[str]]]:
-    """The (log-factor, path) of the path with the largest and with the smallest total weight."""
+    """(log-factor, path) of the input-to-output paths with the largest and smallest weight."""
     best_hi: dict[str, tuple[float, list[str]]] = {}
     best_lo: dict[str, tuple[float, list[str]]] = {}
     for node in nx.topological_sort(graph):
@@ -41,8 +41,10 @@ def extreme_paths(
         lo = min((best_lo[p] for p in preds), default=(0.0, []), key=lambda t: t[0])
         best_hi[node] = (hi[0] + w, [*hi[1], node])
         best_lo[node] = (lo[0] + w, [*lo[1], node])
-    top = max(best_hi.values(), default=(0.0, []), key=lambda t: t[0])
-    bottom = min(best_lo.values(), default=(0.0, []), key=lambda t: t[0])
+    # End-to-end: only paths that reach an output (a node nothing consumes) count.
+    sinks = [node for node in graph if graph.out_degree(node) == 0]
+    top = max((best_hi[n] for n in sinks), default=(0.0, []), key=lambda t: t[0])
+    bottom = min((best_lo[n] for n in sinks), default=(0.0, []), key=lambda t: t[0])
     return top, bottom
 
 
