@@ -217,8 +217,8 @@ def _lint(args: argparse.Namespace, config: Config, files: list[Path]) -> int:
     else:
         stream.write(rendered)
     for notice in notices:
-        kind = "internal error" if notice.internal_error else "warning"
-        print(f"adnn-lint: {kind}: {notice.path}: {notice.message}", file=sys.stderr)
+        kind = "" if notice.internal_error else "warning: "  # the message says "internal error"
+        print(f"adnn-lint: {kind}{notice.path}: {notice.message}", file=sys.stderr)
     if any(n.internal_error for n in notices):
         return 2
     return 1 if findings and not args.exit_zero else 0
