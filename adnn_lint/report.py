@@ -275,14 +275,16 @@ def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportVi
 
 # ---------------------------------------------------------------------------------- render
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def markdown_escape(value: object) -> str:
     """Text for a Markdown comment: no user text may become markup, links or HTML."""
     if value is None:
         return ""
-    text = str(value).replace("&", "&amp;").replace("\r", " ").replace("\n", " ")
+    # Entities for HTML's own characters: GitHub renders raw HTML in comments, entities as text.
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

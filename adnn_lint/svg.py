@@ -128,7 +128,11 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, ...]:
         return (lo,)
     raw = (hi - lo) / max(count, 1)
     power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
+    error = raw / power  # in [1, 10): pick the nearest of 1, 2, 5, 10 on a log scale (as d3 does)
+    multiple = (
+        10.0 if error >= 50**0.5 else 5.0 if error >= 10**0.5 else 2.0 if error >= 2**0.5 else 1.0
+    )
+    step = multiple * power
     first = math.ceil(lo / step - 1e-9) * step
     ticks = []
     value = first
