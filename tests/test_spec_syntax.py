@@ -100,6 +100,7 @@ def specs(draw: st.DrawFn) -> Spec:
         st.sampled_from(["embedded", "mnist", "fashion_mnist", "npz:data/x.npz", "pkg.mod:load"]),
         st.floats(min_value=0.0, max_value=1.0, exclude_max=True),
         st.none() | positive,
+        st.sampled_from([(), ("source",)]),
     )
     train = st.builds(
         TrainSpec,

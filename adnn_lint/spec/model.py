@@ -73,6 +73,8 @@ class DataSpec:
     source: str = "embedded"
     validation_split: float = 0.1
     limit: int | None = None  # use only the first N training examples
+    # ("source",) when the source file loads no dataset the runtime knows: the default stands in
+    unresolved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

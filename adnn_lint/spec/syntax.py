@@ -69,7 +69,7 @@ _LAYER = (
 )
 _INIT = ("family", "origin", "seed", "params")
 _ORIGINS = ("explicit", "implicit", "unresolved")
-_DATA = ("source", "validation_split", "limit")
+_DATA = ("source", "validation_split", "limit", "unresolved")
 _TRAIN = (
     "optimizer",
     "learning_rate",
@@ -346,6 +346,7 @@ class _Reader:
                 lambda v: None if 0.0 <= v < 1.0 else f"validation_split {v} is outside [0, 1)",
             ),
             limit=self.optional(table, path, "limit", int, _positive("limit")),
+            unresolved=self.array(table, path, "unresolved", str, _data_field) or (),
         )
 
     def train(self, raw: object) -> TrainSpec:
@@ -479,6 +480,10 @@ def _data_source(value: str) -> str | None:
 
 
 _TRAIN_FIELDS = ("optimizer", "learning_rate", "loss", "epochs", "batch_size", "metrics")
+
+
+def _data_field(value: str) -> str | None:
+    return None if value in _DATA[:3] else f"{value!r} is not a data key"
 
 
 def _train_field(value: str) -> str | None:
@@ -618,7 +623,12 @@ def dumps(spec: Spec) -> str:
     d, t, s2, c = spec.data, spec.train, spec.search, spec.contract
     out += ["", "[data]"]
     out += _lines(
-        [("source", d.source), ("validation_split", d.validation_split), ("limit", d.limit)]
+        [
+            ("source", d.source),
+            ("validation_split", d.validation_split),
+            ("limit", d.limit),
+            ("unresolved", list(d.unresolved) or None),
+        ]
     )
     out += ["", "[train]"]
     out += _lines(
