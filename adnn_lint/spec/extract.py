@@ -1,0 +1,341 @@
+"""Scan result -> one spec per model.
+
+Everything comes from the scanner's records (which the model graph already annotated with
+fan-in/fan-out) and the catalog; nothing is imported or run. What the source does not say is
+either a documented Keras default (an implicit initializer, ``fit()`` without ``epochs``) or is
+marked unresolved in the spec, never guessed silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import re
+import tokenize
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from adnn_lint.records import (
+    CompileCall,
+    FitCall,
+    InitializerRef,
+    LayerRecord,
+    ModelRecord,
+    Origin,
+    ParamValue,
+    ScanResult,
+)
+from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
+from adnn_lint.spec.contract import attached_comment, find_contract_comments, parse_contract
+from adnn_lint.spec.errors import ContractSyntaxError
+from adnn_lint.spec.model import (
+    Contract,
+    DataSpec,
+    InitSpec,
+    LayerSpec,
+    ModelSpec,
+    SourceRef,
+    Spec,
+    TrainSpec,
+)
+
+#: Keras 3 optimizers' default learning rates (``keras.optimizers.X().learning_rate``); checked
+#: against the installed Keras by a runtime test.
+DEFAULT_LEARNING_RATES: Mapping[str, float] = {
+    "sgd": 0.01,
+    "adam": 0.001,
+    "rmsprop": 0.001,
+    "adagrad": 0.001,
+    "adadelta": 0.001,
+    "adamax": 0.001,
+    "nadam": 0.001,
+    "ftrl": 0.001,
+    "adamw": 0.001,
+    "lion": 0.001,
+    "lamb": 0.001,
+}
+#: ``Model.fit`` defaults that apply when the argument is absent.
+FIT_DEFAULTS = {"epochs": 1, "batch_size": 32}
+#: Positional places of fit(x, y, batch_size, epochs, ...) arguments.
+_FIT_POSITION = {"batch_size": 2, "epochs": 3}
+_FIT_SPELLINGS = {"epochs": ("epochs", "nb_epoch"), "batch_size": ("batch_size",)}
+#: Arguments that the spec holds elsewhere than in a layer's options.
+_NOT_OPTIONS = {"name", "input_shape", "input_dim", "batch_input_shape", "batch_size", "dtype"}
+_INPUT_CLASSES = {"Input", "InputLayer"}
+_DATASETS = ("fashion_mnist", "mnist")
+
+
+@dataclass(frozen=True, eq=False)  # identity: each node is one layer of the spec
+class _Node:
+    """One layer of the spec before names are final (a loop-built record expands to several)."""
+
+    record: LayerRecord
+    copy: int
+
+
+def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
+    """One spec per model the scanner found in ``source`` (file ``path``)."""
+    catalog = load_catalog()
+    comments = find_contract_comments(source)
+    lines = source.splitlines()
+    data = _data(source)
+    specs = []
+    for model in scan.models:
+        comment = attached_comment(comments, lines, model.span.line, model.span.end_line)
+        contract = Contract()
+        if comment is not None:
+            # a malformed one is ADNN302's to report; the spec keeps no half-read contract
+            with contextlib.suppress(ContractSyntaxError):
+                contract = parse_contract(comment.text)
+        fits = model.fits or tuple(f for f in scan.fits if f.receiver == model.name)
+        compile_call = model.compile or next(
+            (c for c in scan.compiles if c.receiver == model.name), None
+        )
+        specs.append(
+            Spec(
+                model=_model(scan, model, catalog),
+                source=SourceRef(path, model.name, model.span.line, model.span.column),
+                data=_with_split(data, fits),
+                train=_train(compile_call, fits[0] if fits else None, source),
+                contract=contract,
+            )
+        )
+    return specs
+
+
+# -- model -----------------------------------------------------------------------------------
+
+
+def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
+    records = [scan.layer(i) for i in model.layer_ids]
+    unresolved: list[str] = []
+    shape = model.input_shape
+    if shape is None:
+        shape = next((r.input_shape for r in records if r.input_shape is not None), None)
+    input_shape: tuple[int, ...] | None = None
+    if shape is not None and all(isinstance(d, int) for d in shape):
+        input_shape = tuple(d for d in shape if d is not None)
+    else:
+        unresolved.append("input_shape")
+    kept = [r for r in records if r.class_name not in _INPUT_CLASSES]
+    if any(r.multiplicity is None for r in kept):
+        unresolved.append("layers")  # a loop whose trip count is not a literal
+    nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
+    names = _names([n for r in kept for n in nodes[r.id]])
+    preds = _predecessors(model, [r.id for r in records], {r.id for r in kept})
+    layers = []
+    for record in kept:
+        chain = nodes[record.id]
+        for k, node in enumerate(chain):
+            if k:
+                inputs: tuple[str, ...] = (names[chain[k - 1]],)
+            else:
+                inputs = tuple(names[nodes[p][-1]] for p in preds.get(record.id, ()))
+            layers.append(_layer(record, names[node], inputs, catalog))
+    return ModelSpec(
+        name=model.name,
+        input_shape=input_shape,
+        layers=tuple(layers),
+        unresolved=tuple(unresolved),
+    )
+
+
+def _predecessors(
+    model: ModelRecord, order: list[str], kept: set[str]
+) -> dict[str, tuple[str, ...]]:
+    """Kept layers feeding each kept layer; edges through input layers lead to the model input."""
+    edges = list(model.edges)
+    if not edges and model.kind == "sequential":
+        edges = list(itertools.pairwise(order))
+    preds: dict[str, list[str]] = {}
+    for src, dst in edges:
+        if dst in kept and src in kept and src not in preds.get(dst, []):
+            preds.setdefault(dst, []).append(src)
+    return {k: tuple(v) for k, v in preds.items()}
+
+
+def _snake(class_name: str) -> str:
+    # Keras' automatic layer names: Dense -> dense, Conv2D -> conv2d, SimpleRNN -> simple_rnn
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", class_name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _names(nodes: list[_Node]) -> dict[_Node, str]:
+    """Keras-style names: the literal ``name=`` where given, else dense, dense_1, ..."""
+    taken: set[str] = set()
+    counters: dict[str, int] = {}
+    out: dict[_Node, str] = {}
+    for node in nodes:
+        given = node.record.arguments.get("name")
+        if isinstance(given, str) and given and node.copy == 0 and given not in taken:
+            out[node] = given
+            taken.add(given)
+    for node in nodes:
+        if node in out:
+            continue
+        base = _snake(node.record.class_name)
+        while True:
+            count = counters.get(base, 0)
+            counters[base] = count + 1
+            candidate = base if count == 0 else f"{base}_{count}"
+            if candidate not in taken:
+                break
+        out[node] = candidate
+        taken.add(candidate)
+    return out
+
+
+def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Catalog) -> LayerSpec:
+    info = catalog.layer(record.class_name)
+    unresolved: list[str] = []
+    class_name = info.class_name if info is not None else record.class_name
+    if info is None or info.legacy is not None:
+        unresolved.append("class")  # not a Keras 3 layer: the runtime cannot build it
+    activation: str | None = None
+    if info is not None and (info.activation_arg or info.activation_layer):
+        activation = record.activation or info.activation_layer or info.activation_default
+        if record.activation_origin is Origin.UNRESOLVED:
+            activation = None
+            unresolved.append(info.activation_arg or "activation")
+    if info is not None and info.width_arg and record.width is None:
+        unresolved.append(info.width_arg)
+    inits = []
+    for ref in _with_implicit(record.initializers, info):
+        init = _init(ref, catalog)
+        if init.origin == "unresolved":
+            unresolved.append(ref.argument)
+        inits.append(init)
+    skip = _NOT_OPTIONS | {a.argument for a in info.initializer_args} if info else _NOT_OPTIONS
+    if info is not None:
+        skip |= {a for a in (info.width_arg, info.activation_arg) if a}
+    options = {k: v for k, v in record.arguments.items() if k not in skip and v is not None}
+    return LayerSpec(
+        name=name,
+        class_name=class_name,
+        units=record.width,
+        activation=activation,
+        inputs=inputs,
+        initializers=tuple(inits),
+        fan_in=record.fan_in,
+        fan_out=record.fan_out,
+        options=options,
+        unresolved=tuple(dict.fromkeys(unresolved)),
+    )
+
+
+def _with_implicit(refs: Iterable[InitializerRef], info: LayerInfo | None) -> list[InitializerRef]:
+    """The layer's initializer references, plus the catalog defaults of roles not written."""
+    refs = list(refs)
+    if info is None:
+        return refs
+    have = {r.role for r in refs}
+    for arg in info.initializer_args:
+        if arg.role not in have and arg.default is not None:
+            refs.append(InitializerRef(arg.role, arg.argument, Origin.IMPLICIT, arg.default))
+    order = {a.role: i for i, a in enumerate(info.initializer_args)}
+    return sorted(refs, key=lambda r: order.get(r.role, len(order)))
+
+
+def _init(ref: InitializerRef, catalog: Catalog) -> InitSpec:
+    if ref.origin is Origin.UNRESOLVED or ref.canonical is None:
+        # not statically known (ADNN301), or a name Keras rejects (ADNN108)
+        return InitSpec(role=ref.role, family="unresolved", origin="unresolved", seed=ref.seed)
+    defaults = catalog.initializer(ref.canonical).params
+    params: dict[str, ParamValue] = {
+        k: v
+        for k, v in ref.params.items()
+        if k != "seed" and v is not None and (k not in defaults or defaults[k] != v)
+    }
+    origin = "explicit" if ref.origin is Origin.EXPLICIT else "implicit"
+    return InitSpec(ref.role, ref.canonical, params, origin, ref.seed)  # type: ignore[arg-type]
+
+
+# -- training and data ------------------------------------------------------------------------
+
+
+def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -> TrainSpec:
+    default = TrainSpec()
+    unresolved: list[str] = []
+    optimizer = default.optimizer
+    learning_rate = default.learning_rate
+    loss = default.loss
+    metrics = default.metrics
+    if compile_call is not None and compile_call.optimizer:
+        optimizer = compile_call.optimizer.lower()
+    else:
+        unresolved.append("optimizer")
+    if compile_call is not None and compile_call.learning_rate is not None:
+        learning_rate = compile_call.learning_rate
+    elif (
+        "optimizer" not in unresolved
+        and optimizer in DEFAULT_LEARNING_RATES
+        and not _mentions_rate(compile_call, source)
+    ):
+        learning_rate = DEFAULT_LEARNING_RATES[optimizer]
+    else:
+        unresolved.append("learning_rate")
+    if compile_call is not None and compile_call.loss:
+        loss = compile_call.loss
+    else:
+        unresolved.append("loss")
+    if compile_call is not None and compile_call.metrics:
+        metrics = compile_call.metrics
+    values = {"epochs": default.epochs, "batch_size": default.batch_size}
+    for key in ("epochs", "batch_size"):
+        literal = getattr(fit, key) if fit is not None else None
+        if literal is not None:
+            values[key] = literal
+        elif fit is not None and fit.node is not None and not _fit_has(fit, key):
+            values[key] = FIT_DEFAULTS[key]
+        else:
+            unresolved.append(key)
+    return TrainSpec(
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        loss=loss,
+        epochs=values["epochs"],
+        batch_size=values["batch_size"],
+        metrics=metrics,
+        unresolved=tuple(unresolved),
+    )
+
+
+def _mentions_rate(compile_call: CompileCall | None, source: str) -> bool:
+    """Whether the compile() call's text sets a learning rate the scanner could not read."""
+    if compile_call is None:
+        return False
+    span = compile_call.span
+    lines = source.splitlines()[span.line - 1 : span.end_line]
+    return bool(re.search(r"\b(learning_rate|lr)\s*=", "\n".join(lines)))
+
+
+def _fit_has(fit: FitCall, key: str) -> bool:
+    assert fit.node is not None
+    positional = [a for a in fit.node.args if a.keyword is None and not a.star]
+    if any(a.star for a in fit.node.args):
+        return True  # *args / **kwargs may carry it
+    keywords = {a.keyword.value for a in fit.node.args if a.keyword is not None}
+    return len(positional) > _FIT_POSITION[key] or bool(keywords & set(_FIT_SPELLINGS[key]))
+
+
+def _data(source: str) -> DataSpec:
+    """The Keras dataset the file loads (``mnist.load_data()``), when it is one the runtime has."""
+    names: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.NAME, tokenize.OP):
+                names.append(token.string)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the syntax error is ADNN000's to report; the names before it still count
+    for i in range(len(names) - 2):
+        if names[i] in _DATASETS and names[i + 1] == "." and names[i + 2] == "load_data":
+            return DataSpec(source=names[i])
+    return DataSpec(unresolved=("source",))
+
+
+def _with_split(data: DataSpec, fits: tuple[FitCall, ...]) -> DataSpec:
+    for fit in fits:
+        if fit.validation_split is not None and 0.0 <= fit.validation_split < 1.0:
+            return DataSpec(data.source, fit.validation_split, data.limit, data.unresolved)
+    return data

@@ -1,0 +1,174 @@
+"""Extraction: scanner records -> one spec per model, rebuildable without edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from adnn_lint.records import (
+    CompileCall,
+    FitCall,
+    InitializerRef,
+    LayerRecord,
+    ModelRecord,
+    Origin,
+    ScanResult,
+    Span,
+)
+from adnn_lint.spec.check import check_spec
+from adnn_lint.spec.extract import extract_specs
+from adnn_lint.spec.model import Contract, InitSpec
+from adnn_lint.spec.syntax import dumps, loads
+
+CORPUS = Path(__file__).parent / "corpus"
+FIXTURES = Path(__file__).parent / "fixtures" / "spec"
+
+SOURCE = """\
+import keras
+(x, y), _ = keras.datasets.fashion_mnist.load_data()
+# adnn: accuracy >= 85%, max_trial = 20, max_time = 5m
+model = keras.Sequential([
+    keras.Input((28, 28)),
+    keras.layers.Flatten(),
+    keras.layers.Dense(64, activation="relu", kernel_initializer=keras.initializers.HeNormal(3)),
+    keras.layers.Dense(10, activation="softmax", bias_initializer=make_bias()),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs=3)
+"""
+
+
+def _span(line: int, end_line: int | None = None) -> Span:
+    return Span(line, 1, end_line or line, 2)
+
+
+def _scan() -> ScanResult:
+    fit_call = cst.parse_expression("model.fit(x, y, epochs=3)")
+    assert isinstance(fit_call, cst.Call)
+    layers = (
+        LayerRecord(
+            "L1",
+            "keras.layers.InputLayer",
+            "InputLayer",
+            _span(5),
+            model="M1",
+            trainable=False,
+            input_shape=(28, 28),
+        ),
+        LayerRecord("L2", "keras.layers.Flatten", "Flatten", _span(6), model="M1", trainable=False),
+        LayerRecord(
+            "L3",
+            "keras.layers.Dense",
+            "Dense",
+            _span(7),
+            width=64,
+            width_arg="units",
+            activation="relu",
+            activation_origin=Origin.EXPLICIT,
+            model="M1",
+            fan_in=784,
+            fan_out=64,
+            initializers=(
+                InitializerRef(
+                    "kernel",
+                    "kernel_initializer",
+                    Origin.EXPLICIT,
+                    "he_normal",
+                    {"scale": 2.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": 3},
+                    seed=3,
+                ),
+            ),
+        ),
+        LayerRecord(
+            "L4",
+            "keras.layers.Dense",
+            "Dense",
+            _span(8),
+            width=10,
+            width_arg="units",
+            activation="softmax",
+            activation_origin=Origin.EXPLICIT,
+            model="M1",
+            fan_in=64,
+            fan_out=10,
+            initializers=(
+                InitializerRef(
+                    "bias", "bias_initializer", Origin.UNRESOLVED, None, reason="a call"
+                ),
+            ),
+        ),
+    )
+    model = ModelRecord(
+        "M1",
+        "model",
+        "sequential",
+        _span(4, 9),
+        layer_ids=("L1", "L2", "L3", "L4"),
+        compile=CompileCall(
+            _span(10), "model", "adam", None, "sparse_categorical_crossentropy", ("accuracy",)
+        ),
+        fits=(FitCall(_span(11), "model", epochs=3, node=fit_call),),
+    )
+    return ScanResult(path="m.py", layers=layers, models=(model,))
+
+
+def test_sequential_mlp_from_records() -> None:
+    (spec,) = extract_specs(_scan(), SOURCE, "m.py")
+    assert spec.source is not None and (spec.source.model, spec.source.line) == ("model", 4)
+    assert spec.model.input_shape == (28, 28)
+    assert spec.model.unresolved == ()
+    assert [(x.name, x.class_name, x.units, x.activation, x.inputs) for x in spec.model.layers] == [
+        ("flatten", "Flatten", None, None, ()),
+        ("dense", "Dense", 64, "relu", ("flatten",)),
+        ("dense_1", "Dense", 10, "softmax", ("dense",)),
+    ]
+    dense, head = spec.model.layers[1], spec.model.layers[2]
+    assert dense.initializers == (
+        InitSpec("kernel", "he_normal", {}, "explicit", 3),
+        InitSpec("bias", "zeros", {}, "implicit"),
+    )
+    assert (dense.fan_in, dense.fan_out) == (784, 64)
+    assert head.initializers[1] == InitSpec("bias", "unresolved", {}, "unresolved")
+    assert head.unresolved == ("bias_initializer",)
+    train = spec.train
+    assert (train.optimizer, train.learning_rate, train.epochs, train.batch_size) == (
+        "adam",
+        0.001,
+        3,
+        32,
+    )
+    assert train.unresolved == ()
+    assert spec.data.source == "fashion_mnist" and spec.data.unresolved == ()
+    assert spec.contract == Contract(accuracy=0.85, max_trial=20, max_time=300.0)
+    assert check_spec(spec) == []
+    assert loads(dumps(spec)) == spec
+
+
+def test_what_the_source_does_not_say_is_marked() -> None:
+    scan = _scan()
+    model = scan.models[0]
+    bare = ModelRecord(model.id, model.name, model.kind, model.span, model.layer_ids)
+    (spec,) = extract_specs(
+        ScanResult("m.py", scan.layers, (bare,)), "import keras\nmodel = 1\n", "m.py"
+    )
+    assert spec.train.unresolved == ("optimizer", "learning_rate", "loss", "epochs", "batch_size")
+    assert spec.data.unresolved == ("source",)
+    assert spec.contract == Contract()
+
+
+def test_a_loop_with_a_literal_trip_count_expands() -> None:
+    scan = _scan()
+    layers = list(scan.layers)
+    layers[2] = LayerRecord(**{**layers[2].__dict__, "multiplicity": 3})
+    (spec,) = extract_specs(ScanResult("m.py", tuple(layers), scan.models), SOURCE, "m.py")
+    assert [(x.name, x.inputs) for x in spec.model.layers] == [
+        ("flatten", ()),
+        ("dense", ("flatten",)),
+        ("dense_1", ("dense",)),
+        ("dense_2", ("dense_1",)),
+        ("dense_3", ("dense_2",)),
+    ]
+    layers[2] = LayerRecord(**{**layers[2].__dict__, "multiplicity": None})
+    (spec,) = extract_specs(ScanResult("m.py", tuple(layers), scan.models), SOURCE, "m.py")
+    assert spec.model.unresolved == ("layers",)
