@@ -280,6 +280,11 @@ def build_model(spec: Spec, input_shape: tuple[int, ...], classes: int) -> Any:
 
     if not spec.model.layers:
         raise BuildError(f"model {spec.model.name!r}: the spec has no layers")
+    if "layers" in getattr(spec.model, "unresolved", ()):
+        raise BuildError(
+            f"model.unresolved: some layers of {spec.model.name!r} could not be extracted "
+            "statically; complete the spec, or build the model with --entry module:function"
+        )
     inputs = keras.Input(shape=input_shape, name="input")
     tensors: dict[str, Any] = {}
     previous = inputs
@@ -318,23 +323,46 @@ def model_shapes(model: Any) -> WeightShapes:
     return shapes
 
 
-def spec_shapes(spec: Spec, model: Any) -> WeightShapes:
-    """``model_shapes`` keyed by the spec's layer names (Keras names may be sanitized)."""
+def match_layers(spec: Spec, model: Any) -> dict[str, str]:
+    """Spec layer name -> Keras layer name, for every spec layer that has initializers.
+
+    A model built from the spec uses the spec's names. A model from ``--entry`` may name its
+    layers otherwise: then the weight-bearing layers are matched in order, and must agree in
+    number and class.
+    """
+    keras_layers = {layer.name: layer for layer in model.layers}
+    wanted = [layer for layer in spec.model.layers if layer.initializers]
+    if all(keras_name(layer.name) in keras_layers for layer in wanted):
+        return {layer.name: keras_name(layer.name) for layer in wanted}
+    weighted = [layer for layer in model.layers if layer.weights]
+    pairs = list(zip(wanted, weighted, strict=False))
+    if len(wanted) != len(weighted) or any(type(k).__name__ != s.class_name for s, k in pairs):
+        found = [f"{type(k).__name__} {k.name}" for k in weighted]
+        raise BuildError(
+            f"model.layers: the spec's layers {[f'{s.class_name} {s.name}' for s in wanted]} "
+            f"do not match the model's weight-bearing layers {found}"
+        )
+    return {s.name: k.name for s, k in pairs}
+
+
+def spec_shapes(spec: Spec, model: Any, names: Mapping[str, str] | None = None) -> WeightShapes:
+    """``model_shapes`` keyed by the spec's layer names (see ``match_layers``)."""
     by_keras = model_shapes(model)
+    mapping = names if names is not None else match_layers(spec, model)
     return {
-        layer.name: by_keras[keras_name(layer.name)]
-        for layer in spec.model.layers
-        if keras_name(layer.name) in by_keras
+        name: by_keras[keras_layer]
+        for name, keras_layer in mapping.items()
+        if keras_layer in by_keras
     }
 
 
-def assign_initial(spec: Spec, model: Any, values: InitialValues) -> None:
+def assign_initial(
+    spec: Spec, model: Any, values: InitialValues, names: Mapping[str, str] | None = None
+) -> None:
     """Put the arrays of ``values`` into the model's variables."""
-    for layer in spec.model.layers:
-        arrays = values.get(layer.name)
-        if not arrays:
-            continue
-        keras_layer = model.get_layer(keras_name(layer.name))
+    mapping = names if names is not None else match_layers(spec, model)
+    for name, arrays in values.items():
+        keras_layer = model.get_layer(mapping[name])
         for variable in keras_layer.weights:
             role = role_of(variable.path if hasattr(variable, "path") else variable.name)
             if role in arrays:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -76,6 +76,7 @@ class InProcessExecutor:
         *,
         stacked: bool = True,
         memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET,
+        model_factory: Callable[[], Any] | None = None,
     ) -> None:
         self.spec = spec
         self.data = data
@@ -86,14 +87,22 @@ class InProcessExecutor:
             "test": (build.adapt_inputs(data.x_test, self.input_shape), data.y_test),
         }
         self.memory_budget_bytes = memory_budget_bytes
-        self.stack = build.dense_stack(spec, self.input_shape)
+        # --entry: the user's own function builds the model (run only when the user asks).
+        self.model_factory = model_factory
+        self.stack = None if model_factory else build.dense_stack(spec, self.input_shape)
         self._stacked = _stacked_module() if stacked and self.stack is not None else None
         if self._stacked is not None and not self._stackable():
             self._stacked = None
         self.trainer = "stacked" if self._stacked is not None else "keras"
         # Build once to check the spec and learn the weight shapes; every run builds afresh.
-        model = build.build_model(spec, self.input_shape, data.classes)
-        self.shapes = build.spec_shapes(spec, model)
+        model = self._model()
+        self.names = build.match_layers(spec, model)
+        self.shapes = build.spec_shapes(spec, model, self.names)
+
+    def _model(self) -> Any:
+        if self.model_factory is not None:
+            return self.model_factory()
+        return build.build_model(self.spec, self.input_shape, self.data.classes)
 
     def _stackable(self) -> bool:
         assert self._stacked is not None and self.stack is not None
@@ -121,8 +130,8 @@ class InProcessExecutor:
         import keras
 
         keras.utils.set_random_seed(job.seed)
-        model = build.build_model(self.spec, self.input_shape, self.data.classes)
-        build.assign_initial(self.spec, model, self.initial(job))
+        model = self._model()
+        build.assign_initial(self.spec, model, self.initial(job), self.names)
         x_eval, y_eval = self._eval[job.split]
         result = fit_and_evaluate(
             model,
