@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -215,6 +216,11 @@ def reproduce_command(results: Results, results_path: str | None) -> str:
     """The verify command line that reproduces these numbers from the spec they record."""
     cfg = results.config
     parts = ["adnn-lint", "verify", "SPEC.toml", "--search", cfg.method, "--seed", str(cfg.seed)]
+    parts += ["--seeds", str(cfg.baseline_seeds), "--verdict-seeds", str(cfg.verdict_seeds)]
+    if results.data is not None:
+        parts += ["--data", results.data.source]
+    if cfg.required_accuracy is not None:
+        parts += ["--accuracy", f"{cfg.required_accuracy:g}"]
     if cfg.max_trial is not None:
         parts += ["--max-trial", str(cfg.max_trial)]
     if cfg.max_time is not None:
@@ -223,7 +229,7 @@ def reproduce_command(results: Results, results_path: str | None) -> str:
         parts += ["--max-gain", f"{cfg.max_gain:g}"]
     if results_path:
         parts += ["--results", results_path]
-    return " ".join(parts)
+    return shlex.join(parts)
 
 
 def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportView:

@@ -496,10 +496,13 @@ def measured_view(results: Results, command: str, source_name: str) -> MeasuredV
     ]
     if results.trials:
         trial_seeds = [t.seed for t in results.trials]
+        distinct = sorted(set(trial_seeds))
         seeds.append(
             KeyValue(
                 "search trial seeds",
-                f"{min(trial_seeds)} … {max(trial_seeds)} ({len(set(trial_seeds))} distinct)",
+                f"{distinct[0]} (every trial)"
+                if len(distinct) == 1
+                else f"{distinct[0]} … {distinct[-1]} ({len(distinct)} distinct)",
             )
         )
     if results.verdict is not None:

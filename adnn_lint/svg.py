@@ -414,7 +414,8 @@ def temperature_chart(trials: Sequence[TrialPoint]) -> Chart | None:
     transformed = [math.log10(v) for v in temps] if use_log else temps
     lo, hi = _padded(transformed)
     y = Scale(lo, hi, height - _BOTTOM, _TOP)
-    first, last = min(i for i, _ in points), max(i for i, _ in points)
+    # Same x range as the accuracy chart above it, so trial k sits at the same place in both.
+    first, last = min(t.index for t in trials), max(t.index for t in trials)
     x = Scale(first, max(last, first + 1), _LEFT + 8, width - _RIGHT - 8)
     ticks = nice_ticks(lo, hi, 4)
     if use_log:  # whole decades read best: 1, 0.1, 0.01
@@ -439,7 +440,7 @@ def temperature_chart(trials: Sequence[TrialPoint]) -> Chart | None:
     return Chart(
         title="Search: temperature",
         description=(
-            f"temperature over {len(points)} trials ({scale_word}), "
+            f"temperature recorded for {len(points)} of {len(trials)} trials ({scale_word}), "
             f"from {temps[0]:.4g} to {temps[-1]:.4g}"
         ),
         width=width,
