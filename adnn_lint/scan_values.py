@@ -1,0 +1,340 @@
+"""Literal values, initializers and activations as the scanner reads them from expressions.
+
+Everything here is pure: it gets an expression plus a way to look a name up, and returns what
+the expression statically means, or why it cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from adnn_lint.records import Origin, ParamValue
+from adnn_lint.rules.catalog import Catalog
+from adnn_lint.scan_names import Binding, normalize
+
+#: Looks a name up at the current point of the walk.
+Lookup = Callable[[str], Binding | None]
+#: Resolves a Name/Attribute chain to its normalized qualified name.
+Qualify = Callable[[cst.BaseExpression], str | None]
+
+_MAX_DEPTH = 8  # name -> name -> ... chains followed before giving up
+_NOT_LITERAL = object()
+
+
+class NotLiteral(Exception):
+    """The expression has no statically known value."""
+
+
+def literal(node: cst.BaseExpression | None, lookup: Lookup, depth: int = 0) -> object:
+    """The Python value of a literal expression (following names bound to literals).
+
+    Raises NotLiteral when the value is not statically known.
+    """
+    if node is None or depth > _MAX_DEPTH:
+        raise NotLiteral
+    if isinstance(node, cst.Integer | cst.Float):
+        return node.evaluated_value
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        if isinstance(value, str):
+            return value
+        raise NotLiteral
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.value]
+        binding = lookup(node.value)
+        if binding is None or binding.kind != "value" or binding.node is None:
+            raise NotLiteral
+        return literal(binding.node, lookup, depth + 1)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus | cst.Plus):
+        operand = literal(node.expression, lookup, depth + 1)
+        if isinstance(operand, int | float) and not isinstance(operand, bool):
+            return -operand if isinstance(node.operator, cst.Minus) else operand
+        raise NotLiteral
+    if isinstance(node, cst.BinaryOperation):
+        left = literal(node.left, lookup, depth + 1)
+        right = literal(node.right, lookup, depth + 1)
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right)):
+            raise NotLiteral
+        return _arith(node.operator, left, right)  # type: ignore[arg-type]
+    if isinstance(node, cst.Tuple | cst.List):
+        values: list[object] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                raise NotLiteral
+            values.append(literal(element.value, lookup, depth + 1))
+        return tuple(values)
+    raise NotLiteral
+
+
+def _arith(operator: cst.BaseBinaryOp, left: float, right: float) -> float:
+    try:
+        if isinstance(operator, cst.Add):
+            return left + right
+        if isinstance(operator, cst.Subtract):
+            return left - right
+        if isinstance(operator, cst.Multiply):
+            return left * right
+        if isinstance(operator, cst.Divide):
+            return left / right
+        if isinstance(operator, cst.FloorDivide):
+            return left // right
+        if isinstance(operator, cst.Power):
+            return float(left**right)
+    except (ZeroDivisionError, OverflowError) as err:
+        raise NotLiteral from err
+    raise NotLiteral
+
+
+def literal_or(node: cst.BaseExpression | None, lookup: Lookup) -> object:
+    """``literal`` that returns a sentinel instead of raising."""
+    try:
+        return literal(node, lookup)
+    except NotLiteral:
+        return _NOT_LITERAL
+
+
+def is_known(value: object) -> bool:
+    return value is not _NOT_LITERAL
+
+
+def as_param(value: object) -> ParamValue | object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return _NOT_LITERAL
+
+
+def as_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def as_shape(value: object) -> tuple[int | None, ...] | None:
+    """A literal shape: an int (one dim) or a tuple of ints/None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, tuple) and all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+    ):
+        return value
+    return None
+
+
+@dataclass(frozen=True)
+class ResolvedInit:
+    """What one initializer expression means."""
+
+    origin: Origin
+    canonical: str | None = None
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
+    seed: int | None = None
+    spelled: str | None = None
+    reason: str | None = None
+    instance: str | None = None
+
+
+def _keras_initializer(qualname: str | None, cat: Catalog) -> str | None:
+    """Canonical initializer for a qualified class/alias name under keras.initializers."""
+    if not qualname:
+        return None
+    parts = normalize(qualname).split(".")
+    if len(parts) < 3 or parts[0] not in ("keras", "tensorflow"):
+        return None
+    if "initializers" not in parts[1:-1]:
+        return None
+    return cat.resolve_initializer(parts[-1])
+
+
+def _is_initializers_get(qualname: str | None) -> bool:
+    if not qualname:
+        return False
+    parts = normalize(qualname).split(".")
+    return parts[-1] == "get" and "initializers" in parts and parts[0] in ("keras", "tensorflow")
+
+
+def resolve_initializer(
+    node: cst.BaseExpression,
+    lookup: Lookup,
+    qualify: Qualify,
+    cat: Catalog,
+    depth: int = 0,
+    instance: str | None = None,
+) -> ResolvedInit:
+    """Resolve an initializer argument value against the catalog."""
+    if depth > _MAX_DEPTH:
+        return ResolvedInit(Origin.UNRESOLVED, reason="name chain too long")
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        spelled = node.evaluated_value
+        if not isinstance(spelled, str):
+            return ResolvedInit(Origin.UNRESOLVED, reason="bytes literal")
+        return _from_spelling(spelled, cat, {}, instance)
+    if isinstance(node, cst.Name) and node.value == "None":
+        return ResolvedInit(
+            Origin.UNRESOLVED, reason="None: Keras falls back to its own weight default"
+        )
+    if isinstance(node, cst.Name | cst.Attribute):
+        qualname = qualify(node)
+        canonical = _keras_initializer(qualname, cat)
+        if canonical is not None:  # the class itself: initializers.get() instantiates it
+            return _with_defaults(canonical, cat, {}, instance, Origin.EXPLICIT, None)
+        if isinstance(node, cst.Name):
+            binding = lookup(node.value)
+            if binding is not None and binding.kind == "value" and binding.node is not None:
+                # A bound object (not a string) is one instance shared by every user.
+                shared = binding.key if isinstance(binding.node, cst.Call) else None
+                return resolve_initializer(
+                    binding.node, lookup, qualify, cat, depth + 1, instance or shared
+                )
+            return ResolvedInit(
+                Origin.UNRESOLVED,
+                reason=f"'{node.value}' is not bound to a known initializer here",
+            )
+        return ResolvedInit(
+            Origin.UNRESOLVED, reason=f"'{qualname or 'attribute'}' is not a Keras initializer"
+        )
+    if isinstance(node, cst.Call):
+        qualname = qualify(node.func)
+        if _is_initializers_get(qualname):
+            if not node.args:
+                return ResolvedInit(Origin.UNRESOLVED, reason="initializers.get() without argument")
+            return resolve_initializer(
+                node.args[0].value, lookup, qualify, cat, depth + 1, instance
+            )
+        canonical = _keras_initializer(qualname, cat)
+        if canonical is None:
+            return ResolvedInit(
+                Origin.UNRESOLVED,
+                reason=f"custom initializer '{qualname or 'call'}' (not in the Keras catalog)",
+            )
+        return _from_call(canonical, node, lookup, cat, instance)
+    if isinstance(node, cst.Dict):
+        return _from_config(node, lookup, cat, instance)
+    if isinstance(node, cst.Lambda):
+        return ResolvedInit(Origin.UNRESOLVED, reason="custom callable initializer")
+    return ResolvedInit(Origin.UNRESOLVED, reason="not a literal initializer")
+
+
+def _from_spelling(
+    spelled: str, cat: Catalog, params: Mapping[str, ParamValue], instance: str | None
+) -> ResolvedInit:
+    canonical = cat.resolve_initializer(spelled)
+    if canonical is None:
+        # Statically resolved to "not a Keras initializer": ADNN108 reports it.
+        return ResolvedInit(Origin.EXPLICIT, spelled=spelled, reason="unknown initializer name")
+    return _with_defaults(canonical, cat, params, instance, Origin.EXPLICIT, None, spelled)
+
+
+def _with_defaults(
+    canonical: str,
+    cat: Catalog,
+    params: Mapping[str, ParamValue],
+    instance: str | None,
+    origin: Origin,
+    reason: str | None,
+    spelled: str | None = None,
+) -> ResolvedInit:
+    merged: dict[str, ParamValue] = dict(cat.initializer(canonical).params)
+    merged.update(params)
+    seed = merged.get("seed")
+    return ResolvedInit(
+        origin,
+        canonical=canonical,
+        params=merged,
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        spelled=spelled,
+        reason=reason,
+        instance=instance,
+    )
+
+
+def _from_call(
+    canonical: str, node: cst.Call, lookup: Lookup, cat: Catalog, instance: str | None
+) -> ResolvedInit:
+    info = cat.initializer(canonical)
+    given: dict[str, ParamValue] = {}
+    unknown: list[str] = []
+    position = 0
+    for arg in node.args:
+        if arg.star:
+            unknown.append("*args" if arg.star == "*" else "**kwargs")
+            continue
+        if arg.keyword is not None:
+            name = arg.keyword.value
+        elif position < len(info.positional):
+            name = info.positional[position]
+            position += 1
+        else:
+            unknown.append(f"argument {position + 1}")
+            continue
+        value = as_param(literal_or(arg.value, lookup))
+        if value is _NOT_LITERAL:
+            unknown.append(name)
+        else:
+            given[name] = value  # type: ignore[assignment]
+    if unknown:
+        reason = f"{info.class_name}: {', '.join(unknown)} not a literal"
+        return _with_defaults(canonical, cat, given, instance, Origin.UNRESOLVED, reason)
+    return _with_defaults(canonical, cat, given, instance, Origin.EXPLICIT, None)
+
+
+def _from_config(
+    node: cst.Dict, lookup: Lookup, cat: Catalog, instance: str | None
+) -> ResolvedInit:
+    """``{"class_name": "HeNormal", "config": {"seed": 1}}`` (what initializers.get accepts)."""
+    class_name: object = None
+    config: dict[str, ParamValue] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return ResolvedInit(Origin.UNRESOLVED, reason="initializer config with **")
+        key = literal_or(element.key, lookup)
+        if key == "class_name":
+            class_name = literal_or(element.value, lookup)
+        elif key == "config" and isinstance(element.value, cst.Dict):
+            for item in element.value.elements:
+                if not isinstance(item, cst.DictElement):
+                    return ResolvedInit(Origin.UNRESOLVED, reason="initializer config with **")
+                name = literal_or(item.key, lookup)
+                value = as_param(literal_or(item.value, lookup))
+                if not isinstance(name, str) or value is _NOT_LITERAL:
+                    return ResolvedInit(Origin.UNRESOLVED, reason="config value not a literal")
+                config[name] = value  # type: ignore[assignment]
+    if not isinstance(class_name, str):
+        return ResolvedInit(Origin.UNRESOLVED, reason="initializer config without class_name")
+    return _from_spelling(class_name, cat, config, instance)
+
+
+def resolve_activation(
+    node: cst.BaseExpression, lookup: Lookup, qualify: Qualify, cat: Catalog, depth: int = 0
+) -> tuple[str | None, str | None]:
+    """(canonical activation, None) or (None, reason)."""
+    if depth > _MAX_DEPTH:
+        return None, "name chain too long"
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        spelled = node.evaluated_value
+        if isinstance(spelled, str):
+            found = cat.resolve_activation(spelled)
+            return (found, None) if found else (None, f"unknown activation {spelled!r}")
+        return None, "bytes literal"
+    if isinstance(node, cst.Name) and node.value == "None":
+        return "linear", None
+    if isinstance(node, cst.Name | cst.Attribute):
+        qualname = qualify(node)
+        if qualname:
+            parts = normalize(qualname).split(".")
+            if (parts[0] == "keras" and "activations" in parts[1:-1]) or parts[:2] == [
+                "tensorflow",
+                "nn",
+            ]:
+                found = cat.resolve_activation(parts[-1])
+                if found:
+                    return found, None
+        if isinstance(node, cst.Name):
+            binding = lookup(node.value)
+            if binding is not None and binding.kind == "value" and binding.node is not None:
+                return resolve_activation(binding.node, lookup, qualify, cat, depth + 1)
+        return None, f"activation '{qualname or 'expression'}' not statically known"
+    return None, "activation is not a literal"
