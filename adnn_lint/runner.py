@@ -10,7 +10,6 @@ import io
 import os
 import tokenize
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,6 +198,8 @@ def run(
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(pending) // (workers * 4))
             fresh = list(pool.map(_lint_location, [t for t, _, _ in pending], chunksize=chunk))
