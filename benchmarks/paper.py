@@ -1,0 +1,586 @@
+"""Reproduce the seed paper's evaluation (Section 6) with adnn-lint, our methods beside it.
+
+Six models (MNIST-1/2/4, FMNIST-1/2/4: 1, 2, 4 hidden Dense(256, relu) layers and a softmax head,
+one epoch of SGD, lr 0.01, batch 100, the paper's set-up) on ../shared/datasets (sha256 checked):
+
+- RQ1: the paper-mode delta sweep (the paper: 0.002 .. 0.0065, 50 iterations each);
+- RQ2: gains of ``paper``, ``asa`` and ``random`` search at the same trial budgets, and the fixed
+  initializers Glorot uniform (Keras' default, the baseline), He normal and LSUV;
+- RQ3: wall time per method and trials per second;
+- every gain twice: as the paper measures it (best search trial on validation minus the baseline's
+  mean) and as the verifier does (the chosen point and the baseline retrained on fresh seeds,
+  evaluated on the test split, paired, with a 95% interval).
+
+All candidates of a round (every searcher's next batch, the baselines) train together through the
+stacked trainer (``adnn_lint.runtime.stacked``); each method is charged its share of a round's
+time. Initial values come from ``adnn_lint.runtime.build.sample_initial`` (what the verifier
+uses) and ``adnn_lint.runtime.lsuv``. Writes a JSON record, the paper section of RESULTS.md and
+SVG plots. ``--size quick`` is the CI smoke size; ``--size full`` is the paper's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+DATASET_SHA256 = {
+    "mnist": "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64",
+    "fashion_mnist": "f5fa0ed7493df56c6dd3d93795c799700efe70b504100cd7d87a10d629fc11ed",
+}
+
+# The seed paper's own figures (Section 6), in percent: cited for comparison, never computed.
+PAPER_BASELINE = {
+    "MNIST-1": 88.6, "MNIST-2": 88.5, "MNIST-4": 87.2,
+    "FMNIST-1": 81.5, "FMNIST-2": 81.6, "FMNIST-4": 80.2,
+}  # fmt: skip
+PAPER_GAIN = {
+    "MNIST-1": 0.04, "MNIST-2": 4.02, "MNIST-4": 3.17,
+    "FMNIST-1": 2.56, "FMNIST-2": 3.55, "FMNIST-4": 3.33,
+}  # fmt: skip
+
+MODELS = {
+    "MNIST-1": ("mnist", 1), "MNIST-2": ("mnist", 2), "MNIST-4": ("mnist", 4),
+    "FMNIST-1": ("fashion_mnist", 1), "FMNIST-2": ("fashion_mnist", 2),
+    "FMNIST-4": ("fashion_mnist", 4),
+}  # fmt: skip
+
+FIXED = ("glorot_uniform", "he_normal", "lsuv")  # glorot_uniform is the baseline
+
+
+@dataclass(frozen=True)
+class Size:
+    models: tuple[str, ...]
+    deltas: tuple[float, ...]  # RQ1 sweep
+    sweep_budget: int
+    budgets: tuple[int, ...]  # RQ2 trial budgets for paper/asa/random
+    baseline_seeds: int  # validation runs per fixed initializer
+    verdict_seeds: int  # fresh (init, order) seed pairs on the test split
+    train_limit: int | None = None  # first N training examples (before the validation split)
+    test_limit: int | None = None
+    paper_batch: int = 5  # speculative steps per ask (see docs/search.md)
+    asa_rounds: int = 10  # sequential ASA blocks per budget: budget 10 -> blocks of 1
+    search_seed: int = 0  # the searchers' seed
+
+
+SIZES = {
+    "quick": Size(
+        models=("MNIST-1",), deltas=(0.0025, 0.005), sweep_budget=4, budgets=(4,),
+        baseline_seeds=2, verdict_seeds=2, train_limit=500, test_limit=200, paper_batch=2,
+        asa_rounds=2,
+    ),
+    "record": Size(
+        # both datasets early, so a stopped run still covers them
+        models=("MNIST-1", "FMNIST-1", "MNIST-2", "FMNIST-2", "MNIST-4", "FMNIST-4"),
+        deltas=(0.0025,), sweep_budget=50, budgets=(50, 10), baseline_seeds=5, verdict_seeds=3,
+    ),
+    "full": Size(
+        models=tuple(MODELS),
+        deltas=tuple(round(0.002 + 0.0005 * i, 4) for i in range(10)),
+        sweep_budget=50, budgets=(50, 10), baseline_seeds=5, verdict_seeds=5, paper_batch=5,
+    ),
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------- the model
+
+
+def make_spec(hidden: int, kernel_family: str = "glorot_uniform") -> Any:
+    from adnn_lint.spec.model import (
+        DataSpec,
+        InitSpec,
+        LayerSpec,
+        ModelSpec,
+        SearchSpec,
+        Spec,
+        TrainSpec,
+    )
+
+    inits = (InitSpec("kernel", kernel_family), InitSpec("bias", "zeros"))
+    layers = [LayerSpec("flatten", "Flatten")]
+    layers += [
+        LayerSpec(f"dense_{i}", "Dense", 256, "relu", initializers=inits) for i in range(hidden)
+    ]
+    layers.append(LayerSpec("head", "Dense", 10, "softmax", initializers=inits))
+    return Spec(
+        model=ModelSpec(f"mlp{hidden}", (28, 28), tuple(layers)),
+        data=DataSpec("npz"),
+        train=TrainSpec("sgd", 0.01, "sparse_categorical_crossentropy", 1, 100),
+        search=SearchSpec(),
+    )
+
+
+@dataclass
+class Candidate:
+    """One training run: initial arrays, data order, and the split it is judged on."""
+
+    key: str
+    initial: list[tuple[np.ndarray, np.ndarray]]
+    order_seed: int
+    split: str
+
+
+class Trainer:
+    """Trains candidates of one model through the stacked trainer, grouped by data order."""
+
+    def __init__(self, hidden: int, data: Any) -> None:
+        from adnn_lint.runtime import build
+
+        self.build = build
+        self.spec = make_spec(hidden)
+        self.he_spec = make_spec(hidden, "he_normal")
+        self.data = data
+        self.x = data.x_train.reshape(len(data.x_train), -1)
+        self.eval = {
+            "validation": (data.x_val.reshape(len(data.x_val), -1), data.y_val),
+            "test": (data.x_test.reshape(len(data.x_test), -1), data.y_test),
+        }
+        stack = build.dense_stack(self.spec, (28, 28))
+        assert stack is not None, "the paper's MLP must be stackable"
+        self.stack = stack
+        self.shapes = build.dense_shapes(stack)
+        self.layers = list(stack.layers)
+        self.seconds = 0.0
+        self.trained = 0
+
+    def arrays(self, point: Mapping[str, float] | None, seed: int, family: str) -> list:
+        if family == "lsuv":
+            raise ValueError("use lsuv_arrays for LSUV")
+        spec = self.he_spec if family == "he_normal" else self.spec
+        values = self.build.sample_initial(spec, self.shapes, point, seed)
+        return self.build.dense_arrays(self.stack, values)
+
+    def lsuv_arrays(self, seed: int, order_seed: int) -> list:
+        from adnn_lint.runtime.lsuv import lsuv_init
+        from adnn_lint.runtime.stacked import batch_order
+
+        first = batch_order(len(self.x), 1, order_seed)[0][: self.spec.train.batch_size]
+        weights, _report = lsuv_init(self.layers, self.x[first], seed=seed)
+        return weights
+
+    def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
+        """key -> (accuracy, loss) on each candidate's split."""
+        from adnn_lint.runtime.stacked import train_stacked
+
+        out: dict[str, tuple[float, float]] = {}
+        groups: dict[tuple[int, str], list[Candidate]] = {}
+        for c in candidates:
+            groups.setdefault((c.order_seed, c.split), []).append(c)
+        start = time.perf_counter()
+        train = self.spec.train
+        for (order_seed, split), group in groups.items():
+            models = train_stacked(
+                self.layers,
+                [c.initial for c in group],
+                self.x,
+                self.data.y_train,
+                epochs=train.epochs,
+                batch_size=train.batch_size,
+                learning_rate=train.learning_rate,
+                optimizer=train.optimizer,
+                shuffle_seed=order_seed,
+            )
+            x_eval, y_eval = self.eval[split]
+            losses, accuracies = models.evaluate(x_eval, y_eval)
+            for c, loss, acc in zip(group, losses, accuracies, strict=True):
+                out[c.key] = (float(acc), float(loss))
+        self.seconds += time.perf_counter() - start
+        self.trained += len(candidates)
+        return out
+
+
+# ------------------------------------------------------------------------------ the searches
+
+
+@dataclass
+class TrialRecord:
+    index: int
+    point: dict[str, float]
+    val_accuracy: float
+    val_loss: float
+    accepted: bool
+    counted: bool
+
+
+@dataclass
+class SearchRun:
+    name: str  # "paper@50", "asa@10", "sweep/0.0025", ...
+    method: str
+    budget: int
+    batch: int
+    delta: float
+    searcher: Any = field(repr=False)
+    trials: list[TrialRecord] = field(default_factory=list)
+    seconds: float = 0.0
+    active: bool = True
+
+    def best(self) -> TrialRecord | None:
+        counted = [t for t in self.trials if t.counted]
+        return max(counted, key=lambda t: (t.val_accuracy, -t.index)) if counted else None
+
+
+def _point_key(point: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted((k, round(float(v), 12)) for k, v in point.items()))
+
+
+def run_searches(
+    trainer: Trainer,
+    runs: Sequence[SearchRun],
+    init_seed: int,
+    order_seed: int,
+    extra: Sequence[Candidate],
+    log: Any,
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """Every run's batches pooled per round; identical points train once (same seeds).
+
+    ``extra`` candidates (the fixed initializers on validation) join the first round.
+    Returns their results and the seconds charged to them.
+    """
+    cache: dict[tuple[tuple[str, float], ...], tuple[float, float]] = {}
+    extra_results: dict[str, tuple[float, float]] = {}
+    extra_seconds = 0.0
+    pending_extra = list(extra)
+    round_no = 0
+    while True:
+        asks: dict[str, list[dict[str, float]]] = {}
+        for run in runs:
+            if not run.active:
+                continue
+            left = run.budget - len(run.trials)
+            points = run.searcher.ask(min(run.batch, left)) if left > 0 else []
+            if points:
+                asks[run.name] = points
+            else:
+                run.active = False
+        if not asks and not pending_extra:
+            break
+        new: dict[tuple[tuple[str, float], ...], Candidate] = {}
+        owners: dict[tuple[tuple[str, float], ...], list[str]] = {}
+        for name, points in asks.items():
+            for point in points:
+                key = _point_key(point)
+                owners.setdefault(key, []).append(name)
+                if key not in cache and key not in new:
+                    initial = trainer.arrays(point, init_seed, "glorot_uniform")
+                    new[key] = Candidate(f"p{len(new)}", initial, order_seed, "validation")
+        batch = list(new.values()) + pending_extra
+        start = time.perf_counter()
+        results = trainer.run(batch) if batch else {}
+        seconds = time.perf_counter() - start
+        per_model = seconds / len(batch) if batch else 0.0
+        for key, cand in new.items():
+            cache[key] = results[cand.key]
+            share = per_model / len(owners[key])
+            for name in owners[key]:
+                next(r for r in runs if r.name == name).seconds += share
+        for cand in pending_extra:
+            extra_results[cand.key] = results[cand.key]
+            extra_seconds += per_model
+        pending_extra = []
+        for run in runs:
+            if run.name not in asks:
+                continue
+            points = asks[run.name]
+            scores = [cache[_point_key(p)] for p in points]
+            decisions = run.searcher.tell(points, [-acc for acc, _loss in scores])
+            for point, (acc, loss), decision in zip(points, scores, decisions, strict=True):
+                run.trials.append(
+                    TrialRecord(
+                        len(run.trials), dict(point), acc, loss, decision.accepted, decision.counted
+                    )
+                )
+        round_no += 1
+        log(f"  round {round_no}: {len(batch)} trained, {seconds:.1f}s")
+    return extra_results, extra_seconds
+
+
+# ----------------------------------------------------------------------------------- stats
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    from adnn_lint.runtime.stats import summarize
+
+    s = summarize(list(values), 0.95)
+    return {"n": s.n, "mean": s.mean, "std": s.std, "min": s.min, "max": s.max,
+            "ci_low": s.ci_low, "ci_high": s.ci_high}  # fmt: skip
+
+
+def paired(candidate: Sequence[float], baseline: Sequence[float]) -> dict[str, float]:
+    from adnn_lint.runtime.stats import paired_difference
+
+    d = paired_difference(list(candidate), list(baseline), 0.95)
+    return {"n": d.n, "mean": d.mean, "ci_low": d.ci_low, "ci_high": d.ci_high}
+
+
+# ---------------------------------------------------------------------------- one model
+
+
+def derive(*parts: int) -> int:
+    from adnn_lint.runtime.build import derive_seed
+
+    return derive_seed(*parts)
+
+
+def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
+    from adnn_lint.runtime.search import make_searcher
+    from adnn_lint.runtime.space import space_for
+
+    _dataset, hidden = MODELS[name]
+    trainer = Trainer(hidden, data)
+    space = space_for(trainer.spec)
+    root = 9_000 + hidden  # seeds per model, disjoint streams below
+    search_init, search_order = derive(root, 1), derive(root, 2)
+    base_seeds = [derive(root, 3, j) for j in range(size.baseline_seeds)]
+    verdict = [(derive(root, 4, j), derive(root, 5, j)) for j in range(size.verdict_seeds)]
+
+    runs: list[SearchRun] = []
+    for delta in size.deltas:
+        runs.append(
+            SearchRun(
+                f"sweep/{delta:g}", "paper", size.sweep_budget, size.paper_batch, delta,
+                make_searcher("paper", space, seed=size.search_seed, delta=delta),
+            )
+        )  # fmt: skip
+    paper_delta = 0.0025 if 0.0025 in size.deltas else size.deltas[0]
+    for budget in size.budgets:
+        for method in ("asa", "random"):
+            searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
+            # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
+            batch = max(1, math.ceil(budget / size.asa_rounds)) if method == "asa" else budget
+            runs.append(SearchRun(f"{method}@{budget}", method, budget, batch, 0.0, searcher))
+
+    extra: list[Candidate] = []
+    for family in FIXED:
+        for j, seed in enumerate(base_seeds):
+            initial = (
+                trainer.lsuv_arrays(seed, search_order)
+                if family == "lsuv"
+                else trainer.arrays(None, seed, family)
+            )
+            extra.append(Candidate(f"{family}/{j}", initial, search_order, "validation"))
+    log(f"{name}: {len(runs)} searches, {len(extra)} fixed-initializer runs")
+    t0 = time.perf_counter()
+    fixed_val, fixed_seconds = run_searches(trainer, runs, search_init, search_order, extra, log)
+    search_wall = time.perf_counter() - t0
+
+    validation = {
+        family: summary([fixed_val[f"{family}/{j}"][0] for j in range(len(base_seeds))])
+        for family in FIXED
+    }
+    base_mean = validation["glorot_uniform"]["mean"]
+
+    # paper@budget is the prefix of the delta=0.0025 sweep: the walk does not depend on the budget
+    by_name = {r.name: r for r in runs}
+    methods: dict[str, dict[str, Any]] = {}
+    for budget in size.budgets:
+        sweep = by_name[f"sweep/{paper_delta:g}"]
+        prefix = replace(sweep, name=f"paper@{budget}", trials=sweep.trials[:budget])
+        prefix.seconds = sweep.seconds * len(prefix.trials) / max(1, len(sweep.trials))
+        for run in (prefix, by_name[f"asa@{budget}"], by_name[f"random@{budget}"]):
+            best = run.best()
+            methods[run.name] = {
+                "method": run.method,
+                "budget": run.budget,
+                "trials": len(run.trials),
+                "seconds": run.seconds,
+                "best_trial": None if best is None else asdict(best),
+                "paper_gain": None if best is None else best.val_accuracy - base_mean,
+            }
+
+    # verdict: fresh (init, order) seed pairs, test split, paired with the baseline
+    cands: list[Candidate] = []
+    chosen: dict[str, dict[str, float] | None] = {f: None for f in FIXED}
+    chosen.update({n: (m["best_trial"] or {}).get("point") for n, m in methods.items()})
+    for j, (init_seed, order_seed) in enumerate(verdict):
+        for label, point in chosen.items():
+            if label == "lsuv":
+                initial = trainer.lsuv_arrays(init_seed, order_seed)
+            elif label in FIXED:
+                initial = trainer.arrays(None, init_seed, label)
+            elif point is not None:
+                initial = trainer.arrays(point, init_seed, "glorot_uniform")
+            else:
+                continue
+            cands.append(Candidate(f"{label}/{j}", initial, order_seed, "test"))
+    log(f"{name}: verdict, {len(cands)} runs on the test split")
+    t1 = time.perf_counter()
+    test_results = trainer.run(cands)
+    verdict_wall = time.perf_counter() - t1
+    base_test = [test_results[f"glorot_uniform/{j}"][0] for j in range(len(verdict))]
+    tested: dict[str, Any] = {}
+    for label, point in chosen.items():
+        if label not in FIXED and point is None:
+            continue
+        accs = [test_results[f"{label}/{j}"][0] for j in range(len(verdict))]
+        tested[label] = {"test": summary(accs), "runs": accs}
+        if label != "glorot_uniform":
+            tested[label]["gain"] = paired(accs, base_test)
+    sweep_rows: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        best = r.best()
+        if r.name.startswith("sweep/"):
+            sweep_rows[f"{r.delta:g}"] = {
+                "trials": len(r.trials),
+                "best_val": None if best is None else best.val_accuracy,
+                "paper_gain": None if best is None else best.val_accuracy - base_mean,
+                "seconds": r.seconds,
+            }
+    curves = {r.name: [t.val_accuracy for t in r.trials] for r in runs}
+    return {
+        "model": name,
+        "hidden": hidden,
+        "seeds": {
+            "search_init": search_init,
+            "search_order": search_order,
+            "baseline_init": base_seeds,
+            "verdict": verdict,
+        },
+        "validation": validation,
+        "fixed_seconds": fixed_seconds,
+        "methods": methods,
+        "sweep": sweep_rows,
+        "tested": tested,
+        "curves": curves,
+        "search_wall_seconds": search_wall,
+        "verdict_wall_seconds": verdict_wall,
+        "trained_models": trainer.trained,
+        "train_seconds": trainer.seconds,
+    }
+
+
+# ------------------------------------------------------------------------------------ main
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load(dataset: str, data_dir: Path | None, size: Size) -> tuple[Any, dict[str, str]]:
+    from adnn_lint.runtime.data import load_data
+
+    if data_dir is None:  # the shipped MNIST subset: CI smoke without the shared datasets
+        data = load_data("embedded", limit=size.train_limit, test_limit=size.test_limit)
+        return data, {"source": "embedded", "sha256_arrays": data.sha256, "checked": "n/a"}
+    path = data_dir / f"{dataset}.npz"
+    digest = sha256_of(path)
+    if digest != DATASET_SHA256[dataset]:
+        raise SystemExit(f"{path}: sha256 {digest} is not the documented {DATASET_SHA256[dataset]}")
+    data = load_data(f"npz:{path}", limit=size.train_limit, test_limit=size.test_limit)
+    return data, {"source": str(path), "sha256": digest, "checked": "yes"}
+
+
+def environment() -> dict[str, Any]:
+    import keras
+    import tensorflow as tf
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from paper_report import render
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="record")
+    parser.add_argument("--quick", action="store_true", help="same as --size quick")
+    parser.add_argument("--models", help="comma-separated subset, e.g. MNIST-1,FMNIST-2")
+    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "datasets"))
+    parser.add_argument("--embedded", action="store_true", help="use the shipped MNIST subset")
+    parser.add_argument("--train-limit", type=int, help="first N training examples")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks"), help="output folder")
+    parser.add_argument("--json", help="JSON record path (default OUT/paper_results.json)")
+    parser.add_argument("--no-markdown", action="store_true", help="leave RESULTS.md alone")
+    parser.add_argument("--render", metavar="JSON", help="only re-render OUT from a record")
+    args = parser.parse_args(argv)
+    if args.render:
+        render(json.loads(Path(args.render).read_text()), Path(args.out), markdown_too=True)
+        return 0
+    size_name = "quick" if args.quick else args.size
+    size = SIZES[size_name]
+    if args.models:
+        wanted = tuple(m.strip() for m in args.models.split(","))
+        unknown = [m for m in wanted if m not in MODELS]
+        if unknown:
+            parser.error(f"unknown models {unknown}; choose from {', '.join(MODELS)}")
+        size = replace(size, models=wanted)
+    if args.train_limit:
+        size = replace(size, train_limit=args.train_limit)
+    if args.embedded and any(MODELS[m][0] != "mnist" for m in size.models):
+        parser.error("--embedded ships MNIST only: pick MNIST models")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    record: dict[str, Any] = {
+        "version": 1,
+        "command": "python benchmarks/paper.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "size": size_name,
+        "config": asdict(size),
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "environment": environment(),
+        "data": {},
+        "models": [],
+    }
+    loaded: dict[str, Any] = {}
+    for name in size.models:
+        dataset = MODELS[name][0]
+        if dataset not in loaded:
+            data, info = load(dataset, None if args.embedded else Path(args.data_dir), size)
+            loaded[dataset] = data
+            info.update(train=len(data.x_train), validation=len(data.x_val), test=len(data.x_test))
+            record["data"][dataset] = info
+        record["models"].append(bench_model(name, size, loaded[dataset], log))
+        record["wall_seconds"] = time.perf_counter() - started
+        write_json(record, Path(args.json) if args.json else out / "paper_results.json")
+        render(record, out, markdown_too=not args.no_markdown)  # partial results survive a stop
+    log(f"done in {record['wall_seconds']:.0f}s")
+    return 0
+
+
+def write_json(record: Mapping[str, Any], path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1, default=_json_default) + "\n")
+    tmp.replace(path)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""CI smoke of benchmarks/paper.py: the --quick size on the shipped MNIST subset.
+
+It checks the structure of what the benchmark writes (JSON record, RESULTS.md section between
+its markers, SVG plots), never its figures.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+
+
+def _report_module():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(BENCH))
+    try:
+        import paper_report
+    finally:
+        sys.path.remove(str(BENCH))
+    return paper_report
+
+
+def test_results_section_is_replaced_between_markers_only(tmp_path: Path) -> None:
+    report = _report_module()
+    path = tmp_path / "RESULTS.md"
+    path.write_text(
+        "# Benchmarks\n\n<!-- trials:begin -->\nthe other section\n<!-- trials:end -->\n"
+    )
+    report.update_results(path, "first\n")
+    report.update_results(path, "second\n")
+    text = path.read_text()
+    assert "the other section" in text
+    assert text.count(report.BEGIN) == 1 and "second\n" in text and "first" not in text
+
+
+def test_a_gain_needs_its_whole_interval_above_zero() -> None:
+    report = _report_module()
+    assert report.is_gain({"n": 5, "mean": 0.01, "ci_low": 0.002, "ci_high": 0.02})
+    assert not report.is_gain({"n": 5, "mean": 0.01, "ci_low": -0.001, "ci_high": 0.02})
+    assert not report.is_gain({"n": 1, "mean": 0.01, "ci_low": 0.01, "ci_high": 0.01})
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
+    pytest.importorskip("tensorflow")
+    out = tmp_path / "bench"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "paper.py"), "--quick", "--embedded", "--train-limit",
+         "400", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads((out / "paper_results.json").read_text())
+    assert record["version"] == 1 and record["size"] == "quick"
+    assert {"tensorflow", "keras", "cpus"} <= set(record["environment"])
+    (model,) = record["models"]
+    assert model["model"] == "MNIST-1"
+    budgets = record["config"]["budgets"]
+    expected = {f"{m}@{b}" for m in ("paper", "asa", "random") for b in budgets}
+    assert set(model["methods"]) == expected
+    for name, meth in model["methods"].items():
+        assert 0 < meth["trials"] <= meth["budget"], name
+        assert meth["seconds"] >= 0
+        assert meth["best_trial"] is not None and set(meth["best_trial"]["point"]) == {
+            "W0", "B0", "W1", "B1",
+        }  # fmt: skip
+    for label in ("glorot_uniform", "he_normal", "lsuv", *expected):
+        tested = model["tested"][label]
+        assert len(tested["runs"]) == record["config"]["verdict_seeds"]
+        assert all(0.0 <= a <= 1.0 for a in tested["runs"])
+        if label != "glorot_uniform":
+            gain = tested["gain"]
+            assert gain["ci_low"] <= gain["mean"] <= gain["ci_high"]
+    assert set(model["sweep"]) == {f"{d:g}" for d in record["config"]["deltas"]}
+    text = (out / "RESULTS.md").read_text()
+    section = text.split("<!-- paper:begin -->", 1)[1].split("<!-- paper:end -->", 1)[0]
+    for heading in ("### Baselines", "### RQ2", "### RQ1", "### RQ3", "### Reading"):
+        assert heading in section
+    assert "| MNIST-1 |" in section
+    for svg in ("paper_gain_vs_delta.svg", "paper_gain_vs_trials.svg"):
+        root = ET.parse(out / svg).getroot()
+        assert root.tag.endswith("svg") and root.findall(".//{http://www.w3.org/2000/svg}circle")
