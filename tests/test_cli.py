@@ -191,3 +191,29 @@ def test_colour_only_on_a_tty(tree: Tree, module_cli: CliRunner) -> None:
     forced = module_cli("--no-cache", "--color", "always", cwd=root)
     assert "\033[" in forced.out
     assert "\033[" not in module_cli("--no-cache", cwd=root, env={"FORCE_COLOR": ""}).out
+
+
+TYPO = "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
+
+
+def test_fix_and_diff(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"m.py": TYPO})
+    diff = cli("--diff", "--select", "ADNN108", cwd=root)
+    assert diff.code == 1
+    assert "-layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')" in diff.out
+    assert "+layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')" in diff.out
+    assert (root / "m.py").read_text(encoding="utf-8") == TYPO  # --diff changes nothing
+    fixed = cli("--fix", "--select", "ADNN108", cwd=root)
+    assert fixed.code == 0 and "1 fixed, 0 remaining" in fixed.out
+    assert "glorot_uniform'" in (root / "m.py").read_text(encoding="utf-8")
+    assert cli("--diff", "--select", "ADNN108", cwd=root).code == 0
+
+
+def test_process_pool_gives_the_same_results(cli: CliRunner, tree: Tree) -> None:
+    files = {f"pkg/m{i:02d}.py": TYPO if i % 3 else BROKEN for i in range(30)}
+    root = tree(files)
+    serial = cli("--no-cache", "-j", "1", "--output-format", "json", cwd=root)
+    parallel = cli("--no-cache", "-j", "2", "--output-format", "json", cwd=root)
+    assert serial.code == parallel.code == 1
+    assert json.loads(serial.out) == json.loads(parallel.out)
+    assert json.loads(serial.out)["summary"]["findings"] >= 30

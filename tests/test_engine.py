@@ -58,3 +58,20 @@ def test_rule_codes_from_module_names_match_rule_classes() -> None:
 def test_fix_source_leaves_a_file_without_fixes_alone() -> None:
     assert fix_source(BROKEN_KERAS) == BROKEN_KERAS
     assert fix_source("x = 1\n") == "x = 1\n"
+
+
+TYPO = "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
+
+
+def test_adnn108_end_to_end_with_noqa_and_fix() -> None:
+    (finding,) = lint_source(TYPO, "m.py", select=["ADNN108"])
+    assert finding.code == "ADNN108" and finding.span.line == 2
+    assert "glorot_uniform" in finding.message and finding.fix_safe is True
+    assert finding.fix is not None
+    assert lint_source(TYPO.rstrip("\n") + "  # noqa: ADNN108\n", select=["ADNN108"]) == []
+    assert lint_source(TYPO.rstrip("\n") + "  # noqa\n", select=["ADNN108"]) == []
+    assert len(lint_source(TYPO.rstrip("\n") + "  # noqa: ADNN101\n", select=["ADNN108"])) == 1
+    fixed = fix_source(TYPO, select=["ADNN108"])
+    assert "'glorot_uniform'" in fixed
+    assert fix_source(fixed, select=["ADNN108"]) == fixed  # idempotent
+    assert lint_source(fixed, select=["ADNN108"]) == []

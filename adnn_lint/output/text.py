@@ -69,6 +69,10 @@ def _statistics(report: Report) -> list[str]:
     ]
 
 
+def _errors(count: int) -> str:
+    return f"{count} error{'s' if count != 1 else ''}"
+
+
 def render(report: Report) -> str:
     lines: list[str] = []
     if report.statistics:
@@ -79,14 +83,11 @@ def render(report: Report) -> str:
     if report.quiet:
         return "\n".join(lines) + ("\n" if lines else "")
     total = len(report.findings)
-    if report.fixed and total:
-        lines.append(
-            f"Found {total + report.fixed} errors ({report.fixed} fixed, {total} remaining)."
-        )
-    elif report.fixed:
-        lines.append(f"Found {report.fixed} errors ({report.fixed} fixed, 0 remaining).")
+    if report.fixed:
+        found = _errors(total + report.fixed)
+        lines.append(f"Found {found} ({report.fixed} fixed, {total} remaining).")
     elif total:
-        lines.append(f"Found {total} error{'s' if total != 1 else ''}.")
+        lines.append(f"Found {_errors(total)}.")
         fixable = sum(1 for f in report.findings if f.fix_safe)
         if fixable and report.fix_hint:
             lines.append(f"[*] {fixable} fixable with the `--fix` option.")
