@@ -88,10 +88,7 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
             with contextlib.suppress(ContractSyntaxError):
                 contract = parse_contract(comment.text)
-        fits = model.fits or tuple(f for f in scan.fits if f.receiver == model.name)
-        compile_call = model.compile or next(
-            (c for c in scan.compiles if c.receiver == model.name), None
-        )
+        compile_call, fits = _training_calls(scan, model)
         specs.append(
             Spec(
                 model=_model(scan, model, catalog),
@@ -102,6 +99,28 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
             )
         )
     return specs
+
+
+def _training_calls(
+    scan: ScanResult, model: ModelRecord
+) -> tuple[CompileCall | None, tuple[FitCall, ...]]:
+    """The compile()/fit() calls of ``model``: the scanner's, else those on a variable of the
+    model's name, else, when the file has one model without calls and its calls go to a variable
+    that names no other model (``model = build_model(); model.compile(...)``), those."""
+    if model.compile is not None or model.fits:
+        return model.compile, model.fits
+    compile_call = next((c for c in scan.compiles if c.receiver == model.name), None)
+    fits = tuple(f for f in scan.fits if f.receiver == model.name)
+    if compile_call is not None or fits:
+        return compile_call, fits
+    orphans = [m for m in scan.models if m.compile is None and not m.fits]
+    others = {m.name for m in scan.models}
+    claimed = {id(m.compile) for m in scan.models if m.compile is not None}
+    free = [c for c in scan.compiles if id(c) not in claimed and c.receiver not in others]
+    if orphans == [model] and free:
+        receiver = free[0].receiver
+        return free[0], tuple(f for f in scan.fits if f.receiver == receiver)
+    return None, ()
 
 
 # -- model -----------------------------------------------------------------------------------
