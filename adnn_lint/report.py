@@ -167,11 +167,29 @@ def load_spec(path: str) -> tuple[SpecInput, InputFile]:
         raise ReportError(str(exc)) from exc
 
 
+def specs_from_source(path: str) -> tuple[list[SpecInput], InputFile]:
+    """The models of a Keras source file, read statically (parsed, never imported or run)."""
+    import libcst as cst
+
+    from adnn_lint.scanner import scan_source
+    from adnn_lint.spec.extract import extract_specs
+
+    text, info = _read(path, "source")
+    try:
+        _, scan = scan_source(text, path)
+    except cst.ParserSyntaxError as exc:
+        raise ReportError(
+            f"{path}:{exc.raw_line}:{exc.raw_column + 1}: syntax error: {exc.message}"
+        ) from exc
+    return [SpecInput(path, spec) for spec in extract_specs(scan, text, path)], info
+
+
 def load_inputs(
     findings: str | None = None,
     specs: Sequence[str] = (),
     results: str | None = None,
     *,
+    sources: Sequence[str] = (),
     command: str | None = None,
 ) -> ReportInputs:
     files: list[InputFile] = []
@@ -183,6 +201,10 @@ def load_inputs(
     for spec_path in specs:
         spec_input, info = load_spec(spec_path)
         loaded_specs.append(spec_input)
+        files.append(info)
+    for source_path in sources:
+        extracted, info = specs_from_source(source_path)
+        loaded_specs.extend(extracted)
         files.append(info)
     loaded_results = None
     if results is not None:
@@ -250,10 +272,14 @@ def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportVi
         model_view(s.spec, s.path, i) for i, s in enumerate(inputs.specs, start=1)
     ]
     results = inputs.results
-    contract = inputs.specs[0].spec.contract if inputs.specs else None
+    # The banner states one model's contract; with several specs each model shows its own.
+    contract = inputs.specs[0].spec.contract if len(inputs.specs) == 1 else None
     results_name = inputs.results_path or "the results"
-    title_model = inputs.specs[0].spec.model.name if inputs.specs else None
-    title = "adnn-lint accountability report" + (f": {title_model}" if title_model else "")
+    title = "adnn-lint accountability report"
+    if len(inputs.specs) == 1:
+        title += f": {inputs.specs[0].spec.model.name}"
+    elif inputs.specs:
+        title += f": {len(inputs.specs)} models"
     notes: tuple[str, ...] = ()
     if inputs.findings is not None:
         notes += tuple(f"Note from adnn-lint check: {n}" for n in inputs.findings.notices)
@@ -361,6 +387,7 @@ def render_report(
     findings: str | None = None,
     specs: Sequence[str] = (),
     results: str | None = None,
+    sources: Sequence[str] = (),
     fmt: Format = "html",
     command: str | None = None,
 ) -> Path:
@@ -369,8 +396,8 @@ def render_report(
     ``adnn-lint verify --report PATH`` calls this with its results file and its own command line.
     Raises :class:`ReportError` for an unreadable or malformed input.
     """
-    if findings is None and not specs and results is None:
-        raise ReportError("nothing to report: give --findings, --spec or --results")
-    view = build_view(load_inputs(findings, specs, results, command=command))
+    if findings is None and not specs and results is None and not sources:
+        raise ReportError("nothing to report: give --findings, --spec, --source or --results")
+    view = build_view(load_inputs(findings, specs, results, sources=sources, command=command))
     text = render_html(view) if fmt == "html" else render_markdown(view)
     return write_atomic(output, text)

@@ -262,8 +262,11 @@ def model_view(spec: Spec, origin: str, index: int) -> ModelView:
             class_name=layer.class_name,
             units=_num(layer.units) if layer.units is not None else "",
             activation=layer.activation or "",
-            fan_in=_num(layer.fan_in),
-            fan_out=_num(layer.fan_out),
+            fans=(
+                f"{_num(layer.fan_in)} → {_num(layer.fan_out)}"
+                if layer.initializers or layer.fan_in is not None
+                else "—"
+            ),
             inputs=", ".join(layer.inputs),
             initializers=tuple(_init_cell(layer, init) for init in layer.initializers),
             unresolved=", ".join(layer.unresolved),
@@ -315,7 +318,17 @@ def model_view(spec: Spec, origin: str, index: int) -> ModelView:
         layers=rows,
         graph=graph,
         train=train_rows,
-        contract=contract_rows(spec.contract),
+        contract=(
+            contract_rows(spec.contract)
+            if spec.contract != Contract()
+            else (
+                KeyValue(
+                    "contract",
+                    "none stated: write one as a comment beside the model, "
+                    "e.g. # adnn: accuracy >= 0.88, max_trial = 50",
+                ),
+            )
+        ),
         source_note=f"From the spec in {origin}.",
     )
 
@@ -545,7 +558,9 @@ def banner(
             if findings is not None
             else "no lint results"
         )
-        rows = list(contract_rows(contract)) if contract is not None else []
+        rows = []
+        if contract is not None and contract != Contract():
+            rows = list(contract_rows(contract))
         return Banner(
             status="LINT ONLY",
             css="lint-only",

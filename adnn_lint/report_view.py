@@ -46,8 +46,7 @@ class LayerRow:
     class_name: str
     units: str
     activation: str
-    fan_in: str
-    fan_out: str
+    fans: str  # "784 → 256"
     inputs: str
     initializers: tuple[InitCell, ...]
     unresolved: str

@@ -192,3 +192,33 @@ def test_cli_report_html_and_markdown(tmp_path: Path, cli) -> None:  # type: ign
     done = cli("report", "--results", str(tmp_path / "nope.json"))
     assert done.code == 2 and "nope.json" in done.err
     assert XSS not in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_source_models_are_read_statically(tmp_path: Path) -> None:
+    source = tmp_path / "mlp.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers\n"
+        "# adnn: accuracy >= 0.9, max_trial = 10\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(784,)),\n"
+        '    layers.Dense(64, activation="relu", kernel_initializer="he_normal"),\n'
+        '    layers.Dense(10, activation="softmax"),\n'
+        "])\n"
+        "open('MARKER', 'w').write('ran')\n",
+        encoding="utf-8",
+    )
+    html = render_html(build_view(load_inputs(sources=[str(source)])))
+    assert not (tmp_path / "MARKER").exists() and not Path("MARKER").exists()
+    model = html[html.index('id="model"') : html.index('id="measured"')]
+    assert "<code>kernel: he_normal</code>" in model
+    assert '<span class="tag explicit">explicit</span>' in model
+    assert "784 → 64" in model
+    assert "≥ 0.9000 on the test split" in html  # the # adnn: contract, in the banner too
+
+
+def test_source_with_syntax_error_names_the_position(tmp_path: Path) -> None:
+    source = tmp_path / "broken.py"
+    source.write_text("import keras\nmodel = keras.Sequential([\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"broken\.py:\d+:\d+: syntax error"):
+        load_inputs(sources=[str(source)])

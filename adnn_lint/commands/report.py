@@ -14,7 +14,8 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Render one self-contained HTML page (inline CSS and SVG, no script, no network) from "
             "any of: lint findings (adnn-lint check --output-format json), spec files, and verify "
-            "results. With findings or specs alone the report is a valid lint-only report."
+            "results; --source shows the models of Keras files directly. Without results the "
+            "report is a valid lint-only report."
         ),
     )
     parser.add_argument(
@@ -26,6 +27,13 @@ def add_parser(subparsers: Any) -> None:
         action="append",
         default=[],
         help="an ADNN spec file (repeat for several models)",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="FILE.py",
+        action="append",
+        default=[],
+        help="show the models of a Keras source file (read statically, never run; repeatable)",
     )
     parser.add_argument("--results", metavar="R.json", help="results of adnn-lint verify")
     parser.add_argument(
@@ -51,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             findings=args.findings,
             specs=tuple(args.spec),
             results=args.results,
+            sources=tuple(args.source),
             fmt=fmt,
         )
     except ReportError as exc:
