@@ -1,0 +1,552 @@
+"""The scanner: import styles, argument forms, models, seeds, compile()/fit().
+
+Each row of docs/scanner.md has a test here (the row id is in the test id).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from adnn_lint.records import LayerRecord, Origin, ScanResult
+from adnn_lint.scanner import mentions_keras, scan_source
+
+
+def scan(source: str) -> ScanResult:
+    return scan_source(textwrap.dedent(source), "t.py")[1]
+
+
+def only(source: str) -> LayerRecord:
+    layers = scan(source).layers
+    assert len(layers) == 1, layers
+    return layers[0]
+
+
+def kernel(layer: LayerRecord) -> tuple[Origin, str | None]:
+    ref = next(r for r in layer.initializers if r.role == "kernel")
+    return ref.origin, ref.canonical
+
+
+# --- import styles (docs/scanner.md: I1..I14) -------------------------------------------------
+
+IMPORT_STYLES = {
+    "I1 import keras": "import keras\nkeras.layers.Dense(4)",
+    "I2 from keras import layers": "from keras import layers\nlayers.Dense(4)",
+    "I3 from keras.layers import Dense as D": "from keras.layers import Dense as D\nD(4)",
+    "I4 tf.keras": "import tensorflow as tf\ntf.keras.layers.Dense(4)",
+    "I5 from tensorflow import keras": "from tensorflow import keras\nkeras.layers.Dense(4)",
+    "I6 from tensorflow.keras import layers": (
+        "from tensorflow.keras import layers\nlayers.Dense(4)"
+    ),
+    "I7 tf_keras": "import tf_keras\ntf_keras.layers.Dense(4)",
+    "I8 keras.src": "from keras.src.layers.core.dense import Dense\nDense(4)",
+    "I9 star import": "from keras.layers import *\nDense(4)",
+    "I10 import keras.layers as kl": "import keras.layers as kl\nkl.Dense(4)",
+    "I11 Keras 2 module path": "from keras.layers.core import Dense\nDense(4)",
+    "I12 tensorflow.keras.layers import": "from tensorflow.keras.layers import Dense\nDense(4)",
+    "I13 import in function": "def f():\n    from keras import layers\n    return layers.Dense(4)",
+    "I14 tensorflow.python.keras": ("from tensorflow.python.keras.layers import Dense\nDense(4)"),
+}
+
+
+@pytest.mark.parametrize("source", IMPORT_STYLES.values(), ids=IMPORT_STYLES.keys())
+def test_import_styles_find_the_layer(source: str) -> None:
+    layer = only(source)
+    assert (layer.qualname, layer.class_name, layer.width) == ("keras.layers.Dense", "Dense", 4)
+
+
+NOT_KERAS = {
+    "N1 local class": "import keras\nclass Dense:\n    pass\nDense(4)",
+    "N2 torch": "import torch\nimport keras\ntorch.nn.Linear(4, 4)",
+    "N3 parameter shadows": (
+        "from keras.layers import Dense\ndef build(Dense):\n    return Dense(4)"
+    ),
+    "N4 rebound name": "from keras.layers import Dense\nDense = print\nDense(4)",
+    "N5 relative import": "import keras\nfrom .layers import Dense\nDense(4)",
+    "N6 never imported": "import keras\nDense(4)",
+    "N7 loop variable shadows": (
+        "from keras.layers import Dense\nfor Dense in [print]:\n    Dense(4)"
+    ),
+    "N8 other library with a layers module": "import keras\nimport mylib\nmylib.layers.Dense(4)",
+}
+
+
+@pytest.mark.parametrize("source", NOT_KERAS.values(), ids=NOT_KERAS.keys())
+def test_code_that_is_not_keras_is_never_matched(source: str) -> None:
+    assert scan(source).layers == ()
+
+
+# --- argument forms (docs/scanner.md: A1..A20) ------------------------------------------------
+
+
+def test_a1_keyword_string() -> None:
+    layer = only("import keras\nkeras.layers.Dense(4, kernel_initializer='he_normal')")
+    assert kernel(layer) == (Origin.EXPLICIT, "he_normal")
+
+
+def test_a2_positional_arguments_follow_the_catalog_order() -> None:
+    layer = only("import keras\nkeras.layers.Dense(4, 'relu', True, 'lecun_normal', 'ones')")
+    assert layer.activation == "relu"
+    assert kernel(layer) == (Origin.EXPLICIT, "lecun_normal")
+    assert layer.initializers[1].canonical == "ones"
+
+
+def test_a3_double_star_dict_literal() -> None:
+    layer = only("import keras\nkeras.layers.Dense(4, **{'kernel_initializer': 'zeros'})")
+    assert kernel(layer) == (Origin.EXPLICIT, "zeros")
+
+
+def test_a4_double_star_bound_dict() -> None:
+    layer = only(
+        """
+        import keras
+        kw = dict()
+        kw = {"kernel_initializer": "orthogonal", "activation": "tanh"}
+        keras.layers.Dense(4, **kw)
+        """
+    )
+    assert kernel(layer) == (Origin.EXPLICIT, "orthogonal")
+    assert layer.activation == "tanh"
+
+
+def test_a5_initializer_object_with_seed_and_params() -> None:
+    layer = only(
+        "import keras\nkeras.layers.Dense(4, kernel_initializer="
+        "keras.initializers.RandomNormal(0.0, 0.1, seed=3))"
+    )
+    ref = layer.initializers[0]
+    assert (ref.canonical, ref.params["stddev"], ref.seed) == ("random_normal", 0.1, 3)
+
+
+def test_a6_initializers_get() -> None:
+    layer = only(
+        "from keras import initializers, layers\n"
+        "layers.Dense(4, kernel_initializer=initializers.get('HeUniform'))"
+    )
+    assert kernel(layer) == (Origin.EXPLICIT, "he_uniform")
+
+
+def test_a7_name_bound_to_string() -> None:
+    layer = only("import keras\ninit = 'zeros'\nkeras.layers.Dense(4, kernel_initializer=init)")
+    assert kernel(layer) == (Origin.EXPLICIT, "zeros")
+    assert layer.initializers[0].instance is None  # a string is not a shared object
+
+
+def test_a8_shared_object_gets_one_instance_identity() -> None:
+    result = scan(
+        """
+        import keras
+        init = keras.initializers.GlorotNormal()
+        a = keras.layers.Dense(4, kernel_initializer=init)
+        b = keras.layers.Dense(4, kernel_initializer=init)
+        c = keras.layers.Dense(4, kernel_initializer=keras.initializers.GlorotNormal())
+        """
+    )
+    instances = [layer.initializers[0].instance for layer in result.layers]
+    assert instances[0] is not None and instances[0] == instances[1]
+    assert instances[2] is None
+
+
+def test_a9_functools_partial() -> None:
+    result = scan(
+        """
+        import functools
+        import keras
+        Dense = functools.partial(keras.layers.Dense, kernel_initializer="he_normal")
+        Dense(8, activation="relu")
+        """
+    )
+    (layer,) = result.layers
+    assert (layer.width, layer.activation, kernel(layer)) == (
+        8,
+        "relu",
+        (Origin.EXPLICIT, "he_normal"),
+    )
+
+
+def test_a10_legacy_keras1_arguments() -> None:
+    layer = only("from keras.layers import Dense\nDense(output_dim=16, init='uniform')")
+    assert layer.width == 16
+    assert kernel(layer) == (Origin.EXPLICIT, "random_uniform")
+    assert layer.initializers[0].argument == "kernel_initializer"
+
+
+def test_a11_keras1_convolution_positional_kernel() -> None:
+    layer = only(
+        "from keras.layers import Convolution2D\n"
+        "Convolution2D(32, 3, 3, init='he_normal', border_mode='same')"
+    )
+    assert (layer.width, layer.shape_arguments["kernel_size"]) == (32, (3, 3))
+    assert kernel(layer) == (Origin.EXPLICIT, "he_normal")
+
+
+def test_a12_unknown_spelling_is_explicit_without_canonical() -> None:
+    ref = only("import keras\nkeras.layers.Dense(4, kernel_initializer='glorot_unifrom')")
+    ref0 = ref.initializers[0]
+    assert (ref0.origin, ref0.canonical, ref0.spelled) == (
+        Origin.EXPLICIT,
+        None,
+        "glorot_unifrom",
+    )
+
+
+def test_a13_unresolvable_name_is_unresolved_with_reason() -> None:
+    result = scan(
+        "import keras\ndef build(init):\n    return keras.layers.Dense(4, kernel_initializer=init)"
+    )
+    ref = result.layers[0].initializers[0]
+    assert ref.origin is Origin.UNRESOLVED and ref.reason and "init" in ref.reason
+    assert [u.what for u in result.unresolved] == ["initializer"]
+    assert result.unresolved[0].span.line == 3
+
+
+def test_a14_config_dict() -> None:
+    layer = only(
+        "import keras\nkeras.layers.Dense(4, kernel_initializer="
+        "{'class_name': 'HeNormal', 'config': {'seed': 7}})"
+    )
+    assert kernel(layer) == (Origin.EXPLICIT, "he_normal")
+    assert layer.initializers[0].seed == 7
+
+
+def test_a15_class_without_call() -> None:
+    layer = only("import keras\nkeras.layers.Dense(4, kernel_initializer=keras.initializers.Ones)")
+    assert kernel(layer) == (Origin.EXPLICIT, "ones")
+
+
+def test_a16_implicit_defaults_from_the_catalog() -> None:
+    layer = only("import keras\nkeras.layers.LSTM(8)")
+    refs = {r.role: (r.origin, r.canonical) for r in layer.initializers}
+    assert refs == {
+        "kernel": (Origin.IMPLICIT, "glorot_uniform"),
+        "recurrent": (Origin.IMPLICIT, "orthogonal"),
+        "bias": (Origin.IMPLICIT, "zeros"),
+    }
+    assert layer.initializers[0].span is None
+
+
+def test_a17_activation_forms() -> None:
+    result = scan(
+        """
+        import keras
+        import tensorflow as tf
+        keras.layers.Dense(4, activation=keras.activations.relu)
+        keras.layers.Dense(4, activation=tf.nn.tanh)
+        keras.layers.Dense(4, activation="swish")
+        keras.layers.Dense(4)
+        keras.layers.Dense(4, activation=my_activation)
+        """
+    )
+    assert [layer.activation for layer in result.layers] == [
+        "relu",
+        "tanh",
+        "silu",
+        "linear",
+        None,
+    ]
+    assert result.layers[4].activation_origin is Origin.UNRESOLVED
+
+
+def test_a18_non_literal_width_is_unresolved() -> None:
+    result = scan("import keras\ndef f(n):\n    return keras.layers.Dense(n)")
+    assert result.layers[0].width is None
+    assert [u.what for u in result.unresolved] == ["width"]
+
+
+def test_a19_double_star_unknown_marks_unwritten_roles_unresolved() -> None:
+    result = scan("import keras\ndef f(**kw):\n    return keras.layers.Dense(4, **kw)")
+    assert {r.origin for r in result.layers[0].initializers} == {Origin.UNRESOLVED}
+
+
+def test_a20_initializer_with_non_literal_parameter() -> None:
+    layer = only(
+        "import keras\ndef f(s):\n"
+        "    init = keras.initializers.RandomNormal(stddev=s)\n"
+        "    return keras.layers.Dense(4, kernel_initializer=init)"
+    )
+    ref = layer.initializers[0]
+    assert (ref.origin, ref.canonical) == (Origin.UNRESOLVED, "random_normal")
+    assert ref.reason and "stddev" in ref.reason
+
+
+def test_spans_are_one_based_and_point_at_the_call_and_the_value() -> None:
+    layer = only("import keras\nx = keras.layers.Dense(4, kernel_initializer='zeros')")
+    assert (layer.span.line, layer.span.column) == (2, 5)
+    ref = layer.initializers[0]
+    assert ref.span is not None and (ref.span.line, ref.span.column) == (2, 46)
+
+
+# --- models (docs/scanner.md: M1..M8) ---------------------------------------------------------
+
+
+def test_m1_sequential_list_with_input() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential([
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax"),
+        ])
+        """
+    )
+    (model,) = result.models
+    assert (model.name, model.kind, model.input_shape) == ("model", "sequential", (784,))
+    assert model.layer_ids == ("L1", "L2", "L3")
+    assert model.edges == (("L1", "L2"), ("L2", "L3"))
+    first, drop, last = result.layers
+    assert (first.fan_in, first.fan_out, first.depth, first.feeds_trainable) == (784, 64, 0, True)
+    assert drop.trainable is False
+    assert (last.fan_in, last.fan_out, last.depth, last.feeds_trainable) == (64, 10, 1, False)
+
+
+def test_m2_model_add_with_input_dim() -> None:
+    result = scan(
+        """
+        from keras.models import Sequential
+        from keras.layers import Dense
+        model = Sequential()
+        model.add(Dense(32, input_dim=100, activation="relu"))
+        model.add(Dense(1))
+        """
+    )
+    (model,) = result.models
+    assert model.layer_ids == ("L1", "L2")
+    assert [(layer.fan_in, layer.fan_out) for layer in result.layers] == [(100, 32), (32, 1)]
+
+
+def test_m3_functional_api_with_branches_and_merge() -> None:
+    result = scan(
+        """
+        import keras
+        from keras import layers
+        inputs = keras.Input(shape=(16,))
+        a = layers.Dense(8, activation="relu")(inputs)
+        b = layers.Dense(4, activation="relu")(inputs)
+        merged = layers.Concatenate()([a, b])
+        outputs = layers.Dense(1)(merged)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        """
+    )
+    (model,) = result.models
+    assert (model.kind, model.name, model.input_shape) == ("functional", "model", (16,))
+    assert set(model.edges) == {("L1", "L3"), ("L2", "L3"), ("L3", "L4")}
+    by_id = {layer.id: layer for layer in result.layers}
+    assert (by_id["L1"].fan_in, by_id["L2"].fan_in) == (16, 16)
+    assert (by_id["L4"].fan_in, by_id["L4"].depth) == (12, 1)
+
+
+def test_m4_subclassed_model_follows_call() -> None:
+    result = scan(
+        """
+        import keras
+        class MLP(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = keras.layers.Dense(32, activation="relu")
+                self.out = keras.layers.Dense(10)
+            def call(self, x):
+                return self.out(self.hidden(x))
+        """
+    )
+    (model,) = result.models
+    assert (model.kind, model.name, model.edges, model.edges_known) == (
+        "subclassed",
+        "MLP",
+        (("L1", "L2"),),
+        True,
+    )
+    assert [layer.feeds_trainable for layer in result.layers] == [True, False]
+
+
+def test_m5_subclassed_without_call_keeps_order_but_not_flow() -> None:
+    result = scan(
+        """
+        import keras
+        class Block(keras.layers.Layer):
+            def build(self, shape):
+                self.a = keras.layers.Dense(8)
+                self.b = keras.layers.Dense(8)
+        """
+    )
+    (model,) = result.models
+    assert model.edges == (("L1", "L2"),) and model.edges_known is False
+    assert [layer.feeds_trainable for layer in result.layers] == [None, None]
+
+
+def test_m6_loop_multiplicity() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential()
+        for _ in range(3):
+            model.add(keras.layers.Dense(64, activation="relu"))
+        for width in sizes:
+            model.add(keras.layers.Dense(width))
+        """
+    )
+    assert [layer.multiplicity for layer in result.layers] == [3, None]
+
+
+def test_m7_comprehension_multiplicity() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential([keras.layers.Dense(32) for _ in range(4)])
+        """
+    )
+    (layer,) = result.layers
+    assert layer.multiplicity == 4
+    assert result.models[0].layer_ids == ("L1",)
+
+
+def test_m8_wrapper_layer() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential([
+            keras.Input(shape=(20, 8)),
+            keras.layers.Bidirectional(keras.layers.LSTM(16, return_sequences=True)),
+            keras.layers.Dense(1),
+        ])
+        """
+    )
+    lstm, bi, dense = result.layers
+    assert (bi.wraps, lstm.wrapped_by) == (lstm.id, bi.id)
+    assert result.models[0].layer_ids == (bi.id, dense.id)
+    assert (lstm.fan_in, lstm.fan_out, lstm.model) == (8, 64, "M1")
+    assert dense.fan_in == 32
+
+
+def test_m9_functional_layers_without_model_call_grouped_per_function() -> None:
+    result = scan(
+        """
+        from keras import layers
+        def block(x):
+            x = layers.Conv2D(16, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+            return layers.Conv2D(16, (3, 3))(x)
+        """
+    )
+    (model,) = result.models
+    assert (model.name, model.kind) == ("block", "functional")
+    assert model.edges == (("L1", "L2"), ("L2", "L3"))
+
+
+def test_conv_fans_follow_keras() -> None:
+    result = scan(
+        """
+        import keras
+        keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(32, (3, 3), activation="relu"),
+            keras.layers.MaxPooling2D((2, 2)),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10),
+        ])
+        """
+    )
+    conv1, _, conv2, _, dense = result.layers
+    assert (conv1.fan_in, conv1.fan_out) == (9, 288)
+    assert (conv2.fan_in, conv2.fan_out) == (288, 576)
+    assert dense.fan_in == 11 * 11 * 64
+
+
+# --- seeds and compile()/fit() (docs/scanner.md: S1..S7, C1..C2) ------------------------------
+
+
+def test_seed_calls_and_scopes() -> None:
+    result = scan(
+        """
+        import random
+        import numpy as np
+        import tensorflow as tf
+        import keras
+        keras.utils.set_random_seed(1)
+        tf.random.set_seed(2)
+        np.random.seed(3)
+        rng = np.random.default_rng(4)
+        random.seed(5)
+        tf.config.experimental.enable_op_determinism()
+        def main():
+            tf.keras.utils.set_random_seed(6)
+        if __name__ == "__main__":
+            random.seed(7)
+        """
+    )
+    found = [(s.kind, s.value, s.scope) for s in result.seeds]
+    assert found == [
+        ("keras.utils.set_random_seed", 1, "module"),
+        ("tensorflow.random.set_seed", 2, "module"),
+        ("numpy.random.seed", 3, "module"),
+        ("numpy.random.default_rng", 4, "module"),
+        ("random.seed", 5, "module"),
+        ("tensorflow.config.experimental.enable_op_determinism", None, "module"),
+        ("keras.utils.set_random_seed", 6, "function:main"),
+        ("random.seed", 7, "main"),
+    ]
+    assert result.seeds[0].covers == frozenset({"python", "numpy", "tensorflow"})
+
+
+def test_compile_and_fit_literals_attach_to_the_model() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential([keras.layers.Dense(1)])
+        opt = keras.optimizers.Adam(learning_rate=0.001)
+        model.compile(opt, "mse", metrics=["mae"])
+        model.fit(x, y, 64, 5, validation_split=0.1)
+        """
+    )
+    (model,) = result.models
+    assert model.compile is not None
+    assert (model.compile.optimizer, model.compile.learning_rate, model.compile.loss) == (
+        "adam",
+        0.001,
+        "mse",
+    )
+    assert model.compile.metrics == ("mae",)
+    (fit,) = model.fits
+    assert (fit.batch_size, fit.epochs, fit.validation_split, fit.scope) == (64, 5, 0.1, "module")
+
+
+def test_legacy_fit_nb_epoch_and_sgd_lr() -> None:
+    result = scan(
+        """
+        from keras.optimizers import SGD
+        from keras.models import Sequential
+        model = Sequential()
+        model.compile(optimizer=SGD(lr=0.1), loss="categorical_crossentropy")
+        model.fit(x, y, nb_epoch=2)
+        """
+    )
+    assert result.compiles[0].learning_rate == 0.1
+    assert result.fits[0].epochs == 2
+
+
+def test_mentions_keras_prefilter() -> None:
+    assert mentions_keras("import keras\n")
+    assert mentions_keras("import tensorflow as tf\n")
+    assert not mentions_keras("import torch\nx = 1\n")
+    module, result = scan_source("import torch\n", "t.py")
+    assert result.mentions_keras is False and result.layers == ()
+    assert module.code == "import torch\n"
+
+
+def test_records_point_into_the_returned_module() -> None:
+    source = "import keras\nkeras.layers.Dense(4, kernel_initializer='zeros')\n"
+    module, result = scan_source(source, "t.py")
+    layer = result.layers[0]
+    assert layer.node is not None and module.code_for_node(layer.node).startswith("keras.layers")
+    ref = layer.initializers[0]
+    assert ref.node is not None and module.code_for_node(ref.node) == "'zeros'"
+
+
+def test_syntax_error_raises_parser_error() -> None:
+    import libcst as cst
+
+    with pytest.raises(cst.ParserSyntaxError):
+        scan_source("import keras\nkeras.layers.Dense(\n", "t.py")
