@@ -217,3 +217,19 @@ def test_process_pool_gives_the_same_results(cli: CliRunner, tree: Tree) -> None
     assert serial.code == parallel.code == 1
     assert json.loads(serial.out) == json.loads(parallel.out)
     assert json.loads(serial.out)["summary"]["findings"] >= 30
+
+
+def test_a_crashing_rule_is_exit_2_and_keeps_other_results(
+    cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adnn_lint.rule import rule_by_code
+
+    def explode(self: object, ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rule_by_code("ADNN108"), "check", explode)
+    root = tree({"a_crash.py": TYPO, "b_broken.py": "def f(:\n"})
+    result = cli("--no-cache", cwd=root)
+    assert result.code == 2
+    assert "a_crash.py: internal error: RuntimeError: boom" in result.err
+    assert "b_broken.py:1:" in result.out
