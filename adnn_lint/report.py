@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -320,6 +321,7 @@ def markdown_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+@cache  # compiling the templates costs more than rendering them; keep them per process
 def _environment(fmt: Format) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(_templates_dir()))
     if fmt == "html":
