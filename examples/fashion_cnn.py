@@ -10,7 +10,7 @@ import keras
 from keras import layers
 
 
-def build_model(num_classes: int = 10) -> keras.Model:
+def build_model() -> keras.Model:
     inputs = keras.Input(shape=(28, 28, 1))
     x = layers.Conv2D(32, 3, activation="relu", kernel_initializer="he_uniform")(inputs)
     x = layers.MaxPooling2D()(x)
@@ -18,9 +18,7 @@ def build_model(num_classes: int = 10) -> keras.Model:
     x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(0.25)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", kernel_initializer="glorot_uniform")(
-        x
-    )
+    outputs = layers.Dense(10, activation="softmax", kernel_initializer="glorot_uniform")(x)
     return keras.Model(inputs, outputs, name="fashion_cnn")
 
 
