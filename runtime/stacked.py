@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -180,31 +181,43 @@ def _check_initial(
     return models
 
 
+def _stack_initial(models: list[list[WeightPair]]) -> list[FloatArray]:
+    """The stacked layout: first kernels side by side ``[d, K*units]``, deeper ones ``[K, ...]``.
+
+    Returned as kernels then biases, the order of ``_Group.variables``.
+    """
+    kernels = [np.concatenate([m[0][0] for m in models], axis=1)]
+    biases = [np.concatenate([m[0][1] for m in models], axis=0)]
+    for i in range(1, len(models[0])):
+        kernels.append(np.stack([m[i][0] for m in models]))
+        biases.append(np.stack([m[i][1] for m in models]))
+    return [*kernels, *biases]
+
+
 class _Group:
-    """K models that live in one set of stacked TensorFlow variables."""
+    """Stacked TensorFlow variables and compiled functions for K models of one shape.
+
+    Groups are cached by shape (``_group_for``) and reloaded with new initial values, so a
+    verifier that trains many populations of the same model compiles its XLA step once.
+    """
 
     def __init__(
-        self,
-        layers: tuple[Layer, ...],
-        initial: list[list[WeightPair]],
-        config: OptimizerConfig,
+        self, layers: tuple[Layer, ...], input_width: int, k: int, config: OptimizerConfig
     ) -> None:
         import tensorflow as tf
 
-        self.k = len(initial)
+        self.k = k
         self.layers = layers
         self.units = [units for units, _ in layers]
         self._acts = [_activation(name) for _, name in layers]
         self.config = config
-        first_kernel = np.concatenate([model[0][0] for model in initial], axis=1)
-        first_bias = np.concatenate([model[0][1] for model in initial], axis=0)
-        self.kernels = [tf.Variable(first_kernel, name="kernel_0")]
-        self.biases = [tf.Variable(first_bias, name="bias_0")]
+        widths = [input_width, *self.units]
+        self.kernels = [tf.Variable(tf.zeros((input_width, k * widths[1])), name="kernel_0")]
+        self.biases = [tf.Variable(tf.zeros((k * widths[1],)), name="bias_0")]
         for i in range(1, len(layers)):
-            self.kernels.append(
-                tf.Variable(np.stack([m[i][0] for m in initial]), name=f"kernel_{i}")
-            )
-            self.biases.append(tf.Variable(np.stack([m[i][1] for m in initial]), name=f"bias_{i}"))
+            shape = (k, widths[i], widths[i + 1])
+            self.kernels.append(tf.Variable(tf.zeros(shape), name=f"kernel_{i}"))
+            self.biases.append(tf.Variable(tf.zeros((k, widths[i + 1])), name=f"bias_{i}"))
         self.variables = [*self.kernels, *self.biases]
         slots = {"sgd": 0, "momentum": 1, "adam": 2}[config.memory_kind]
         self.slots = [
@@ -215,6 +228,19 @@ class _Group:
         self._train_step = tf.function(self._step, jit_compile=True, reduce_retracing=True)
         self._epoch = tf.function(self._epoch_loop, reduce_retracing=True)
         self._eval = tf.function(self._eval_chunk, jit_compile=True, reduce_retracing=True)
+
+    def load(self, arrays: Sequence[FloatArray], *, reset_optimizer: bool) -> None:
+        """Set the weights (stacked layout); a new training also starts a fresh optimizer."""
+        for var, value in zip(self.variables, arrays, strict=True):
+            var.assign(value)
+        if reset_optimizer:
+            for slot in self.slots:
+                for var in slot:
+                    var.assign(np.zeros(var.shape, np.float32))
+            self.iterations.assign(0)
+
+    def snapshot(self) -> list[FloatArray]:
+        return [np.asarray(var.numpy(), dtype=np.float32) for var in self.variables]
 
     # -- the model -------------------------------------------------------------------------
     def logits(self, x: tf.Tensor) -> tf.Tensor:
@@ -229,20 +255,23 @@ class _Group:
             z = tf.matmul(h, self.kernels[i]) + self.biases[i][:, None, :]
         return z
 
-    def _per_model_losses(self, logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    def _per_model_losses(self, logits: tf.Tensor, y: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
+        """Each model's mean crossentropy over the rows where ``mask`` is 1."""
         import tensorflow as tf
 
         labels = tf.broadcast_to(y, tf.shape(logits)[:2])
         # Keras recovers the logits behind a softmax output (``_keras_logits``) and uses this op.
         ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-        return tf.reduce_mean(ce, axis=1)
+        # A padded short last batch keeps one compiled shape; its mean is over its real rows,
+        # as Keras' sum-over-batch-size reduction of that batch.
+        return tf.reduce_sum(ce * mask, axis=1) / tf.reduce_sum(mask)
 
     # -- training --------------------------------------------------------------------------
-    def _step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    def _step(self, x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            losses = self._per_model_losses(self.logits(x), y)
+            losses = self._per_model_losses(self.logits(x), y, mask)
             # Models share no variable, so d(sum)/dw is each model's own gradient.
             total = tf.reduce_sum(losses)
         grads = tape.gradient(total, self.variables)
@@ -275,14 +304,16 @@ class _Group:
                 var.assign_sub(grad * lr)
 
     def _epoch_loop(
-        self, x: tf.Tensor, y: tf.Tensor, order: tf.Tensor, steps: tf.Tensor, batch: int
+        self, x: tf.Tensor, y: tf.Tensor, order: tf.Tensor, mask: tf.Tensor, batch: int
     ) -> tf.Tensor:
         import tensorflow as tf
 
         total = tf.zeros([self.k], tf.float32)
-        for s in tf.range(steps):
+        for s in tf.range(tf.shape(order)[0] // batch):
             rows = order[s * batch : (s + 1) * batch]
-            total += self._train_step(tf.gather(x, rows), tf.gather(y, rows))
+            total += self._train_step(
+                tf.gather(x, rows), tf.gather(y, rows), mask[s * batch : (s + 1) * batch]
+            )
         return total
 
     def train_epoch(
@@ -291,78 +322,118 @@ class _Group:
         """One epoch over ``order``; returns the per-model mean of the batch losses."""
         import tensorflow as tf
 
-        n = len(order)
-        full = n // batch
-        order_t = tf.constant(order, tf.int32)
-        total = tf.zeros([self.k], tf.float32)
-        if full:
-            total += self._epoch(x, y, order_t[: full * batch], tf.constant(full), batch)
-        if n % batch:
-            # The short last batch has its own shape: one more XLA compile, as in Keras.
-            tail = order_t[full * batch :]
-            total += self._train_step(tf.gather(x, tail), tf.gather(y, tail))
-        return np.asarray(total.numpy() / math.ceil(n / batch), dtype=np.float32)
+        steps = math.ceil(len(order) / batch)
+        padded, mask = _pad(order, steps * batch)
+        total = self._epoch(x, y, tf.constant(padded, tf.int32), tf.constant(mask), batch)
+        return np.asarray(total.numpy() / steps, dtype=np.float32)
 
     # -- evaluation ------------------------------------------------------------------------
-    def _eval_chunk(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _eval_chunk(
+        self, x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         import tensorflow as tf
 
         logits = self.logits(x)
         labels = tf.broadcast_to(y, tf.shape(logits)[:2])
         ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-        hits = tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), labels), tf.int32)
-        return tf.reduce_sum(ce, axis=1), tf.reduce_sum(hits, axis=1)
+        predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        hits = tf.cast(tf.equal(predicted, labels), tf.float32)
+        return tf.reduce_sum(ce * mask, axis=1), tf.reduce_sum(hits * mask, axis=1)
 
     def evaluate(
         self, x: tf.Tensor, y: tf.Tensor, chunk: int
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Summed crossentropy and hit count per model, ``chunk`` rows at a time."""
+        import tensorflow as tf
+
         n = int(x.shape[0])
+        chunk = min(chunk, n)
         loss_sum = np.zeros(self.k, np.float64)
-        hit_sum = np.zeros(self.k, np.int64)
+        hit_sum = np.zeros(self.k, np.float64)
         for start in range(0, n, chunk):
-            ce, hits = self._eval(x[start : start + chunk], y[start : start + chunk])
+            rows, mask = _pad(np.arange(start, min(start + chunk, n)), chunk)
+            rows_t = tf.constant(rows, tf.int32)
+            ce, hits = self._eval(tf.gather(x, rows_t), tf.gather(y, rows_t), tf.constant(mask))
             loss_sum += ce.numpy()
             hit_sum += hits.numpy()
         return loss_sum, hit_sum
 
-    def weights(self) -> list[list[WeightPair]]:
-        first_kernel = self.kernels[0].numpy()
-        first_bias = self.biases[0].numpy()
-        width = self.units[0]
-        models: list[list[WeightPair]] = []
-        for k in range(self.k):
-            cols = slice(k * width, (k + 1) * width)
-            pairs: list[WeightPair] = [(first_kernel[:, cols].copy(), first_bias[cols].copy())]
-            for i in range(1, len(self.layers)):
-                pairs.append((self.kernels[i][k].numpy(), self.biases[i][k].numpy()))
-            models.append(pairs)
-        return models
+
+def _pad(rows: npt.NDArray[np.int64], size: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """``rows`` padded to ``size`` with row 0, and the mask that is 1 on the real rows."""
+    mask = np.zeros(size, np.float32)
+    mask[: len(rows)] = 1.0
+    padded = np.zeros(size, np.int64)
+    padded[: len(rows)] = rows
+    return padded, mask
+
+
+_GROUP_CACHE: OrderedDict[tuple[object, ...], _Group] = OrderedDict()
+#: Shapes kept compiled at once: enough for a verifier alternating seeds and search batches.
+_GROUP_CACHE_SIZE = 2
+
+
+def _group_for(
+    layers: tuple[Layer, ...], input_width: int, k: int, config: OptimizerConfig
+) -> _Group:
+    key = (layers, input_width, k, config)
+    group = _GROUP_CACHE.pop(key, None)
+    if group is None:
+        group = _Group(layers, input_width, k, config)
+    _GROUP_CACHE[key] = group
+    while len(_GROUP_CACHE) > _GROUP_CACHE_SIZE:
+        _GROUP_CACHE.popitem(last=False)
+    return group
+
+
+def _unstack(
+    layers: Sequence[Layer], k: int, arrays: Sequence[FloatArray]
+) -> list[list[WeightPair]]:
+    """Per-model ``(kernel, bias)`` pairs from the stacked layout of ``_stack_initial``."""
+    depth = len(layers)
+    kernels, biases = arrays[:depth], arrays[depth:]
+    width = layers[0][0]
+    models: list[list[WeightPair]] = []
+    for m in range(k):
+        cols = slice(m * width, (m + 1) * width)
+        pairs: list[WeightPair] = [(kernels[0][:, cols].copy(), biases[0][cols].copy())]
+        pairs.extend((kernels[i][m].copy(), biases[i][m].copy()) for i in range(1, depth))
+        models.append(pairs)
+    return models
 
 
 class StackedModels:
-    """K trained models; index k follows the order of ``initial`` given to ``train_stacked``."""
+    """K trained models; index k follows the order of ``initial`` given to ``train_stacked``.
+
+    The trained weights are kept as NumPy snapshots, so a later ``train_stacked`` call that reuses
+    the compiled group does not change them; ``evaluate`` loads them back into the group.
+    """
 
     def __init__(
         self,
-        groups: Sequence[_Group],
+        groups: Sequence[tuple[_Group, list[FloatArray]]],
         epoch_losses: Sequence[FloatArray],
         train_seconds: float,
         eval_batch_size: int,
     ) -> None:
         self._groups = tuple(groups)
-        self.layers: tuple[Layer, ...] = groups[0].layers
-        self.k = sum(group.k for group in groups)
+        self.layers: tuple[Layer, ...] = groups[0][0].layers
+        #: Models trained per stacked computation (K is split when it exceeds the memory budget).
+        self.group_sizes = tuple(group.k for group, _ in groups)
+        self.k = sum(self.group_sizes)
         #: Per epoch, each model's mean training loss over the epoch's batches (as ``fit`` logs).
         self.epoch_losses = tuple(epoch_losses)
-        #: Wall time of the training loop, compilation included.
+        #: Wall time of the training loop, XLA compilation included when it was not cached.
         self.train_seconds = train_seconds
-        #: Models trained per stacked computation (K is split when it exceeds the memory budget).
-        self.group_sizes = tuple(group.k for group in groups)
         self._eval_batch_size = eval_batch_size
 
     def weights(self) -> list[list[WeightPair]]:
         """``weights()[k][i]`` is ``(kernel, bias)`` of model k, layer i, as float32 arrays."""
-        return [model for group in self._groups for model in group.weights()]
+        return [
+            model
+            for group, arrays in self._groups
+            for model in _unstack(self.layers, group.k, arrays)
+        ]
 
     def evaluate(
         self, x: npt.ArrayLike, y: npt.ArrayLike
@@ -377,7 +448,8 @@ class StackedModels:
         losses: list[npt.NDArray[np.float64]] = []
         accuracies: list[npt.NDArray[np.float64]] = []
         with tf.device(_device()):
-            for group in self._groups:
+            for group, arrays in self._groups:
+                group.load(arrays, reset_optimizer=False)
                 loss_sum, hits = group.evaluate(x_t, y_t, self._eval_batch_size)
                 losses.append(loss_sum / n)
                 accuracies.append(hits / n)
@@ -433,8 +505,6 @@ def train_stacked(
     same batches. ``on_epoch_end(epoch, losses)`` gets each model's mean training loss per epoch
     (for the last group when there are several).
     """
-    import tensorflow as tf
-
     checked = _check_layers(layers)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer {optimizer!r} is not supported (supported: {OPTIMIZERS})")
@@ -445,28 +515,32 @@ def train_stacked(
     if optimizer == "adam" and (momentum or nesterov):
         raise ValueError("momentum/nesterov apply to 'sgd' only")
     config = OptimizerConfig(optimizer, float(learning_rate), float(momentum), bool(nesterov))
+    import tensorflow as tf
+
     x_t, y_t = _as_tensors(x, y)
     sizes = layer_sizes(int(x_t.shape[1]), checked)
     models = _check_initial(initial, sizes)
     group_size = len(models)
     if memory_budget_bytes is not None:
         group_size = choose_k(
-            sizes, max(batch_size, eval_batch_size), memory_budget_bytes,
-            optimizer=config.memory_kind, max_k=len(models),
+            sizes, batch_size, memory_budget_bytes, optimizer=config.memory_kind,
+            eval_batch_size=eval_batch_size, max_k=len(models),
         )  # fmt: skip
     orders = batch_order(int(x_t.shape[0]), epochs, shuffle_seed)
     start = time.perf_counter()
-    groups: list[_Group] = []
+    groups: list[tuple[_Group, list[FloatArray]]] = []
     per_epoch: list[list[FloatArray]] = [[] for _ in range(epochs)]
     with tf.device(_device()):
         for first in range(0, len(models), group_size):
-            group = _Group(checked, models[first : first + group_size], config)
+            members = models[first : first + group_size]
+            group = _group_for(checked, sizes[0], len(members), config)
+            group.load(_stack_initial(members), reset_optimizer=True)
             for epoch, order in enumerate(orders):
                 losses = group.train_epoch(x_t, y_t, order, batch_size)
                 per_epoch[epoch].append(losses)
                 if on_epoch_end is not None:
                     on_epoch_end(epoch, losses)
-            groups.append(group)
+            groups.append((group, group.snapshot()))
     seconds = time.perf_counter() - start
     epoch_losses = [np.concatenate(parts) for parts in per_epoch]
     return StackedModels(groups, epoch_losses, seconds, eval_batch_size)

@@ -57,16 +57,20 @@ def choose_k(
     memory_budget_bytes: int,
     *,
     optimizer: str = "sgd",
+    eval_batch_size: int = 0,
     fixed_bytes: int = 0,
     max_k: int | None = None,
 ) -> int:
     """The largest K whose stacked training fits ``memory_budget_bytes``.
 
-    ``layer_sizes`` is ``[input_width, units_1, ..., units_L]``. ``fixed_bytes`` is memory spent
-    whatever K is (the data set, the TensorFlow runtime) and is taken off the budget first.
+    ``layer_sizes`` is ``[input_width, units_1, ..., units_L]``; ``optimizer`` is a key of
+    ``OPTIMIZER_SLOTS``; ``eval_batch_size`` the rows evaluated at once. ``fixed_bytes`` is
+    memory spent whatever K is (the data set, the TensorFlow runtime), taken off the budget first.
     Raises ValueError when not even one model fits, so the caller never silently exceeds it.
     """
-    per_model = bytes_per_model(layer_sizes, batch_size, optimizer=optimizer)
+    per_model = bytes_per_model(
+        layer_sizes, batch_size, optimizer=optimizer, eval_batch_size=eval_batch_size
+    )
     available = memory_budget_bytes - fixed_bytes
     if available < per_model:
         raise ValueError(
