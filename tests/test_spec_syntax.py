@@ -302,3 +302,11 @@ def test_contract_as_a_clause_string_points_inside_the_string() -> None:
     _, found = issues(text)
     assert [(i.key, i.line, i.column) for i in found] == [("contract", 2, 44)]
     assert "unknown time unit 'parsecs'" in found[0].message
+
+
+def test_the_documented_example_parses() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "spec.md").read_text()
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    spec = loads(example, "docs/spec.md")
+    assert spec.contract.accuracy == 0.88 and spec.search.method == "paper"
+    assert loads(dumps(spec)) == spec
