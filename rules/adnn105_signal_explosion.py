@@ -117,6 +117,8 @@ class SignalExplosion(Rule):
                 yield finding
 
     def _check_model(self, ctx: FileContext, model: ModelRecord) -> Finding | None:
+        if not model.edges_known:
+            return None  # the data flow is guessed from construction order: say nothing
         layers = {layer.id: layer for layer in model_layers(ctx.scan, model)}
         weight: dict[str, float] = {}
         factors: dict[str, float] = {}
