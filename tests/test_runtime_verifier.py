@@ -1,0 +1,145 @@
+"""Orchestration: budgets, seeds, interrupt and resume — with a fake executor (no training)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")  # verify() enables TensorFlow op determinism
+
+from adnn_lint.runtime.data import Dataset
+from adnn_lint.runtime.executor import Job, Outcome
+from adnn_lint.runtime.results import load_results
+from adnn_lint.runtime.verifier import VerifyError, VerifyOptions, verify
+
+from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec
+
+
+def _dense(name: str, units: int, activation: str) -> LayerSpec:
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    return LayerSpec(name, "Dense", units, activation, initializers=inits)
+
+
+SPEC = Spec(
+    model=ModelSpec("mlp", (4,), (_dense("h", 8, "relu"), _dense("out", 2, "softmax"))),
+    search=SearchSpec(method="random", seeds=3),
+    contract=Contract(accuracy=0.5),
+)
+_X = np.zeros((10, 4), np.float32)
+_Y = np.zeros(10, np.int64)
+DATA = Dataset("fake", _X, _Y, _X, _Y, _X, _Y, 2, 0.1, "0" * 64)
+
+
+class FakeExecutor:
+    """Accuracy is a smooth function of the point plus seed noise; interrupts on request."""
+
+    trainer = "fake"
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.jobs: list[Job] = []
+        self.interrupt_after = interrupt_after
+
+    def _accuracy(self, job: Job) -> float:
+        noise = ((job.seed * 7919 + job.order_seed) % 1000) / 1000 * 0.02
+        if job.point is None:
+            return 0.80 + noise
+        w = job.point["W0"]
+        return 0.75 + 0.2 * math.exp(-(((w - 0.06) / 0.03) ** 2)) + noise
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        for job in jobs:
+            trials = sum(1 for j in self.jobs if j.key.startswith("trial/"))
+            if self.interrupt_after is not None and trials >= self.interrupt_after:
+                raise KeyboardInterrupt
+            self.jobs.append(job)
+            yield Outcome(job.key, self._accuracy(job), 1.0 - self._accuracy(job), 0.01)
+
+
+def _options(path: Path, **kwargs: object) -> VerifyOptions:
+    base = VerifyOptions(results_path=path, max_trial=7, batch=3, verdict_seeds=4)
+    return replace(base, **kwargs)  # type: ignore[arg-type]
+
+
+def test_full_run_writes_every_phase(tmp_path: Path) -> None:
+    executor = FakeExecutor()
+    results = verify(SPEC, DATA, _options(tmp_path / "r.json"), executor=executor)
+    assert results.status == "complete" and results.stop_reason == "max_trial"
+    assert len(results.baseline_runs) == 3 and len(results.trials) == 7
+    assert [t.index for t in results.trials] == list(range(7))
+    assert all(t.accepted is not None for t in results.trials)
+    assert results.verdict is not None
+    assert results.verdict.chosen == f"trial {results.best_trial}"
+    assert len(results.verdict.candidate_runs) == 4
+    assert load_results(tmp_path / "r.json") == results
+    # The test split is only used by the verdict, and verdict seeds are fresh.
+    splits = {j.key.split("/")[0]: j.split for j in executor.jobs}
+    assert splits == {"baseline": "validation", "trial": "validation", "verdict": "test"}
+    verdict_seeds = {j.seed for j in executor.jobs if j.key.startswith("verdict/")}
+    earlier = {j.seed for j in executor.jobs if not j.key.startswith("verdict/")}
+    assert verdict_seeds.isdisjoint(earlier) and len(verdict_seeds) == 4
+    # Paired: run j of baseline and candidate share both seeds.
+    for b, c in zip(results.verdict.baseline_runs, results.verdict.candidate_runs, strict=True):
+        assert (b.seed, b.order_seed) == (c.seed, c.order_seed)
+
+
+def test_interrupt_then_resume_loses_nothing_and_matches(tmp_path: Path) -> None:
+    straight = verify(SPEC, DATA, _options(tmp_path / "a.json"), executor=FakeExecutor())
+    path = tmp_path / "b.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, _options(path), executor=FakeExecutor(interrupt_after=4))
+    saved = load_results(path)
+    assert saved.status == "interrupted" and len(saved.trials) == 4  # mid-batch: 3 + 1
+    with pytest.raises(VerifyError, match="--resume"):
+        verify(SPEC, DATA, _options(path), executor=FakeExecutor())
+    resumed_executor = FakeExecutor()
+    resumed = verify(SPEC, DATA, _options(path, resume=True), executor=resumed_executor)
+    # Only the missing trials were trained again, and the numbers equal the straight run's.
+    trained = [j.key for j in resumed_executor.jobs if j.key.startswith("trial/")]
+    assert trained == ["trial/4", "trial/5", "trial/6"]
+    assert [t.point for t in resumed.trials] == [t.point for t in straight.trials]
+    assert [t.val_accuracy for t in resumed.trials] == [t.val_accuracy for t in straight.trials]
+    assert resumed.verdict == replace(straight.verdict, seconds=resumed.verdict.seconds)
+
+
+def test_resume_refuses_other_settings(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, _options(path), executor=FakeExecutor(interrupt_after=2))
+    with pytest.raises(VerifyError, match="seed"):
+        verify(SPEC, DATA, _options(path, resume=True, seed=9), executor=FakeExecutor())
+
+
+def test_max_gain_stops_early_and_budgets_take_the_tighter(tmp_path: Path) -> None:
+    spec = replace(SPEC, contract=Contract(accuracy=0.5, max_trial=40, max_gain=0.05))
+    options = _options(tmp_path / "r.json", max_trial=None, batch=1)
+    results = verify(spec, DATA, options, executor=FakeExecutor())
+    assert results.config.max_trial == 40 and results.config.max_gain == 0.05
+    assert results.stop_reason == "max_gain"
+    best = results.trials[results.best_trial or 0]
+    assert best.gain is not None and best.gain >= 0.05 and len(results.trials) < 40
+    tighter = verify(
+        spec, DATA, _options(tmp_path / "t.json", max_trial=2), executor=FakeExecutor()
+    )
+    assert tighter.config.max_trial == 2 and len(tighter.trials) <= 2
+
+
+def test_results_file_is_saved_after_each_trial(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    on_disk: dict[str, int] = {}
+
+    class Watching(FakeExecutor):
+        def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+            for outcome in super().run(jobs):
+                if outcome.key.startswith("trial/"):
+                    on_disk[outcome.key] = len(json.loads(path.read_text())["trials"])
+                yield outcome
+
+    verify(SPEC, DATA, _options(path), executor=Watching())
+    # When trial k finishes, the file already holds trials 0..k-1 (each saved as it finished).
+    assert on_disk == {f"trial/{k}": k for k in range(7)}

@@ -1,0 +1,95 @@
+"""``adnn-lint verify`` end to end: install hint, input errors, a tiny real verification."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from adnn_lint.cli import main
+from adnn_lint.commands import verify as verify_command
+from adnn_lint.spec.model import (
+    Contract,
+    DataSpec,
+    InitSpec,
+    LayerSpec,
+    ModelSpec,
+    SearchSpec,
+    Spec,
+)
+from adnn_lint.spec.syntax import dumps
+
+
+def _spec_text(**contract: object) -> str:
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    layers = (
+        LayerSpec("flat", "Flatten"),
+        LayerSpec("h", "Dense", 16, "relu", inputs=("flat",), initializers=inits),
+        LayerSpec("out", "Dense", 10, "softmax", inputs=("h",), initializers=inits),
+    )
+    spec = Spec(
+        model=ModelSpec("tiny", (28, 28), layers),
+        data=DataSpec(limit=300),
+        search=SearchSpec(method="random", seeds=2),
+        contract=Contract(**contract),  # type: ignore[arg-type]
+    )
+    return dumps(spec)
+
+
+def test_without_runtime_extra_prints_install_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(_spec_text())
+    real = importlib.util.find_spec
+
+    def no_tensorflow(name: str, *args: object) -> object:
+        return None if name == "tensorflow" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify_command.importlib.util, "find_spec", no_tensorflow)
+    assert main(["verify", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'adnn-lint[runtime]'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_malformed_spec_names_the_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(_spec_text().replace('name = "tiny"', 'name = "tiny"\nbogus = 3'))
+    assert main(["verify", str(spec), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:" in err and "bogus" in err
+
+
+def test_missing_file_and_bad_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(tmp_path / "none.toml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    spec = tmp_path / "s.toml"
+    spec.write_text(_spec_text())
+    assert main(["verify", str(spec), "--max-time", "ten minutes"]) == 2
+    assert "duration" in capsys.readouterr().err
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_tiny_verification_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.results import load_results
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(_spec_text(accuracy=0.99, max_trial=2))
+    results = tmp_path / "out" / "r.json"
+    args = ["verify", str(spec), "--results", str(results), "--verdict-seeds", "2", "--quiet"]
+    code = main(args)
+    out = capsys.readouterr().out
+    saved = load_results(results)
+    assert saved.status == "complete" and saved.verdict is not None
+    assert code == saved.verdict.exit_code
+    # 99% after a few SGD steps on 270 examples is out of reach: refuted or undecided, never PASS.
+    assert saved.verdict.status in ("FAIL", "INCONCLUSIVE")
+    assert len(saved.trials) == 2 and saved.data is not None and saved.data.train == 270
+    assert saved.environment.op_determinism and saved.environment.tensorflow
+    assert "verdict" in out and str(results) in out
+    # Rerunning into an existing file without --resume is refused, with the way out named.
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
