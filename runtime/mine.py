@@ -171,7 +171,6 @@ LEGACY_ARGUMENTS: dict[str, str] = {
     "pointwise_init": "pointwise_initializer",
     "output_dim": "units",
     "nb_filter": "filters",
-    "input_length": "input_length",
 }
 
 #: Keras 1 initializer spellings (accepted by Keras 1/2 ``initializers.get``) -> canonical.

@@ -1,0 +1,93 @@
+"""``adnn-lint layers``: the per-model layer table, as text and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adnn_lint.cli import main
+
+MLP = """\
+import keras
+from keras import layers
+
+init = keras.initializers.HeNormal(seed=1)
+model = keras.Sequential([
+    keras.Input(shape=(784,)),
+    layers.Dense(64, activation="relu", kernel_initializer=init),
+    layers.Dense(64, activation="relu", kernel_initializer=init),
+    layers.Dense(10, activation="softmax", kernel_initializer="glorot_unifrom"),
+])
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "mlp.py").write_text(MLP)
+    (tmp_path / "plain.py").write_text("print('no keras here')\n")
+    return tmp_path
+
+
+def test_json_lists_models_layers_and_initializer_origins(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["layers", str(project), "--output-format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["version"] == 1
+    (entry,) = document["files"]  # plain.py never mentions Keras: not listed
+    assert entry["path"].endswith("mlp.py")
+    (model,) = entry["models"]
+    assert (model["name"], model["kind"], model["input_shape"]) == ("model", "sequential", [784])
+    first, _, last = model["layers"]
+    assert (first["class"], first["width"], first["fan_in"], first["line"]) == ("Dense", 64, 784, 7)
+    kernel = first["initializers"][0]
+    assert (kernel["origin"], kernel["canonical"], kernel["seed"], kernel["shared"]) == (
+        "explicit",
+        "he_normal",
+        1,
+        True,
+    )
+    assert first["initializers"][1]["origin"] == "implicit"
+    assert last["initializers"][0]["spelled"] == "glorot_unifrom"
+
+
+def test_text_table(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["layers", str(project / "mlp.py")]) == 0
+    out = capsys.readouterr().out
+    assert "model 'model' (sequential, 3 layers, input (784,))" in out
+    assert "kernel=he_normal (explicit, seed 1, shared object), bias=zeros (implicit)" in out
+    assert "'glorot_unifrom', unknown to Keras" in out
+
+
+def test_unparsable_file_is_reported_and_the_rest_listed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "broken.py").write_text("import keras\nkeras.layers.Dense(\n")
+    assert main(["layers", str(project)]) == 1
+    captured = capsys.readouterr()
+    assert "broken.py:" in captured.err and "syntax error" in captured.err
+    assert "model 'model'" in captured.out
+
+
+def test_notebook_cells_are_scanned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"language_info": {"name": "python"}},
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": ["import keras\n"], "outputs": []},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": ["keras.layers.Dense(3, kernel_initializer='zeros')\n"],
+                "outputs": [],
+            },
+        ],
+    }
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    assert main(["layers", str(tmp_path), "--output-format", "json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    (layer,) = entry["unmodelled_layers"]
+    assert layer["initializers"][0]["canonical"] == "zeros"
