@@ -10,7 +10,6 @@ from adnn_lint.rules._support import catalog
 from adnn_lint.records import Finding, Origin, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 
-
 #: Unresolved things that are ordinary in good code and do not hide an initializer.
 _NOT_REPORTED = frozenset({"width"})
 
