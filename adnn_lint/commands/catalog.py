@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"catalog matches the installed Keras {mined['keras_version']}")
         return 0
     cat = load_catalog()
-    summary = {
+    summary: dict[str, Any] = {
         "keras_version": cat.keras_version,
         "layers": len(cat.layers),
         "layers_with_initializers": sum(1 for info in cat.layers.values() if info.trainable),
