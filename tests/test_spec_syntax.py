@@ -3,6 +3,7 @@ hand-written spec is reported once, at its key path and position."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,25 @@ def test_the_documented_example_parses() -> None:
     spec = loads(example, "docs/spec.md")
     assert spec.contract.accuracy == 0.88 and spec.search.method == "paper"
     assert loads(dumps(spec)) == spec
+
+
+@pytest.mark.parametrize("fixture", ["mlp.adnn.toml", "mistakes.adnn.toml"])
+def test_mutated_specs_never_crash_and_always_have_a_place(fixture: str) -> None:
+    base = (FIXTURES / fixture).read_text()
+    rnd = random.Random(fixture)
+    alphabet = "ab\"'[]{}=,.#\n 0123456789-_%xyz"
+    for _ in range(300):
+        chars = list(base)
+        for _ in range(rnd.randint(1, 6)):
+            at = rnd.randrange(len(chars))
+            roll = rnd.random()
+            if roll < 0.4:
+                chars[at] = rnd.choice(alphabet)
+            elif roll < 0.7:
+                del chars[at]
+            else:
+                chars.insert(at, rnd.choice(alphabet))
+        text = "".join(chars)
+        _, found = issues(text)
+        assert all(i.line >= 1 and i.column >= 1 for i in found), text
+        assert len({(i.key, i.message) for i in found}) == len(found), text

@@ -513,13 +513,15 @@ def issues(
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return None, [_toml_issue(error)]
+        return None, [_toml_issue(error, text)]
     reader = _Reader()
     spec = reader.spec(doc)
     problems = list(reader.problems)
     if check:
         problems += check_spec(spec, skip=[p.path for p in reader.problems])
-    positions = locate(text)
+    if not problems:
+        return spec, []
+    positions = locate(text)  # only a spec with problems pays for the key positions
     found = [_place(p, positions) for p in problems]
     found.sort(key=lambda i: (i.line, i.column))
     return spec, found
@@ -533,7 +535,7 @@ def loads(text: str, path: str = "<spec>", *, check: bool = True) -> Spec:
     return spec
 
 
-def _toml_issue(error: tomllib.TOMLDecodeError) -> SpecIssue:
+def _toml_issue(error: tomllib.TOMLDecodeError, text: str) -> SpecIssue:
     line = getattr(error, "lineno", 0)
     column = getattr(error, "colno", 0)
     message = getattr(error, "msg", str(error))
@@ -541,7 +543,11 @@ def _toml_issue(error: tomllib.TOMLDecodeError) -> SpecIssue:
     if match and not line:
         line, column = int(match.group(1)), int(match.group(2))
         message = _TOML_POSITION.sub("", str(error)).strip()
-    return SpecIssue(f"TOML syntax: {message}", (), line, column)
+    elif not line and "(at end of document)" in str(error):
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+        message = str(error).replace("(at end of document)", "at the end of the document")
+    return SpecIssue(f"TOML syntax: {message}", (), max(line, 1), max(column, 1))
 
 
 def _place(problem: Problem, positions: Positions) -> SpecIssue:
