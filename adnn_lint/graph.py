@@ -226,7 +226,8 @@ def _infer(
     width = layer.width
     last = in_shape[-1] if in_shape else None
     if name in ("Dense", "EinsumDense") or (name == "Highway"):
-        out = (*in_shape[:-1], width) if in_shape is not None and width is not None else None
+        # With the input unknown the output still ends in `width` (leading dims unknown).
+        out = (*(in_shape or (None,))[:-1], width) if width is not None else None
         fans = (last, width) if last is not None and width is not None else None
         return out, fans
     if name in ("Embedding", "ReversibleEmbedding"):
@@ -308,8 +309,11 @@ def _conv(
             fans = (receptive * filters, receptive * in_channels)
     elif in_channels is not None and filters is not None:
         fans = (receptive * in_channels, receptive * filters)
-    if in_shape is None or len(in_shape) != rank + 1 or out_channels is None:
+    if out_channels is None:
         return None, fans
+    if in_shape is None or len(in_shape) != rank + 1:
+        # Spatial size unknown; the channel count is what the next layer's fan-in needs.
+        return (*(None,) * rank, out_channels), fans
     strides = _tuple(layer, "strides", rank, 1) or (1,) * rank
     dilation = _tuple(layer, "dilation_rate", rank, 1) or (1,) * rank
     padding = layer.arguments.get("padding", "valid")
