@@ -14,6 +14,7 @@ from adnn_lint.rules._support import (
     activation_gain,
     catalog,
     constant_value,
+    initialized,
     layer_label,
     replacement_for,
     written,
@@ -78,7 +79,7 @@ def constant_weight_findings(
     rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
 ) -> Iterator[Finding]:
     for layer in ctx.scan.layers:
-        if not layer.trainable or layer.feeds_trainable is not True:
+        if not initialized(layer) or layer.feeds_trainable is not True:
             continue  # a final layer (or one whose consumers are unknown) may be constant
         for ref in layer.initializers:
             if ref.role not in WEIGHT_ROLES or ref.span is None:

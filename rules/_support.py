@@ -141,3 +141,18 @@ def activation_gain(layer: LayerRecord) -> float | None:
 def resolvable_literal(ref: InitializerRef) -> bool:
     """The initializer's value node is one the fix can swap for a string name."""
     return ref.node is not None and ref.span is not None
+
+
+def preset_weights(layer: LayerRecord) -> bool:
+    """The layer is built with ``weights=[...]`` (Keras 1/2): its initializers never run."""
+    if layer.node is None:
+        return False
+    for arg in layer.node.args:
+        if arg.keyword is not None and arg.keyword.value == "weights":
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+    return False
+
+
+def initialized(layer: LayerRecord) -> bool:
+    """A trainable layer whose starting weights really come from its initializers."""
+    return layer.trainable and not preset_weights(layer)

@@ -31,6 +31,8 @@ class LayerFactor:
 
 def layer_factor(layer: LayerRecord) -> LayerFactor | None:
     """The forward variance factor of a trainable layer's kernel; None when anything is unknown."""
+    if not feedforward(layer):
+        return None
     ref = kernel_ref(layer)
     if ref is None or ref.canonical is None or layer.fan_in is None:
         return None
@@ -41,6 +43,12 @@ def layer_factor(layer: LayerRecord) -> LayerFactor | None:
     if variance is None:
         return None
     return LayerFactor(layer, ref, variance, gain)
+
+
+def feedforward(layer: LayerRecord) -> bool:
+    """A layer whose output variance follows its kernel alone (not a recurrent cell: there the
+    recurrent matrix carries the signal, and a tiny input kernel is a deliberate design, IRNN)."""
+    return all(ref.role != "recurrent" for ref in layer.initializers)
 
 
 def describe(factor: float) -> str:

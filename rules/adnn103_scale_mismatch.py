@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from adnn_lint.rules._support import (
     FIXED_SCALE,
+    initialized,
     layer_label,
     replacement_for,
     suggested_for,
@@ -114,7 +115,7 @@ class ScaleMismatch(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         for layer in ctx.scan.layers:
-            if not layer.trainable or layer.feeds_trainable is not True:
+            if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             measured = layer_factor(layer)
             if measured is None:

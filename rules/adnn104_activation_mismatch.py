@@ -9,13 +9,14 @@ from adnn_lint.rules._support import (
     activation_gain,
     catalog,
     design_gain,
+    initialized,
     kernel_ref,
     layer_label,
     replacement_for,
     suggested_for,
     written,
 )
-from adnn_lint.rules._variance import layer_factor
+from adnn_lint.rules._variance import feedforward, layer_factor
 
 from adnn_lint.records import Edit, Finding, Fix, InitializerRef, LayerRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -28,7 +29,7 @@ DEEP_ENOUGH = 3
 def mismatch(layer: LayerRecord) -> tuple[InitializerRef, float, float] | None:
     """(kernel ref, designed gain, needed gain) when the kernel targets the wrong family."""
     ref = kernel_ref(layer)
-    if ref is None:
+    if ref is None or not feedforward(layer):
         return None
     designed = design_gain(ref)
     needed = activation_gain(layer)
@@ -135,7 +136,7 @@ class ActivationMismatch(Rule):
         by_model: dict[str | None, list[tuple[LayerRecord, InitializerRef, float, float]]]
         by_model = defaultdict(list)
         for layer in ctx.scan.layers:
-            if not layer.trainable or layer.feeds_trainable is not True:
+            if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             found = mismatch(layer)
             if found is not None:

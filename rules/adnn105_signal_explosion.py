@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 
 import networkx as nx
-from adnn_lint.rules._support import kernel_ref, layer_label, model_layers
+from adnn_lint.rules._support import initialized, kernel_ref, layer_label, model_layers
 from adnn_lint.rules._variance import describe, layer_factor
 
 from adnn_lint.records import Finding, LayerRecord, ModelRecord, Origin
@@ -126,6 +126,8 @@ class SignalExplosion(Rule):
         for layer in layers.values():
             if not layer.trainable or layer.feeds_trainable is False:
                 continue
+            if not initialized(layer):
+                return None  # preset weights: the initializer says nothing about this layer
             if layer.feeds_trainable is None or layer.multiplicity is None:
                 return None  # an unknown consumer or loop count: say nothing
             measured = layer_factor(layer)

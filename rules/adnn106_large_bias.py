@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from adnn_lint.rules._support import (
     catalog,
     constant_value,
+    initialized,
     layer_label,
     replacement_for,
     written,
@@ -106,7 +107,7 @@ class LargeBias(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         for layer in ctx.scan.layers:
-            if not layer.trainable or layer.feeds_trainable is not True:
+            if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             for ref in layer.initializers:
                 if ref.role != "bias" or ref.origin is not Origin.EXPLICIT or ref.span is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from adnn_lint.rules._support import catalog, layer_label, written
+from adnn_lint.rules._support import catalog, initialized, layer_label, written
 
 from adnn_lint.records import Finding, InitializerRef, LayerRecord
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -70,6 +70,8 @@ class SharedInitializer(Rule):
             return  # a SeedGenerator-seeded instance advances per call; cannot tell which is which
         uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
         for layer in ctx.scan.layers:
+            if not initialized(layer):
+                continue
             for ref in layer.initializers:
                 if ref.instance is None or ref.canonical is None or ref.span is None:
                     continue

@@ -11,7 +11,7 @@ from adnn_lint.records import Finding, Origin, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: Unresolved things that are ordinary in good code and do not hide an initializer.
-_NOT_REPORTED = frozenset({"width"})
+_NOT_REPORTED = frozenset({"width", "activation"})
 
 
 class Unresolved(Rule):
@@ -23,10 +23,10 @@ class Unresolved(Rule):
     it as unknown instead of silently assuming the Keras default. This note says where the
     static picture has a hole, so that an accuracy claim about the model is read with it in mind.
 
-    Misspelt names are ADNN108's business and are not repeated here. A width that is not a
-    literal (``Dense(num_classes)`` inside a builder function) is not reported either: it is
-    everywhere in well-written code, the spec still marks it, and the variance rules simply say
-    nothing about a layer whose fan-in they do not know.
+    Misspelt names are ADNN108's business and are not repeated here. A width or an activation
+    that is not a literal (``Dense(num_classes, activation=head_activation)`` inside a builder
+    function) is not reported either: that is everywhere in well-written code, the spec still
+    marks it, and the variance rules simply say nothing about a layer they cannot see.
 
     What to do: nothing, if the indirection is deliberate. Otherwise write the initializer where
     the layer is built (a string name or a ``keras.initializers`` class with literal arguments),
