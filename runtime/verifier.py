@@ -7,8 +7,10 @@
    two points differ only by their initial values. Budgets: ``max_trial``, ``max_time`` (search
    seconds, checked between batches) and ``max_gain`` (stop once the best validation accuracy
    beats the baseline mean by that much), each the tighter of the spec and the command line.
-3. **Verdict**: the best trial (by validation) and the baseline are retrained on fresh seeds,
-   paired (run j of both uses the same seeds), and scored on the contract's split (test).
+3. **Verdict**: the chosen configuration — the best trial by validation accuracy if it beats the
+   baseline's validation mean, else the spec's own initializers — and the baseline are retrained
+   on fresh seeds, paired (run j of both uses the same seeds), and scored on the contract's split
+   (test). The test split never influences the choice.
 
 Seeds come from ``--seed`` through separate streams (``build.derive_seed``), and the baseline,
 search and verdict seeds are checked to be disjoint. The results document is saved after every
@@ -442,6 +444,9 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
     seeds = _seed_plan(config)
     split: EvalSplit = "validation" if spec.contract.split == "validation" else "test"
     best = results.best_trial
+    if best is not None and results.baseline is not None:
+        if results.trials[best].val_accuracy <= results.baseline.mean:
+            best = None  # no trial beat the spec's own initializers on validation: keep them
     point = None if best is None else dict(results.trials[best].point)
     chosen = "baseline" if best is None else f"trial {best}"
     pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))

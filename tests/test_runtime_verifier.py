@@ -143,3 +143,15 @@ def test_results_file_is_saved_after_each_trial(tmp_path: Path) -> None:
     verify(SPEC, DATA, _options(path), executor=Watching())
     # When trial k finishes, the file already holds trials 0..k-1 (each saved as it finished).
     assert on_disk == {f"trial/{k}": k for k in range(7)}
+
+
+def test_baseline_is_kept_when_no_trial_beats_it(tmp_path: Path) -> None:
+    class Worse(FakeExecutor):
+        def _accuracy(self, job: Job) -> float:
+            return 0.9 if job.point is None else 0.5 + 0.1 * job.point["W0"]
+
+    results = verify(SPEC, DATA, _options(tmp_path / "r.json"), executor=Worse())
+    assert results.verdict is not None and results.best_trial is not None
+    assert results.verdict.chosen == "baseline" and results.verdict.chosen_point is None
+    assert results.verdict.gain.mean == 0.0
+    assert results.verdict.status == "PASS"  # 0.9 on every fresh seed >= 0.5
