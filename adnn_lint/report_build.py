@@ -16,6 +16,7 @@ from adnn_lint.records import Finding
 from adnn_lint.report_view import (
     Banner,
     BudgetRow,
+    DiffLine,
     FindingsView,
     FindingView,
     FrameLine,
@@ -45,6 +46,7 @@ from adnn_lint.svg import (
 
 SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_LABEL = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+SEVERITY_NOUN = {"error": "error", "warning": "warning", "info": "note"}
 #: Lines of context above and below a finding's line in its code frame.
 FRAME_CONTEXT = 2
 #: A variance factor this many times away from the activation's gain is flagged (as ADNN103 does).
@@ -66,6 +68,10 @@ def seconds(value: float | None) -> str:
     return f"{value:.1f} s" if value < 120 else f"{value:.0f} s ({value / 60:.1f} min)"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _num(value: float | int | None) -> str:
     return "?" if value is None else str(value)
 
@@ -79,36 +85,49 @@ class SourceLines:
 
     roots: tuple[Path, ...]
 
-    def lines(self, path: str) -> list[str] | None:
+    def text(self, path: str) -> str | None:
         candidates = [Path(path)] + [root / path for root in self.roots]
         for candidate in candidates:
             try:
                 if candidate.is_file():
-                    text = candidate.read_text(encoding="utf-8", errors="replace")
-                    return text.splitlines()
+                    return candidate.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
         return None
 
+    def lines(self, path: str) -> list[str] | None:
+        text = self.text(path)
+        return None if text is None else text.splitlines()
+
 
 def code_frame(
     lines: Sequence[str] | None, line: int, column: int, end_line: int, end_column: int
-) -> tuple[tuple[FrameLine, ...], str]:
-    """The reported line with context, and a caret string under the reported columns."""
+) -> tuple[FrameLine, ...]:
+    """The reported line with context; on it, the reported columns are split out to be marked."""
     if not lines or not 1 <= line <= len(lines):
-        return (), ""
+        return ()
     first = max(1, line - FRAME_CONTEXT)
     last = min(len(lines), line + FRAME_CONTEXT)
     width = len(str(last))
-    frame = tuple(
-        FrameLine(str(n).rjust(width), lines[n - 1].expandtabs(4), n == line)
-        for n in range(first, last + 1)
-    )
-    text = lines[line - 1]
-    start = max(column, 1)
-    stop = end_column if end_line == line and end_column > start else len(text) + 1
-    caret = " " * len(text[: start - 1].expandtabs(4)) + "^" * max(1, stop - start)
-    return frame, caret
+    frame = []
+    for n in range(first, last + 1):
+        text = lines[n - 1]
+        if n != line:
+            frame.append(FrameLine(str(n).rjust(width), text.expandtabs(4)))
+            continue
+        start = min(max(column, 1), len(text) + 1) - 1
+        stop = end_column - 1 if end_line == line and end_column > column else len(text)
+        stop = max(stop, start + 1)
+        frame.append(
+            FrameLine(
+                str(n).rjust(width),
+                text[:start].expandtabs(4),
+                hit=True,
+                marked=text[start:stop] or " ",  # a mark on an empty span would not show
+                after=text[stop:],
+            )
+        )
+    return tuple(frame)
 
 
 def _location(finding: Finding) -> str:
@@ -138,6 +157,26 @@ def rule_docs(codes: Sequence[str]) -> tuple[RuleDoc, ...]:
     return tuple(docs)
 
 
+def _fix_diffs(
+    findings: Sequence[Finding], sources: SourceLines
+) -> dict[tuple[str, str, int, int], tuple[DiffLine, ...]]:
+    """Per finding with a fix, the diff of that fix (files of .py findings only)."""
+    from adnn_lint.report_fixes import fix_previews
+
+    wanted: dict[str, set[tuple[str, int, int]]] = {}
+    for f in findings:
+        if f.fix_description is not None and f.cell is None:
+            wanted.setdefault(f.path, set()).add((f.code, f.span.line, f.span.column))
+    out: dict[tuple[str, str, int, int], tuple[DiffLine, ...]] = {}
+    for path, keys in wanted.items():
+        text = sources.text(path)
+        if text is None:
+            continue
+        for (code, line, column), diff in fix_previews(path, text, keys).items():
+            out[(path, code, line, column)] = diff
+    return out
+
+
 def findings_view(
     findings: Sequence[Finding],
     *,
@@ -145,17 +184,19 @@ def findings_view(
     sources: SourceLines,
     documented: frozenset[str],
     source_name: str,
+    previews: bool = True,
 ) -> FindingsView:
     by_severity: dict[str, list[FindingView]] = {}
     cache: dict[str, list[str] | None] = {}
     ordered = sorted(findings, key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.column))
+    diffs = _fix_diffs(ordered, sources) if previews else {}
     for finding in ordered:
         if finding.path not in cache:
             cache[finding.path] = sources.lines(finding.path)
         # Notebook positions are relative to a cell, so the file's own lines would mislead.
         lines = cache[finding.path] if finding.cell is None else None
         span = finding.span
-        frame, caret = code_frame(lines, span.line, span.column, span.end_line, span.end_column)
+        frame = code_frame(lines, span.line, span.column, span.end_line, span.end_column)
         fix_kind = "" if finding.fix_safe is None else ("safe" if finding.fix_safe else "unsafe")
         by_severity.setdefault(finding.severity, []).append(
             FindingView(
@@ -165,9 +206,9 @@ def findings_view(
                 location=_location(finding),
                 message=finding.message,
                 frame=frame,
-                caret=caret,
                 fix=finding.fix_description or "",
                 fix_kind=fix_kind,
+                fix_diff=diffs.get((finding.path, finding.code, span.line, span.column), ()),
                 doc_anchor=f"rule-{finding.code}" if finding.code in documented else "",
                 doc_command=f"adnn-lint rule {finding.code}",
             )
@@ -178,7 +219,7 @@ def findings_view(
         if sev in by_severity
     )
     counts = tuple(
-        KeyValue(g.severity, f"{len(g.findings)} {g.severity}{'' if len(g.findings) == 1 else 's'}")
+        KeyValue(g.severity, _count(len(g.findings), SEVERITY_NOUN.get(g.severity, g.severity)))
         for g in groups
     )
     total = len(findings)

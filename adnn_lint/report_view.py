@@ -68,8 +68,16 @@ class ModelView:
 @dataclass(frozen=True)
 class FrameLine:
     number: str  # right-aligned line number
+    text: str  # the whole line; on the reported line, the part before the reported columns
+    hit: bool = False  # the reported line
+    marked: str = ""  # the reported columns (underlined)
+    after: str = ""  # the rest of the reported line
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # hunk, add, del, ctx
     text: str
-    hit: bool
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,9 @@ class FindingView:
     location: str  # path:line:col (cell N)
     message: str
     frame: tuple[FrameLine, ...]
-    caret: str  # spaces then ^^^ under the reported columns; "" without a frame
     fix: str  # "" when the rule offers none
     fix_kind: str  # safe, unsafe, ""
+    fix_diff: tuple[DiffLine, ...]  # what the fix changes; () when it cannot be previewed
     doc_anchor: str  # "rule-ADNN101" when the appendix has it, else ""
     doc_command: str  # "adnn-lint rule ADNN101"
 

@@ -22,6 +22,7 @@ from adnn_lint.runtime.results import (
     save_results,
 )
 
+from adnn_lint.engine import lint_source
 from adnn_lint.output import Report, json_format
 from adnn_lint.records import Finding, Span
 from adnn_lint.spec.model import (
@@ -218,68 +219,21 @@ model.fit(x, y)
 """.replace("XSS_HERE", XSS)
 
 
-def _finding(
-    code: str,
-    name: str,
-    severity: str,
-    message: str,
-    path: str,
-    line: int,
-    col: int,
-    end: int,
-    fix: tuple[str, str] | None = None,
-) -> Finding:
-    return Finding(
-        code=code,
-        name=name,
-        message=message,
-        path=path,
-        span=Span(line, col, line, end),
-        severity=severity,  # type: ignore[arg-type]
-        fix_description=fix[0] if fix else None,
-        fix_safe=(fix[1] == "safe") if fix else None,
-    )
-
-
 def write_findings(folder: Path) -> Path:
-    """A linted source file and the findings JSON (the real writer) pointing into it."""
+    """A linted source file and its findings JSON: the real engine's findings, written by the
+    real JSON writer, plus one hand-made finding whose message carries hostile markup."""
     source = folder / "model.py"
     source.write_text(SOURCE, encoding="utf-8")
     path = str(source)
-    findings = (
-        _finding(
-            "ADNN101",
-            "zero-kernel",
-            "error",
-            "Dense kernel starts at zeros: every unit stays identical " + XSS,
-            path,
-            5,
-            68,
-            75,
-            ("use kernel_initializer='he_normal'", "unsafe"),
-        ),
-        _finding(
-            "ADNN108",
-            "unknown-initializer",
-            "error",
-            "'glorot_unifrom' is not a Keras initializer; did you mean 'glorot_uniform'?",
-            path,
-            6,
-            42,
-            58,
-            ("replace with 'glorot_uniform'", "safe"),
-        ),
-        _finding(
-            "ADNN201",
-            "unseeded-training",
-            "warning",
-            "fit() runs without keras.utils.set_random_seed",
-            path,
-            8,
-            1,
-            16,
-        ),
+    hostile = Finding(
+        code="ADNN301",
+        name="unresolved",
+        message="initializer cannot be resolved statically: " + XSS,
+        path=path,
+        span=Span(5, 5, 5, 17),
+        severity="info",
     )
+    findings = (*lint_source(SOURCE, path), hostile)
     out = folder / "findings.json"
     out.write_text(json_format.render(Report(findings=findings, files_checked=1)), encoding="utf-8")
     return out

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from adnn_lint.runtime.results import load_results
-from report_samples import XSS, sample_results, sample_spec, write_findings, write_results
+from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
 
 from adnn_lint.report import (
     ReportError,
@@ -106,6 +106,17 @@ def test_chain_model_has_no_graph_and_flags_a_bad_scale(tmp_path: Path) -> None:
     assert "stddev=0.01" in html
 
 
+def test_fixes_are_previewed_as_diffs(tmp_path: Path) -> None:
+    findings = write_findings(tmp_path)
+    html = render_html(build_view(load_inputs(str(findings))))
+    assert html.count('<pre class="diff"') == 3  # ADNN101, ADNN108, ADNN201 offer fixes
+    fixed = '<span class="add">+    layers.Dense(10, kernel_initializer=&#34;glorot_uniform&#34;),'
+    assert fixed in html
+    assert '<span class="add">+keras.utils.set_random_seed(0)</span>' in html
+    # The linted file itself is left as it was.
+    assert (tmp_path / "model.py").read_text(encoding="utf-8") == SOURCE
+
+
 def test_lint_only_report_says_so(tmp_path: Path) -> None:
     findings = write_findings(tmp_path)
     html = render_html(build_view(load_inputs(str(findings))))
@@ -113,7 +124,7 @@ def test_lint_only_report_says_so(tmp_path: Path) -> None:
     assert "accuracy was not measured" in html
     assert 'id="seeds"' not in html and 'id="search"' not in html
     assert "Lint only: nothing was trained or measured." in html
-    assert "3 findings in 1 file checked: 2 errors, 1 warning." in html
+    assert "4 findings in 1 file checked: 2 errors, 1 warning, 1 note." in html
     assert 'href="#rule-ADNN101"' in html and 'id="rule-ADNN101"' in html
 
 
