@@ -444,9 +444,9 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
     seeds = _seed_plan(config)
     split: EvalSplit = "validation" if spec.contract.split == "validation" else "test"
     best = results.best_trial
-    if best is not None and results.baseline is not None:
-        if results.trials[best].val_accuracy <= results.baseline.mean:
-            best = None  # no trial beat the spec's own initializers on validation: keep them
+    baseline = results.baseline
+    if best is not None and baseline and results.trials[best].val_accuracy <= baseline.mean:
+        best = None  # no trial beat the spec's own initializers on validation: keep them
     point = None if best is None else dict(results.trials[best].point)
     chosen = "baseline" if best is None else f"trial {best}"
     pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))
