@@ -59,6 +59,7 @@ MODELS = {
     "FMNIST-4": ("fashion_mnist", 4),
 }  # fmt: skip
 
+Weights = list[tuple[Any, Any]]  # (kernel, bias) float32 arrays per Dense layer
 FIXED = ("glorot_uniform", "he_normal", "lsuv")  # glorot_uniform is the baseline
 
 
@@ -135,7 +136,7 @@ class Candidate:
     """One training run: initial arrays, data order, and the split it is judged on."""
 
     key: str
-    initial: list[tuple[np.ndarray, np.ndarray]]
+    initial: Weights
     order_seed: int
     split: str
 
@@ -163,20 +164,21 @@ class Trainer:
         self.seconds = 0.0
         self.trained = 0
 
-    def arrays(self, point: Mapping[str, float] | None, seed: int, family: str) -> list:
+    def arrays(self, point: Mapping[str, float] | None, seed: int, family: str) -> Weights:
         if family == "lsuv":
             raise ValueError("use lsuv_arrays for LSUV")
         spec = self.he_spec if family == "he_normal" else self.spec
         values = self.build.sample_initial(spec, self.shapes, point, seed)
-        return self.build.dense_arrays(self.stack, values)
+        weights: Weights = self.build.dense_arrays(self.stack, values)
+        return weights
 
-    def lsuv_arrays(self, seed: int, order_seed: int) -> list:
+    def lsuv_arrays(self, seed: int, order_seed: int) -> Weights:
         from adnn_lint.runtime.lsuv import lsuv_init
         from adnn_lint.runtime.stacked import batch_order
 
         first = batch_order(len(self.x), 1, order_seed)[0][: self.spec.train.batch_size]
         weights, _report = lsuv_init(self.layers, self.x[first], seed=seed)
-        return weights
+        return list(weights)
 
     def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
         """key -> (accuracy, loss) on each candidate's split."""
@@ -338,7 +340,7 @@ def paired(candidate: Sequence[float], baseline: Sequence[float]) -> dict[str, f
 def derive(*parts: int) -> int:
     from adnn_lint.runtime.build import derive_seed
 
-    return derive_seed(*parts)
+    return int(derive_seed(*parts))
 
 
 def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
@@ -568,8 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if dataset not in loaded:
             data, info = load(dataset, None if args.embedded else Path(args.data_dir), size)
             loaded[dataset] = data
-            info.update(train=len(data.x_train), validation=len(data.x_val), test=len(data.x_test))
-            record["data"][dataset] = info
+            sizes = {"train": len(data.x_train), "validation": len(data.x_val)}
+            record["data"][dataset] = {**info, **sizes, "test": len(data.x_test)}
         record["models"].append(bench_model(name, size, loaded[dataset], log))
         record["wall_seconds"] = time.perf_counter() - started
         write_json(record, Path(args.json) if args.json else out / "paper_results.json")
