@@ -16,6 +16,8 @@ from adnn_lint.rules._support import (
     constant_value,
     initialized,
     layer_label,
+    layers_of,
+    next_trainable,
     replacement_for,
     written,
 )
@@ -26,35 +28,9 @@ from adnn_lint.records import (
     Fix,
     InitializerRef,
     LayerRecord,
-    ScanResult,
     Severity,
 )
 from adnn_lint.rule import FileContext, Rule
-
-
-def next_trainable(scan: ScanResult, layer: LayerRecord) -> LayerRecord | None:
-    """The first trainable layer downstream of ``layer`` in its model's graph, if known."""
-    for model in scan.models:
-        if model.id != layer.model:
-            continue
-        successors: dict[str, list[str]] = {}
-        for src, dst in model.edges:
-            successors.setdefault(src, []).append(dst)
-        queue = list(successors.get(layer.id, []))
-        seen: set[str] = set()
-        while queue:
-            current = queue.pop(0)
-            if current in seen:
-                continue
-            seen.add(current)
-            try:
-                candidate = scan.layer(current)
-            except KeyError:
-                continue
-            if candidate.trainable:
-                return candidate
-            queue.extend(successors.get(current, []))
-    return None
 
 
 def suggested(layer: LayerRecord, ref: InitializerRef) -> str | None:
@@ -78,7 +54,7 @@ def constant_value_of(canonical: str) -> float | None:
 def constant_weight_findings(
     rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
 ) -> Iterator[Finding]:
-    for layer in ctx.scan.layers:
+    for layer in layers_of(ctx.scan):
         if not initialized(layer) or layer.feeds_trainable is not True:
             continue  # a final layer (or one whose consumers are unknown) may be constant
         for ref in layer.initializers:

@@ -6,6 +6,7 @@ importing a rule module (``adnn-lint rules``) never loads the catalog data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -156,3 +157,84 @@ def preset_weights(layer: LayerRecord) -> bool:
 def initialized(layer: LayerRecord) -> bool:
     """A trainable layer whose starting weights really come from its initializers."""
     return layer.trainable and not preset_weights(layer)
+
+
+#: Layers that re-normalize the signal, so the scale a kernel starts with does not propagate.
+NORMALIZATION = frozenset(
+    {
+        "BatchNormalization",
+        "SyncBatchNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "RMSNormalization",
+        "UnitNormalization",
+        "SpectralNormalization",
+    }
+)
+
+
+def _successors(scan: ScanResult, layer: LayerRecord) -> dict[str, list[str]]:
+    successors: dict[str, list[str]] = {}
+    for model in scan.models:
+        if model.id == layer.model:
+            for src, dst in model.edges:
+                successors.setdefault(src, []).append(dst)
+    return successors
+
+
+def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
+    """Layers after ``layer`` in its model's graph, up to and including the next trainable
+    (non-normalization) layer on each path, breadth first."""
+    successors = _successors(scan, layer)
+    queue = list(successors.get(layer.id, []))
+    seen: set[str] = set()
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            candidate = scan.layer(current)
+        except KeyError:
+            continue
+        yield candidate
+        if not candidate.trainable or candidate.class_name in NORMALIZATION:
+            queue.extend(successors.get(current, []))
+
+
+def next_trainable(scan: ScanResult, layer: LayerRecord) -> LayerRecord | None:
+    """The first trainable layer downstream of ``layer`` in its model's graph, if known."""
+    trainable = [c for c in downstream(scan, layer) if c.trainable]
+    for candidate in trainable:
+        if candidate.class_name not in NORMALIZATION:
+            return candidate
+    return trainable[0] if trainable else None
+
+
+def normalized(scan: ScanResult, layer: LayerRecord) -> bool:
+    """A normalization layer re-scales this layer's output before the next weights see it."""
+    return any(candidate.class_name in NORMALIZATION for candidate in downstream(scan, layer))
+
+
+def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
+    """``layer`` with the activation that really follows it.
+
+    Keras 1/2 code often writes ``Dense(64)`` then ``Activation('relu')`` (or ``ReLU()``,
+    ``LeakyReLU(0.2)``): the Dense itself is linear, but its output goes through ReLU before the
+    next weights, so the gain that matters is ReLU's.
+    """
+    if not layer.trainable or layer.activation not in (None, "linear"):
+        return layer
+    for candidate in downstream(scan, layer):
+        if candidate.class_name in NORMALIZATION:
+            continue
+        if candidate.trainable:
+            break
+        if candidate.activation not in (None, "linear"):
+            return dataclasses.replace(layer, activation=candidate.activation)
+    return layer
+
+
+def layers_of(scan: ScanResult) -> list[LayerRecord]:
+    """The file's layers, each with its effective activation (see :func:`folded`)."""
+    return [folded(scan, layer) for layer in scan.layers]

@@ -8,6 +8,8 @@ from adnn_lint.rules._support import (
     FIXED_SCALE,
     initialized,
     layer_label,
+    layers_of,
+    normalized,
     replacement_for,
     suggested_for,
     written,
@@ -31,6 +33,11 @@ class ScaleMismatch(Rule):
     inputs multiplies the variance by 0.0025 * 64 / 2 = 0.08 under ReLU: the signal shrinks 12x
     in one layer, and a wide layer (fan-in 4096) makes it grow 2.6x instead. The rule reports a
     hidden layer when the factor is off by more than 4x, with the computed numbers.
+
+    A layer followed by a normalization layer (``BatchNormalization``, ``LayerNormalization``...)
+    is not reported: the normalization re-scales its output, which is why the DCGAN recipe
+    ``RandomNormal(stddev=0.02)`` + batch norm works. Recurrent cells are not reported either
+    (their recurrent matrix carries the signal; a tiny input kernel is IRNN's design).
 
     Only layers whose fan-in the model graph knows are checked: where it is unknown the factor
     cannot be computed and nothing is said. The last layer of a model is not checked (its scale
@@ -63,6 +70,21 @@ class ScaleMismatch(Rule):
         "    keras.Input(shape=(16,)),\n"
         "    keras.layers.Dense(\n"
         "        1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.01)),\n"
+        "])\n",
+        # DCGAN: N(0, 0.02) followed by batch normalization.
+        "import keras\n"
+        "from keras import layers\n"
+        "init = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)\n"
+        "discriminator = keras.Sequential([\n"
+        "    keras.Input(shape=(28, 28, 1)),\n"
+        "    layers.Conv2D(64, 4, strides=2, padding='same', kernel_initializer=init),\n"
+        "    layers.BatchNormalization(),\n"
+        "    layers.LeakyReLU(0.2),\n"
+        "    layers.Conv2D(128, 4, strides=2, padding='same', kernel_initializer=init),\n"
+        "    layers.BatchNormalization(),\n"
+        "    layers.LeakyReLU(0.2),\n"
+        "    layers.Flatten(),\n"
+        "    layers.Dense(1, activation='sigmoid'),\n"
         "])\n",
         # Unknown fan-in: nothing is said.
         "import keras\n"
@@ -111,12 +133,34 @@ class ScaleMismatch(Rule):
                 "])\n",
             ),
         ),
+        (
+            # Keras 1/2 style: the ReLU is a separate layer, and its gain (2) is what counts:
+            # 0.0025 x 128 / 2 = 0.16.
+            "from keras.models import Sequential\n"
+            "from keras.layers import Activation, Dense\n"
+            "model = Sequential()\n"
+            "model.add(Dense(64, input_dim=128, kernel_initializer='random_normal'))\n"
+            "model.add(Activation('relu'))\n"
+            "model.add(Dense(1))\n",
+            Invalid(
+                "ADNN103",
+                line=4,
+                fixed="from keras.models import Sequential\n"
+                "from keras.layers import Activation, Dense\n"
+                "model = Sequential()\n"
+                "model.add(Dense(64, input_dim=128, kernel_initializer='he_normal'))\n"
+                "model.add(Activation('relu'))\n"
+                "model.add(Dense(1))\n",
+            ),
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        for layer in ctx.scan.layers:
+        for layer in layers_of(ctx.scan):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
+            if normalized(ctx.scan, layer):
+                continue  # a normalization layer re-scales the output: the scale is moot
             measured = layer_factor(layer)
             if measured is None:
                 continue

@@ -12,6 +12,8 @@ from adnn_lint.rules._support import (
     initialized,
     kernel_ref,
     layer_label,
+    layers_of,
+    normalized,
     replacement_for,
     suggested_for,
     written,
@@ -55,6 +57,8 @@ class ActivationMismatch(Rule):
     depth, so the rule speaks only when a model has at least three hidden layers with the
     mismatch (about 8x), and it reports the layers whose initializer was written explicitly
     (the Keras default ``glorot_uniform`` counts towards the depth but is not reported itself).
+    Layers followed by a normalization layer and recurrent cells do not count: normalization
+    re-scales the signal, and in a recurrent cell the recurrent matrix carries it.
 
     What to do: ``he_normal``/``he_uniform`` for ReLU, ELU, GELU, Swish and friends;
     ``glorot_uniform``/``lecun_normal`` for tanh, sigmoid and SELU. The autofix swaps the
@@ -135,9 +139,11 @@ class ActivationMismatch(Rule):
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         by_model: dict[str | None, list[tuple[LayerRecord, InitializerRef, float, float]]]
         by_model = defaultdict(list)
-        for layer in ctx.scan.layers:
+        for layer in layers_of(ctx.scan):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
+            if normalized(ctx.scan, layer):
+                continue  # a normalization layer re-scales the output: the gain is moot
             found = mismatch(layer)
             if found is not None:
                 by_model[layer.model].append((layer, *found))

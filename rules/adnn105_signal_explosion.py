@@ -7,7 +7,14 @@ import math
 from collections.abc import Iterable
 
 import networkx as nx
-from adnn_lint.rules._support import initialized, kernel_ref, layer_label, model_layers
+from adnn_lint.rules._support import (
+    folded,
+    initialized,
+    kernel_ref,
+    layer_label,
+    model_layers,
+    normalized,
+)
 from adnn_lint.rules._variance import describe, layer_factor
 
 from adnn_lint.records import Finding, LayerRecord, ModelRecord, Origin
@@ -59,6 +66,8 @@ class SignalExplosion(Rule):
     slowly, stalls or diverges; how far it gets then depends on the seed. The rule multiplies the
     factors of the hidden layers along every path of the model's graph (sequential chains and
     functional branches) and reports the model when the extreme path drifts by more than 10x.
+    A layer followed by a normalization layer contributes a factor of 1 (the normalization
+    re-scales its output).
 
     It says nothing when any hidden layer's factor is unknown (fan-in not known statically, an
     unresolved initializer, an activation without a gain), and it only speaks about models where
@@ -119,7 +128,7 @@ class SignalExplosion(Rule):
     def _check_model(self, ctx: FileContext, model: ModelRecord) -> Finding | None:
         if not model.edges_known:
             return None  # the data flow is guessed from construction order: say nothing
-        layers = {layer.id: layer for layer in model_layers(ctx.scan, model)}
+        layers = {layer.id: folded(ctx.scan, layer) for layer in model_layers(ctx.scan, model)}
         weight: dict[str, float] = {}
         factors: dict[str, float] = {}
         explicit = False
@@ -128,6 +137,8 @@ class SignalExplosion(Rule):
                 continue
             if not initialized(layer):
                 return None  # preset weights: the initializer says nothing about this layer
+            if normalized(ctx.scan, layer):
+                continue  # re-normalized right after: contributes a factor of 1
             if layer.feeds_trainable is None or layer.multiplicity is None:
                 return None  # an unknown consumer or loop count: say nothing
             measured = layer_factor(layer)

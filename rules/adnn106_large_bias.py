@@ -9,6 +9,7 @@ from adnn_lint.rules._support import (
     constant_value,
     initialized,
     layer_label,
+    layers_of,
     replacement_for,
     written,
 )
@@ -106,7 +107,7 @@ class LargeBias(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        for layer in ctx.scan.layers:
+        for layer in layers_of(ctx.scan):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             for ref in layer.initializers:
