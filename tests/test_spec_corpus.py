@@ -21,13 +21,15 @@ SOURCES = sorted(
     for path in folder.glob(pattern)
 )
 FIXTURES = ROOT / "tests" / "fixtures" / "spec"
+#: Typical programs in the styles of the Keras and TensorFlow tutorials, Keras 1 and 2 scripts.
+PROGRAMS = sorted((FIXTURES / "programs").glob("*.py"))
 
 
 def _specs(name: str) -> list[Spec]:
     return specs_from_file(next(p for p in SOURCES if p.name == name))
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES + PROGRAMS, ids=lambda p: p.name)
 def test_extracted_specs_check_and_round_trip(path: Path) -> None:
     for spec in specs_from_file(path):
         assert check_spec(spec) == [], dumps(spec)
@@ -132,3 +134,28 @@ def test_extracted_mlp_rebuilds_without_edits(name: str) -> None:
     assert [int(w.shape[-1]) for w in model.weights if w.path.endswith("kernel")] == [
         x.units for x in dense
     ]
+
+
+def test_tutorial_programs_are_fully_resolved() -> None:
+    for path in PROGRAMS:
+        (spec,) = specs_from_file(path)
+        assert all(not layer.unresolved for layer in spec.model.layers), path.name
+        assert "layers" not in spec.model.unresolved, path.name
+    (convnet,) = specs_from_file(FIXTURES / "programs" / "keras_convnet.py")
+    assert convnet.model.layers[0].options == {"kernel_size": "(3, 3)"}
+    assert convnet.model.layers[1].options == {"pool_size": "(2, 2)"}
+    assert (convnet.train.epochs, convnet.train.batch_size) == (15, 128)
+    assert convnet.data.validation_split == 0.1
+
+
+@pytest.mark.runtime
+@pytest.mark.parametrize("path", PROGRAMS, ids=lambda p: p.name)
+def test_tutorial_programs_rebuild_without_edits(path: Path) -> None:
+    pytest.importorskip("keras")
+    from adnn_lint.runtime.build import build_model, model_input_shape
+
+    (spec,) = specs_from_file(path)
+    model = build_model(spec, model_input_shape(spec, (28, 28)), 10)
+    widths = [x.units for x in spec.model.layers if x.units is not None]
+    kernels = [w for w in model.weights if w.path.endswith("kernel")]
+    assert [int(w.shape[-1]) for w in kernels] == widths

@@ -63,6 +63,18 @@ _FIT_SPELLINGS = {"epochs": ("epochs", "nb_epoch"), "batch_size": ("batch_size",
 #: Arguments that the spec holds elsewhere than in a layer's options.
 _NOT_OPTIONS = {"name", "input_shape", "input_dim", "batch_input_shape", "batch_size", "dtype"}
 _INPUT_CLASSES = {"Input", "InputLayer"}
+#: Shape arguments whose 1-tuple is not the same as its single integer.
+_TUPLE_ONLY = {"target_shape", "dims"}
+#: Tuple-valued layer arguments (the scanner's ``shape_arguments``).
+_SHAPE_ARGS = {
+    "kernel_size",
+    "strides",
+    "pool_size",
+    "dilation_rate",
+    "size",
+    "target_shape",
+    "dims",
+}
 _DATASETS = ("fashion_mnist", "mnist")
 
 
@@ -228,7 +240,19 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
     skip = _NOT_OPTIONS | {a.argument for a in info.initializer_args} if info else _NOT_OPTIONS
     if info is not None:
         skip |= {a for a in (info.width_arg, info.activation_arg) if a}
-    options = {k: v for k, v in record.arguments.items() if k not in skip and v is not None}
+    options: dict[str, ParamValue] = {
+        k: v for k, v in record.arguments.items() if k not in skip and v is not None
+    }
+    for key, shape in record.shape_arguments.items():
+        if key in _NOT_OPTIONS:
+            continue
+        if len(shape) == 1 and key not in _TUPLE_ONLY and isinstance(shape[0], int):
+            # kernel_size=3 means 3 along every axis; a 1-tuple would mean one axis only
+            options[key] = shape[0]
+        else:
+            # tuples travel as their source text, "(3, 3)", which the runtime reads back
+            options[key] = repr(tuple(shape))
+    unresolved += [a for a in _written_shapes(record, info) if a not in record.shape_arguments]
     return LayerSpec(
         name=name,
         class_name=class_name,
@@ -241,6 +265,21 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
         options=options,
         unresolved=tuple(dict.fromkeys(unresolved)),
     )
+
+
+def _written_shapes(record: LayerRecord, info: LayerInfo | None) -> list[str]:
+    """Shape arguments (kernel_size=, strides=, ...) written at the call, by keyword or, for
+    kernel_size, in its positional place: when the scanner could not read one, the layer cannot
+    be rebuilt as written."""
+    if record.node is None:
+        return []
+    names = [a.keyword.value for a in record.node.args if a.keyword is not None]
+    if info is not None and info.kernel_size_arg and info.kernel_size_arg in info.positional:
+        index = info.positional.index(info.kernel_size_arg)
+        positional = [a for a in record.node.args if a.keyword is None and not a.star]
+        if len(positional) > index:
+            names.append(info.kernel_size_arg)
+    return [n for n in dict.fromkeys(names) if n in _SHAPE_ARGS]
 
 
 def _with_implicit(refs: Iterable[InitializerRef], info: LayerInfo | None) -> list[InitializerRef]:
