@@ -233,3 +233,37 @@ def test_source_with_syntax_error_names_the_position(tmp_path: Path) -> None:
     source.write_text("import keras\nmodel = keras.Sequential([\n", encoding="utf-8")
     with pytest.raises(ReportError, match=r"broken\.py:\d+:\d+: syntax error"):
         load_inputs(sources=[str(source)])
+
+
+def test_hostile_names_in_spec_and_results_are_text(tmp_path: Path) -> None:
+    spec = sample_spec(name=XSS, branching=True)
+    results = replace(sample_results(trials=3), notes=(XSS,))
+    path = tmp_path / "r.json"
+    from adnn_lint.runtime.results import save_results
+
+    save_results(results, path)
+    inputs = replace(load_inputs(results=str(path)), specs=(SpecInput(XSS, spec),))
+    html = render_html(build_view(inputs))
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert html.count("&lt;img src=x onerror=alert(2)&gt;") >= 3  # title, model, note
+
+
+def test_results_without_trials_have_no_search_section(tmp_path: Path) -> None:
+    results = sample_results(trials=1)
+    verdict = results.verdict
+    assert verdict is not None
+    results = replace(
+        results,
+        trials=(),
+        best_trial=None,
+        stop_reason="not_started",
+        verdict=replace(verdict, chosen="baseline", chosen_point=None),
+    )
+    path = tmp_path / "r.json"
+    from adnn_lint.runtime.results import save_results
+
+    save_results(results, path)
+    html = render_html(build_view(load_inputs(results=str(path))))
+    assert 'id="search"' not in html and 'href="#search"' not in html
+    assert "baseline: —" in html  # chosen: the baseline itself, no point
+    assert re.search(r"<code>max_gain</code></td><td class=\"num\">n/a</td>", html)
