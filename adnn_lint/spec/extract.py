@@ -63,6 +63,11 @@ _FIT_SPELLINGS = {"epochs": ("epochs", "nb_epoch"), "batch_size": ("batch_size",
 #: Arguments that the spec holds elsewhere than in a layer's options.
 _NOT_OPTIONS = {"name", "input_shape", "input_dim", "batch_input_shape", "batch_size", "dtype"}
 _INPUT_CLASSES = {"Input", "InputLayer"}
+#: Layer classes that take several input tensors.
+_MULTI_INPUT = {
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+    "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
+}  # fmt: skip
 #: Shape arguments whose 1-tuple is not the same as its single integer.
 _TUPLE_ONLY = {"target_shape", "dims"}
 #: Tuple-valued layer arguments (the scanner's ``shape_arguments``).
@@ -253,6 +258,10 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
             # tuples travel as their source text, "(3, 3)", which the runtime reads back
             options[key] = repr(tuple(shape))
     unresolved += [a for a in _written_shapes(record, info) if a not in record.shape_arguments]
+    if len(inputs) > 1 and class_name not in _MULTI_INPUT:
+        # several tensors reach a single-input layer: a merge the scanner did not see
+        # (layers.concatenate([...]), a + b) sits between; which one is not guessed
+        unresolved.append("inputs")
     return LayerSpec(
         name=name,
         class_name=class_name,
