@@ -34,6 +34,7 @@ CHROMIUM_FLAGS = (
     "--disable-extensions",
     "--disable-default-apps",
     "--hide-scrollbars",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
     "--remote-debugging-port=0",
 )
 _LISTENING = re.compile(r"DevTools listening on (ws://\S+)")

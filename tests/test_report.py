@@ -267,3 +267,23 @@ def test_results_without_trials_have_no_search_section(tmp_path: Path) -> None:
     assert 'id="search"' not in html and 'href="#search"' not in html
     assert "baseline: —" in html  # chosen: the baseline itself, no point
     assert re.search(r"<code>max_gain</code></td><td class=\"num\">n/a</td>", html)
+
+
+def test_rendering_needs_no_runtime_extra(tmp_path: Path) -> None:
+    """The report renders verify results without importing NumPy or TensorFlow."""
+    import subprocess
+    import sys
+
+    results = write_results(tmp_path / "results.json")
+    code = (
+        "import sys\n"
+        "from adnn_lint.report import render_report\n"
+        f"render_report(output={str(tmp_path / 'r.html')!r}, results={str(results)!r})\n"
+        "print(sorted(m for m in ('numpy', 'tensorflow', 'keras', 'scipy') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "r.html").stat().st_size > 10_000
