@@ -137,7 +137,10 @@ class ActivationMismatch(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        by_model: dict[str | None, list[tuple[LayerRecord, InitializerRef, float, float]]]
+        # Grouped by model and by direction: He under tanh (too large) and Glorot under ReLU
+        # (too small) pull the signal opposite ways and do not compound.
+        Group = tuple[str | None, bool]
+        by_model: dict[Group, list[tuple[LayerRecord, InitializerRef, float, float]]]
         by_model = defaultdict(list)
         for layer in layers_of(ctx.scan):
             if not initialized(layer) or layer.feeds_trainable is not True:
@@ -146,8 +149,8 @@ class ActivationMismatch(Rule):
                 continue  # a normalization layer re-scales the output: the gain is moot
             found = mismatch(layer)
             if found is not None:
-                by_model[layer.model].append((layer, *found))
-        for model_id, hits in by_model.items():
+                by_model[(layer.model, found[1] > found[2])].append((layer, *found))
+        for (model_id, _), hits in by_model.items():
             if model_id is None:
                 continue  # layers outside any model: their depth is unknown
             depth = sum(layer.multiplicity or 1 for layer, *_ in hits)

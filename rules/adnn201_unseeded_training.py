@@ -55,6 +55,46 @@ def _called_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
     return names
 
 
+_KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
+
+
+def non_keras_receivers(module: cst.Module) -> set[str]:
+    """Names bound to objects built by a non-Keras library (``scaler = StandardScaler()``).
+
+    Their ``.fit()`` is scikit-learn's (or XGBoost's...), not a Keras training run. A name bound
+    to anything else (a Keras model, a local builder's result, a parameter) stays a candidate.
+    """
+    origin: dict[str, str] = {}  # imported name -> root package
+    bound: dict[str, str | None] = {}  # assigned name -> root package of its constructor
+
+    class _Walk(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                name = _dotted(alias.name)
+                origin[alias.evaluated_alias or name.split(".")[0]] = name.split(".")[0]
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+                return
+            root = _dotted(node.module).split(".")[0]
+            for alias in node.names:
+                origin[alias.evaluated_alias or _dotted(alias.name)] = root
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if not isinstance(node.value, cst.Call):
+                return
+            head = node.value.func
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            root = origin.get(head.value) if isinstance(head, cst.Name) else None
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    bound[target.target.value] = root
+
+    module.visit(_Walk())
+    return {name for name, root in bound.items() if root is not None and root not in _KERAS_ROOTS}
+
+
 def _function_of(scope: str) -> str | None:
     return scope.split(":", 1)[1].split(".")[-1] if scope.startswith("function:") else None
 
@@ -197,6 +237,9 @@ class UnseededTraining(Rule):
     seed of every unseeded initializer from Python's ``random``; ``np.random.seed(n)`` and
     ``np.random.default_rng(n)`` count as seeded NumPy.
 
+    A ``fit()`` on an object built by another library (``scaler = StandardScaler()``) is not a
+    Keras training run and is not reported.
+
     The seeding has to run before the ``fit()`` it protects: on module level and in
     ``if __name__ == "__main__":`` blocks the rule checks the order; a seeding helper function
     called from there counts; for a ``fit()`` inside a function, whose callers are not tracked,
@@ -214,6 +257,12 @@ class UnseededTraining(Rule):
     summary = "`fit()` reached without global seeding: accuracy varies from run to run."
     fixable = "unsafe"
     VALID = (
+        # scikit-learn's fit() in a Keras file is not a Keras training run.
+        "import keras\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "baseline = LogisticRegression()\n"
+        "baseline.fit(x, y)\n"
+        "head = keras.layers.Dense(1)\n",
         "import keras\n"
         "keras.utils.set_random_seed(1)\n"
         "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
@@ -277,6 +326,8 @@ class UnseededTraining(Rule):
         fits = ctx.scan.fits
         if not fits:
             return
+        foreign = non_keras_receivers(ctx.module)
+        fits = tuple(fit for fit in fits if fit.receiver not in foreign)
         seeds = effective(ctx.scan.seeds, ctx.source)
         top_calls = _called_names(_top_level(ctx.module)) if seeds else set()
         fix: Fix | None = None
