@@ -48,6 +48,13 @@ class LargeBias(Rule):
     )
     fixable = "unsafe"
     VALID = (
+        # use_bias=False: the bias initializer is never used.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, use_bias=False, bias_initializer='random_normal'),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n",
         # A small positive ReLU bias is a known, deliberate trick.
         "import keras\n"
         "model = keras.Sequential([\n"
@@ -110,6 +117,8 @@ class LargeBias(Rule):
         for layer in layers_of(ctx.scan):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
+            if layer.arguments.get("use_bias") is False:
+                continue  # no bias tensor is created, so its initializer never runs
             for ref in layer.initializers:
                 if ref.role != "bias" or ref.origin is not Origin.EXPLICIT or ref.span is None:
                     continue
