@@ -418,6 +418,13 @@ def seeds_view(results: Results, source_name: str) -> SeedsView | None:
             f"{verdict.chosen} (test)", verdict.candidate_runs
         )
         runs += _run_rows("baseline (validation)", results.baseline_runs)
+        intro = (
+            "The same model trained with different seeds reaches different accuracies. Each dot "
+            "is one training run, on the test split with fresh seeds never used by the search; "
+            "the box spans the middle half of the runs, the bar is the median."
+        )
+        if verdict.chosen == "baseline":
+            intro += " No trial beat the baseline on validation, so both columns are the baseline."
         note = (
             f"From {source_name}: verdict.baseline_runs, verdict.candidate_runs (the chart), "
             "verdict.baseline, verdict.candidate and baseline (the table)."
@@ -437,13 +444,18 @@ def seeds_view(results: Results, source_name: str) -> SeedsView | None:
             [_stats_row("baseline, validation split", results.baseline)] if results.baseline else []
         )
         runs = _run_rows("baseline (validation)", results.baseline_runs)
+        intro = (
+            "The same model trained with different seeds reaches different accuracies. Each dot "
+            "is one baseline run on the validation split; no verdict was reached, so there is no "
+            "test-split comparison yet."
+        )
         note = (
             f"From {source_name}: baseline_runs and baseline. No verdict yet, so no test-split "
             "comparison with a chosen initialization."
         )
     else:
         return None
-    return SeedsView(chart=chart, rows=tuple(rows), runs=tuple(runs), source_note=note)
+    return SeedsView(intro=intro, chart=chart, rows=tuple(rows), runs=tuple(runs), source_note=note)
 
 
 def _point(point: Mapping[str, float] | None) -> str:
@@ -508,9 +520,8 @@ def _budget(name: str, used: float, limit: float | None, fmt: str, reached: bool
     used_text = fmt.format(used)
     if limit is None:
         return BudgetRow(name, used_text, "none", "no limit")
-    return BudgetRow(
-        name, used_text, fmt.format(limit), "reached: stopped here" if reached else "within"
-    )
+    limit_text = fmt.replace("+", "").format(limit)  # a gain used is signed, its limit is not
+    return BudgetRow(name, used_text, limit_text, "reached: stopped here" if reached else "within")
 
 
 def measured_view(results: Results, command: str, source_name: str) -> MeasuredView:

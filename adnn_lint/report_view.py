@@ -134,6 +134,7 @@ class StatsRow:
 
 @dataclass(frozen=True)
 class SeedsView:
+    intro: str
     chart: Chart
     rows: tuple[StatsRow, ...]
     runs: tuple[
