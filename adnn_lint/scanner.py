@@ -551,6 +551,8 @@ class _Walker:
             receiver = _receiver_name(func.value)
             if receiver_value is None and receiver is None:
                 return
+            if self.non_keras_object(func.value):
+                return  # scaler.fit(x) of scikit-learn, XGBoost, ...: not a Keras training run
             arguments = self.call_arguments(
                 node, _COMPILE_POSITIONAL if method == "compile" else _FIT_POSITIONAL
             )
@@ -559,6 +561,18 @@ class _Walker:
             if isinstance(receiver_value, _Model):
                 arguments["__model__"] = receiver_value.key
             (self.compiles if method == "compile" else self.fits).append((node, arguments))
+
+    def non_keras_object(self, node: cst.BaseExpression) -> bool:
+        """A name bound to an object that an imported non-Keras library constructed."""
+        if not isinstance(node, cst.Name):
+            return False
+        binding = self.lookup(node.value)
+        if binding is None or not isinstance(binding.node, cst.Call):
+            return False
+        qualname = self.qualify(binding.node.func)
+        if qualname is None:  # a local builder function: may well return a Keras model
+            return False
+        return qualname.split(".")[0] not in ("keras", "tensorflow")
 
     def call_arguments(self, node: cst.Call, positional: Sequence[str]) -> dict[str, object]:
         found: dict[str, object] = {}

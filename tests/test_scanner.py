@@ -513,6 +513,20 @@ def test_compile_and_fit_literals_attach_to_the_model() -> None:
     assert (fit.batch_size, fit.epochs, fit.validation_split, fit.scope) == (64, 5, 0.1, "module")
 
 
+def test_fit_of_a_non_keras_object_is_not_a_training_run() -> None:
+    result = scan(
+        """
+        import keras
+        from sklearn.preprocessing import StandardScaler
+        scaler = StandardScaler()
+        scaler.fit(x)
+        model = build_model()
+        model.fit(x, y)
+        """
+    )
+    assert [fit.receiver for fit in result.fits] == ["model"]
+
+
 def test_legacy_fit_nb_epoch_and_sgd_lr() -> None:
     result = scan(
         """
