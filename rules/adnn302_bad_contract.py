@@ -9,6 +9,7 @@ from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.spec.contract import (
     ContractComment,
     attached_comment,
+    definitions,
     find_contract_comments,
     parse_contract,
 )
@@ -28,7 +29,8 @@ class BadContractRule(Rule):
     ``accuracy >= FRACTION [on test|validation]``, ``max_time = DURATION`` such as ``90s``,
     ``10m`` or ``2h``, ``max_trial = N``, ``max_gain = FRACTION``, ``delta = NUMBER``,
     ``confidence = FRACTION``; fractions may be written as percentages, ``88%``), or move the
-    comment onto the line of the model definition or directly above it.
+    comment onto the line of the model definition, directly above it, or directly above the
+    function or class that builds the model.
     """
 
     code = "ADNN302"
@@ -71,10 +73,15 @@ class BadContractRule(Rule):
 
     def _findings(self, ctx: FileContext, comments: list[ContractComment]) -> Iterator[Finding]:
         lines = ctx.source.splitlines()
+        scopes = definitions(ctx.source)
         attached = {
             id(found)
             for model in ctx.scan.models
-            if (found := attached_comment(comments, lines, model.span.line, model.span.end_line))
+            if (
+                found := attached_comment(
+                    comments, lines, model.span.line, model.span.end_line, scopes
+                )
+            )
         }
         for comment in comments:
             try:
@@ -91,6 +98,6 @@ class BadContractRule(Rule):
                     self,
                     span,
                     "this contract is attached to no model: put it on the line of a model "
-                    "definition or directly above it",
+                    "definition, directly above it, or above the function that builds it",
                     severity="warning",
                 )

@@ -12,6 +12,7 @@ from adnn_lint.records import ModelRecord, ScanResult, Span
 from adnn_lint.rule import FileContext
 from adnn_lint.spec.contract import (
     attached_comment,
+    definitions,
     find_contract_comments,
     format_contract,
     parse_contract,
@@ -161,3 +162,19 @@ def test_rule_flags_a_contract_attached_to_no_model() -> None:
     assert (
         list(BadContractRule().check(_context(source.replace("\n\n", "\n"), (_model(3, 3),)))) == []
     )
+
+
+def test_a_contract_above_the_building_function_attaches() -> None:
+    source = (
+        "import keras\n"
+        "# adnn: accuracy >= 0.9\n"
+        "@cache\n"
+        "def build():\n"
+        "    return keras.Sequential([])\n"
+    )
+    comments = find_contract_comments(source)
+    scopes = definitions(source)
+    found = attached_comment(comments, source.splitlines(), 5, 5, scopes)
+    assert found is not None and found.line == 2
+    assert attached_comment(comments, source.splitlines(), 5, 5) is None
+    assert list(BadContractRule().check(_context(source, (_model(5, 5),)))) == []

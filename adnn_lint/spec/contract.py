@@ -18,11 +18,12 @@ hand-written lexer and recursive-descent parser serve better here than a parser 
 
 from __future__ import annotations
 
+import ast
 import io
 import math
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -311,16 +312,56 @@ def _comments(source: str) -> Iterator[tokenize.TokenInfo]:
         return
 
 
+#: (first line with decorators, ``def``/``class`` line, last line) of a definition.
+Definition = tuple[int, int, int]
+
+
+def definitions(source: str) -> list[Definition]:
+    """Every function and class definition of ``source``, for contracts written above the
+    function that builds a model. Uses ``ast``; only called when ``# adnn:`` comments exist."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Definition] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found.append((first, node.lineno, node.end_lineno or node.lineno))
+    return found
+
+
 def attached_comment(
-    comments: list[ContractComment], source_lines: list[str], line: int, end_line: int | None = None
+    comments: list[ContractComment],
+    source_lines: list[str],
+    line: int,
+    end_line: int | None = None,
+    scopes: Sequence[Definition] = (),
 ) -> ContractComment | None:
     """The contract comment of a model defined on lines ``line``..``end_line``: one on those
     lines (the first line wins), else the nearest in the comment block just above (decorators
-    and other comment lines may sit between; a blank line or code ends the block)."""
+    and other comment lines may sit between; a blank line or code ends the block), else the
+    same for the innermost enclosing function or class in ``scopes`` that has one."""
     by_line = {c.line: c for c in comments}
     for current in range(line, (end_line or line) + 1):
         if current in by_line:
             return by_line[current]
+    found = _above(by_line, source_lines, line)
+    if found is not None:
+        return found
+    enclosing = sorted((d for d in scopes if d[0] < line <= d[2]), reverse=True)
+    for first, header, _ in enclosing:
+        if header in by_line:
+            return by_line[header]
+        found = _above(by_line, source_lines, first)
+        if found is not None:
+            return found
+    return None
+
+
+def _above(
+    by_line: dict[int, ContractComment], source_lines: list[str], line: int
+) -> ContractComment | None:
     current = line - 1
     while current >= 1:
         if current in by_line and by_line[current].own_line:

@@ -27,7 +27,12 @@ from adnn_lint.records import (
     ScanResult,
 )
 from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
-from adnn_lint.spec.contract import attached_comment, find_contract_comments, parse_contract
+from adnn_lint.spec.contract import (
+    attached_comment,
+    definitions,
+    find_contract_comments,
+    parse_contract,
+)
 from adnn_lint.spec.errors import ContractSyntaxError
 from adnn_lint.spec.model import (
     Contract,
@@ -96,10 +101,12 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     catalog = load_catalog()
     comments = find_contract_comments(source)
     lines = source.splitlines()
+    scopes = definitions(source) if comments else []
     data = _data(source)
     specs = []
     for model in scan.models:
-        comment = attached_comment(comments, lines, model.span.line, model.span.end_line)
+        span = model.span
+        comment = attached_comment(comments, lines, span.line, span.end_line, scopes)
         contract = Contract()
         if comment is not None:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
