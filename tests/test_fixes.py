@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -110,3 +111,20 @@ def test_apply_fixes_ignores_nodes_of_another_module() -> None:
     assert isinstance(stmt, cst.SimpleStatementLine)
     fix = Fix("foreign", (Edit(stmt, cst.parse_statement("y = 1\n")),))
     assert apply_fixes(module, [fix]).code == "x = 'zeros'\n"
+
+
+CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_fixing_the_corpus_is_idempotent_and_reparses(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    once = fix_source(source, path.name, unsafe=True)
+    ast.parse(once)
+    assert fix_source(once, path.name, unsafe=True) == once
+    left = [f for f in lint_source(once, path.name) if f.fix is not None]
+    assert left == [], [f"{f.span.line}: {f.code}" for f in left]
+    # Comments survive: every comment line of the original is still there.
+    comments = [line.strip() for line in source.splitlines() if line.strip().startswith("#")]
+    for comment in comments:
+        assert comment in once
