@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
-from adnn_lint.runtime.train import fit_and_evaluate
+from adnn_lint.runtime.train import Prepared, fit_and_evaluate, prepare, reset
 
 from adnn_lint.spec.model import Spec
 
@@ -94,10 +94,11 @@ class InProcessExecutor:
         if self._stacked is not None and not self._stackable():
             self._stacked = None
         self.trainer = "stacked" if self._stacked is not None else "keras"
-        # Build once to check the spec and learn the weight shapes; every run builds afresh.
+        # Build once to check the spec and learn the weight shapes.
         model = self._model()
         self.names = build.match_layers(spec, model)
         self.shapes = build.spec_shapes(spec, model, self.names)
+        self._prepared: Prepared | None = None
 
     def _model(self) -> Any:
         if self.model_factory is not None:
@@ -126,11 +127,22 @@ class InProcessExecutor:
         for group in groups.values():
             yield from self._run_stacked(group)
 
-    def _run_keras(self, job: Job) -> Outcome:
+    def _keras_model(self, job: Job) -> Any:
+        """The compiled model for ``job``, reset; a user's --entry model is rebuilt every run."""
         import keras
 
         keras.utils.set_random_seed(job.seed)
-        model = self._model()
+        if self.model_factory is not None:
+            prepared = prepare(self.model_factory(), self.spec.train)
+        else:
+            if self._prepared is None:
+                self._prepared = prepare(self._model(), self.spec.train)
+            prepared = self._prepared
+        reset(prepared, job.order_seed)
+        return prepared.model
+
+    def _run_keras(self, job: Job) -> Outcome:
+        model = self._keras_model(job)
         build.assign_initial(self.spec, model, self.initial(job), self.names)
         x_eval, y_eval = self._eval[job.split]
         result = fit_and_evaluate(
@@ -143,7 +155,6 @@ class InProcessExecutor:
             classes=self.data.classes,
             order_seed=job.order_seed,
         )
-        keras.backend.clear_session()  # keep graph memory flat over hundreds of runs
         return Outcome(job.key, result.accuracy, result.loss, result.seconds)
 
     def _run_stacked(self, jobs: Sequence[Job]) -> Iterator[Outcome]:

@@ -1,0 +1,49 @@
+"""The in-process executor: deterministic, and its two trainers agree on the same job."""
+
+from __future__ import annotations
+
+import pytest
+
+from adnn_lint.spec.model import InitSpec, LayerSpec, ModelSpec, Spec, TrainSpec
+
+pytestmark = [pytest.mark.runtime, pytest.mark.slow]
+
+
+def _spec() -> Spec:
+    inits = (InitSpec("kernel", "he_uniform"), InitSpec("bias", "zeros"))
+    layers = (
+        LayerSpec("flat", "Flatten"),
+        LayerSpec("h", "Dense", 16, "relu", inputs=("flat",), initializers=inits),
+        LayerSpec("out", "Dense", 10, "softmax", inputs=("h",), initializers=inits),
+    )
+    return Spec(model=ModelSpec("tiny", None, layers), train=TrainSpec(learning_rate=0.1))
+
+
+def test_same_job_same_numbers_and_trainers_agree() -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.data import load_data
+    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.verifier import enable_determinism
+
+    enable_determinism(0)
+    data = load_data("embedded", limit=400, test_limit=100)
+    jobs = [
+        Job("base", None, 11, 12, "validation"),
+        Job("point", {"W0": 0.05, "B0": 0.01, "W1": 0.05, "B1": 0.0}, 11, 12, "test"),
+    ]
+    keras_path = InProcessExecutor(_spec(), data, stacked=False)
+    assert keras_path.trainer == "keras"
+    first = {o.key: o for o in keras_path.run(jobs)}
+    # The compiled model is reused and reset: a run must not depend on the runs before it.
+    again = {o.key: o for o in keras_path.run(jobs[::-1])}
+    assert [(o.accuracy, o.loss) for o in first.values()] == [
+        (again[k].accuracy, again[k].loss) for k in first
+    ]
+    stacked_path = InProcessExecutor(_spec(), data)
+    if stacked_path.trainer != "stacked":
+        pytest.skip("stacked trainer not installed")
+    stacked = {o.key: o for o in stacked_path.run(jobs)}
+    for key, outcome in first.items():
+        # Same arrays, same batches: only float summation order may differ.
+        assert stacked[key].accuracy == pytest.approx(outcome.accuracy, abs=0.02)
+        assert stacked[key].loss == pytest.approx(outcome.loss, rel=0.02)
