@@ -19,6 +19,7 @@ from adnn_lint.rules._support import (
     layers_of,
     next_trainable,
     replacement_for,
+    residual_end,
     written,
 )
 
@@ -63,6 +64,8 @@ def constant_weight_findings(
             value = constant_value(ref)
             if value is None or (value == 0.0) != zero:
                 continue
+            if zero and ref.role in SYMMETRY_ROLES and residual_end(ctx.scan, layer):
+                continue  # zero-init residual branch end: the block starts as the identity
             yield _finding(rule, ctx, layer, ref, value)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import networkx as nx
 
 from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
 
@@ -238,3 +239,24 @@ def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
 def layers_of(scan: ScanResult) -> list[LayerRecord]:
     """The file's layers, each with its effective activation (see :func:`folded`)."""
     return [folded(scan, layer) for layer in scan.layers]
+
+
+def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
+    """``layer`` ends a branch that is merged back with a path that bypasses it (a skip
+    connection): zero-initializing such a branch end makes the block start as the identity
+    (Goyal et al. 2017, Fixup), a deliberate and sound choice.
+    """
+    model = next((m for m in scan.models if m.id == layer.model), None)
+    if model is None or not model.edges_known:
+        return False
+    graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
+    if layer.id not in graph:
+        return False
+    ancestors = nx.ancestors(graph, layer.id)
+    branch = {layer.id}
+    for candidate in downstream(scan, layer):
+        others = set(graph.predecessors(candidate.id)) - branch
+        if others & ancestors:
+            return True
+        branch.add(candidate.id)
+    return False

@@ -20,8 +20,9 @@ class ZeroKernel(Rule):
     warnings: the input kernel or the downstream weights still break their symmetry.
 
     Only layers whose output feeds another trainable layer are reported: a zero *final* layer
-    (a regression head, the last projection of a zero-initialized residual branch) is a
-    legitimate choice, and so is any layer whose consumers the scanner cannot see.
+    (a regression head, a detection head) is a legitimate choice, and so is the last layer of a
+    residual branch that is merged back with its skip connection (the block then starts as the
+    identity: Goyal et al. 2017, Fixup), and any layer whose consumers the scanner cannot see.
 
     What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
     ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
@@ -50,6 +51,16 @@ class ZeroKernel(Rule):
         "    keras.layers.Dense(16, activation='relu', bias_initializer='zeros'),\n"
         "    keras.layers.Dense(1),\n"
         "])\n",
+        # Zero-initialized end of a residual branch: the block starts as the identity.
+        "import keras\n"
+        "from keras import layers\n"
+        "inputs = keras.Input(shape=(32,))\n"
+        "x = layers.Dense(32, activation='relu')(inputs)\n"
+        "branch = layers.Dense(32, activation='relu')(x)\n"
+        "branch = layers.Dense(32, kernel_initializer='zeros')(branch)\n"
+        "x = layers.add([x, branch])\n"
+        "outputs = layers.Dense(10, activation='softmax')(x)\n"
+        "model = keras.Model(inputs, outputs)\n",
     )
     INVALID = (
         (
