@@ -12,7 +12,8 @@ positions: the range of the node itself, without surrounding whitespace the node
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+import ast
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from threading import RLock
@@ -110,4 +111,167 @@ def spans_for(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[cst.CS
         if found is not None:
             line, column, end_line, end_column = found
             spans[node] = Span(line, column + 1, end_line, end_column + 1)
+    return spans
+
+
+# --- fast path: generate code only for the statements that hold requested nodes ----------------
+#
+# CPython's own parser (``ast``, in C, several times faster than LibCST) gives the first line of
+# every statement. LibCST statements and ``ast`` statements correspond one to one in pre-order
+# (a LibCST line of k small statements ``a; b`` is k ``ast`` statements), so a statement that
+# holds requested nodes can be generated on its own, starting at its line with its indentation,
+# and the rest of the file is never generated. Any mismatch falls back to the whole module.
+
+
+class _Mismatch(Exception):
+    """The LibCST and ast statement trees do not line up; use the whole-module pass."""
+
+
+def _ast_statements(body: list[ast.stmt], out: list[ast.stmt]) -> None:
+    for statement in body:
+        out.append(statement)
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, name, None)
+            if isinstance(inner, list):
+                _ast_statements(inner, out)
+                if name == "body":
+                    for handler in getattr(statement, "handlers", ()):
+                        _ast_statements(handler.body, out)
+                    for case in getattr(statement, "cases", ()):
+                        _ast_statements(case.body, out)
+        if isinstance(statement, ast.Match):
+            for case in statement.cases:
+                _ast_statements(case.body, out)
+
+
+def _suite_statements(
+    suite: cst.BaseSuite,
+    indents: tuple[str, ...],
+    module: cst.Module,
+    out: list[tuple[cst.CSTNode, int, tuple[str, ...]]],
+) -> None:
+    if isinstance(suite, cst.IndentedBlock):
+        indent = suite.indent if suite.indent is not None else module.default_indent
+        _cst_statements(suite.body, (*indents, indent), module, out)
+    elif isinstance(suite, cst.SimpleStatementSuite):
+        # `if x: a; b` shares the header's line: generated with its compound statement.
+        out.append((suite, len(suite.body), indents))
+
+
+def _cst_statements(
+    body: Sequence[cst.BaseStatement],
+    indents: tuple[str, ...],
+    module: cst.Module,
+    out: list[tuple[cst.CSTNode, int, tuple[str, ...]]],
+) -> None:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            out.append((statement, len(statement.body), indents))
+            continue
+        out.append((statement, 1, indents))
+        if isinstance(statement, cst.If):
+            _suite_statements(statement.body, indents, module, out)
+            orelse = statement.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    out.append((orelse, 1, indents))
+                    _suite_statements(orelse.body, indents, module, out)
+                    orelse = orelse.orelse
+                else:
+                    _suite_statements(orelse.body, indents, module, out)
+                    orelse = None
+        elif isinstance(statement, cst.Try | cst.TryStar):
+            _suite_statements(statement.body, indents, module, out)
+            for handler in statement.handlers:
+                _suite_statements(handler.body, indents, module, out)
+            if statement.orelse is not None:
+                _suite_statements(statement.orelse.body, indents, module, out)
+            if statement.finalbody is not None:
+                _suite_statements(statement.finalbody.body, indents, module, out)
+        elif isinstance(statement, cst.For | cst.While):
+            _suite_statements(statement.body, indents, module, out)
+            if statement.orelse is not None:
+                _suite_statements(statement.orelse.body, indents, module, out)
+        elif isinstance(statement, cst.Match):
+            # The `case` lines are indented themselves, and their bodies further.
+            own = statement.indent if statement.indent is not None else module.default_indent
+            for case in statement.cases:
+                _suite_statements(case.body, (*indents, own), module, out)
+        elif isinstance(statement, cst.FunctionDef | cst.ClassDef | cst.With):
+            _suite_statements(statement.body, indents, module, out)
+        else:
+            raise _Mismatch(type(statement).__name__)
+
+
+def _statement_starts(module: cst.Module, source: str) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """id(LibCST statement) -> (first line including its leading lines, indentation)."""
+    tree = ast.parse(source)
+    flat: list[ast.stmt] = []
+    _ast_statements(tree.body, flat)
+    ours: list[tuple[cst.CSTNode, int, tuple[str, ...]]] = []
+    _cst_statements(module.body, (), module, ours)
+    starts: dict[int, tuple[int, tuple[str, ...]]] = {}
+    index = 0
+    for node, count, indents in ours:
+        if index >= len(flat):
+            raise _Mismatch("more LibCST statements than ast statements")
+        first = flat[index]
+        if isinstance(
+            node,
+            cst.SimpleStatementLine
+            | cst.If
+            | cst.For
+            | cst.While
+            | cst.With
+            | cst.Try
+            | cst.TryStar
+            | cst.Match,
+        ):
+            leading = len(node.leading_lines)
+            starts[id(node)] = (first.lineno - leading, indents)
+        elif isinstance(node, cst.FunctionDef | cst.ClassDef) and not node.decorators:
+            starts[id(node)] = (first.lineno - len(node.leading_lines), indents)
+        index += count
+    if index != len(flat):
+        raise _Mismatch("statement counts differ")
+    return starts
+
+
+def spans_in_statements(
+    module: cst.Module,
+    source: str,
+    targets: Mapping[cst.CSTNode, cst.CSTNode],
+) -> dict[cst.CSTNode, Span]:
+    """Spans of ``targets`` (node -> the statement that holds it), generating only those
+    statements. Falls back to :func:`spans_for` over the module when the trees do not line up.
+    """
+    if not targets:
+        return {}
+    try:
+        starts = _statement_starts(module, source)
+    except (_Mismatch, SyntaxError, ValueError, RecursionError):
+        return spans_for(module, list(targets))
+    by_statement: dict[int, list[cst.CSTNode]] = {}
+    statements: dict[int, cst.CSTNode] = {}
+    for node, statement in targets.items():
+        if id(statement) not in starts:
+            return spans_for(module, list(targets))
+        by_statement.setdefault(id(statement), []).append(node)
+        statements[id(statement)] = statement
+    spans: dict[cst.CSTNode, Span] = {}
+    for key, nodes in by_statement.items():
+        line, indents = starts[key]
+        state = _SelectiveState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            target_ids=frozenset(id(node) for node in nodes),
+        )
+        state.indent_tokens = list(indents)
+        state._line = line
+        statements[key]._codegen(state)
+        for node in nodes:
+            found = state.found.get(id(node))
+            if found is not None:
+                start_line, column, end_line, end_column = found
+                spans[node] = Span(start_line, column + 1, end_line, end_column + 1)
     return spans

@@ -50,7 +50,7 @@ from adnn_lint.scan_names import (
     dotted_parts,
     normalize,
 )
-from adnn_lint.scan_positions import spans_for
+from adnn_lint.scan_positions import spans_for, spans_in_statements
 from adnn_lint.scan_values import (
     Lookup,
     NotLiteral,
@@ -178,6 +178,8 @@ class _Walker:
         self.model_counter = 0
         self.model_names: dict[int, str] = {}
         self.legacy_kernel: tuple[int | None, int | None] | None = None
+        self.current: cst.CSTNode | None = None  # the statement being walked
+        self.statement_of: dict[int, cst.CSTNode] = {}  # id(call or class) -> its statement
 
     # --- names ------------------------------------------------------------------------------
 
@@ -247,6 +249,16 @@ class _Walker:
             self.walk_body(node.body)
 
     def statement(self, node: cst.CSTNode) -> None:
+        if not isinstance(node, cst.BaseStatement):
+            self.small_or_compound(node)
+            return
+        # Remember which statement holds each call: positions are computed per statement.
+        outer = self.current
+        self.current = node
+        self.small_or_compound(node)
+        self.current = outer
+
+    def small_or_compound(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.SimpleStatementLine):
             self.walk_body(node.body)
         elif isinstance(node, cst.Assign):
@@ -352,6 +364,7 @@ class _Walker:
         context = _ClassContext(node.name.value, keras_base)
         if keras_base:
             context.model = self.new_model(node.name.value, "subclassed", node)
+            self.statement_of[id(node)] = node
         outer = self.scope
         self.scope = Scope("class", node.name.value, parent=outer)
         self.class_stack.append(context)
@@ -483,6 +496,8 @@ class _Walker:
     # --- calls -------------------------------------------------------------------------------
 
     def call(self, node: cst.Call) -> None:
+        if self.current is not None:
+            self.statement_of[id(node)] = self.current
         qualname = self.qualify(node.func)
         if qualname is not None:
             if self.keras_call(node, qualname):
@@ -1140,21 +1155,40 @@ def scan_source(source: str, path: str) -> tuple[cst.Module, ScanResult]:
     walker.walk_body(module.body)
     walker.group_unassigned()
     walker.finish_wrapped()
-    return module, _build(walker, module)
+    return module, _build(walker, module, source)
 
 
-def _build(walker: _Walker, module: cst.Module) -> ScanResult:
-    wanted: list[cst.CSTNode] = []
-    for pending in walker.layers.values():
-        if pending.record.node is not None:
-            wanted.append(pending.record.node)
-        wanted.extend(ref.node for ref in pending.record.initializers if ref.node is not None)
-    wanted.extend(node for node, _ in walker.compiles)
-    wanted.extend(node for node, _ in walker.fits)
-    wanted.extend(seed[0] for seed in walker.seeds)
-    wanted.extend(item[2] for item in walker.unresolved)
-    wanted.extend(model.node for model in walker.models.values())
-    spans = spans_for(module, [n for n in wanted if n is not _NO_NODE])
+def _spans(walker: _Walker, module: cst.Module, source: str) -> dict[cst.CSTNode, Span]:
+    """Positions of every node a record points at, generating only their statements."""
+    statement_of = walker.statement_of
+    targets: dict[cst.CSTNode, cst.CSTNode | None] = {}
+    for layer_id, pending in walker.layers.items():
+        call = walker.layer_nodes[layer_id]
+        holder = statement_of.get(id(call))
+        targets[call] = holder
+        for ref in pending.record.initializers:
+            if ref.node is not None:
+                targets[ref.node] = holder
+    for node, _ in (*walker.compiles, *walker.fits):
+        targets[node] = statement_of.get(id(node))
+    for seed in walker.seeds:
+        targets[seed[0]] = statement_of.get(id(seed[0]))
+    for item in walker.unresolved:
+        where: cst.CSTNode = item[2]
+        if where is _NO_NODE:
+            continue
+        owner = item[3]
+        inside = walker.layer_nodes[owner] if owner is not None else where
+        targets[where] = statement_of.get(id(inside))
+    for model in walker.models.values():
+        targets[model.node] = statement_of.get(id(model.node))
+    if any(holder is None for holder in targets.values()):
+        return spans_for(module, list(targets))
+    return spans_in_statements(module, source, targets)  # type: ignore[arg-type]
+
+
+def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
+    spans = _spans(walker, module, source)
     unknown = Span(1, 1, 1, 1)
 
     def span(node: cst.CSTNode | None) -> Span:
