@@ -143,7 +143,9 @@ class InProcessExecutor:
 
     def _run_keras(self, job: Job) -> Outcome:
         model = self._keras_model(job)
-        build.assign_initial(self.spec, model, self.initial(job), self.names)
+        # A user's model gets fresh automatic layer names every time it is built.
+        names = self.names if self.model_factory is None else build.match_layers(self.spec, model)
+        build.assign_initial(self.spec, model, self.initial(job), names)
         x_eval, y_eval = self._eval[job.split]
         result = fit_and_evaluate(
             model,

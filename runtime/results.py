@@ -134,6 +134,9 @@ class Trial:
     accepted: bool | None = None
     temperature: float | None = None
     gain: float | None = None  # val_accuracy - baseline validation mean
+    probability: float | None = None  # acceptance probability when a worse point was tested
+    counted: bool = True  # False: speculative batch member the sequential method never ran
+    note: str = ""  # the searcher's remark on this decision
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,9 @@ def _trial(data: Mapping[str, Any]) -> Trial:
         accepted=data.get("accepted"),
         temperature=data.get("temperature"),
         gain=data.get("gain"),
+        probability=data.get("probability"),
+        counted=bool(data.get("counted", True)),
+        note=str(data.get("note", "")),
     )
 
 

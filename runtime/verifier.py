@@ -410,7 +410,12 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
         updated = list(session.results.trials)
         for trial, decision in zip(told, decisions, strict=False):
             updated[trial.index] = replace(
-                trial, accepted=decision.accepted, temperature=decision.temperature
+                trial,
+                accepted=decision.accepted,
+                temperature=decision.temperature,
+                probability=decision.probability,
+                counted=decision.counted,
+                note=decision.note,
             )
         session.save(replace(session.results, trials=tuple(updated)))
         pending, known = [], []

@@ -47,3 +47,42 @@ def test_same_job_same_numbers_and_trainers_agree() -> None:
         # Same arrays, same batches: only float summation order may differ.
         assert stacked[key].accuracy == pytest.approx(outcome.accuracy, abs=0.02)
         assert stacked[key].loss == pytest.approx(outcome.loss, rel=0.02)
+
+
+def test_entry_model_is_matched_to_the_spec_by_position() -> None:
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+    from adnn_lint.runtime.data import load_data
+    from adnn_lint.runtime.executor import InProcessExecutor, Job
+
+    calls: list[int] = []
+
+    def user_model() -> keras.Model:  # what --entry module:function returns
+        calls.append(1)
+        return keras.Sequential(
+            [
+                keras.Input((28, 28)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+
+    data = load_data("embedded", limit=200, test_limit=50)
+    executor = InProcessExecutor(_spec(), data, model_factory=user_model)
+    assert executor.trainer == "keras" and calls
+    assert set(executor.names) == {"h", "out"} and executor.names["h"] != "h"
+    point = {"W0": 0.0, "B0": 0.0, "W1": 0.0, "B1": 0.0}
+    [outcome] = executor.run([Job("zero", point, 1, 2, "validation")])
+    # An all-zero network has zero gradients for its hidden layer and predicts one class first.
+    assert np.isfinite(outcome.loss) and 0.0 <= outcome.accuracy <= 1.0
+    assert len(calls) >= 2  # rebuilt for the run: the user's function decides the model
+
+    def other_model() -> keras.Model:
+        return keras.Sequential([keras.Input((784,)), keras.layers.Dense(10)])
+
+    from adnn_lint.runtime.build import BuildError
+
+    with pytest.raises(BuildError, match="do not match"):
+        InProcessExecutor(_spec(), data, model_factory=other_model)
