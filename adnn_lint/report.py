@@ -79,6 +79,7 @@ class ReportInputs:
     results_path: str | None
     command: str  # how the results were produced, for "reproduce"
     files: tuple[InputFile, ...]
+    notes: tuple[str, ...] = ()  # what could not be used, shown at the top of the report
 
 
 def _templates_dir() -> Path:
@@ -194,6 +195,7 @@ def load_inputs(
     command: str | None = None,
 ) -> ReportInputs:
     files: list[InputFile] = []
+    notes: list[str] = []
     found = None
     if findings is not None:
         found, info = load_findings(findings)
@@ -223,8 +225,10 @@ def load_inputs(
             try:
                 spec = loads(loaded_results.spec_text, path=f"{results}: spec_text")
             except SpecError as exc:
-                raise ReportError(str(exc)) from exc
-            loaded_specs.append(SpecInput(f"{results} (spec_text)", spec))
+                # The measurements are still good; only the model table is lost. Say so.
+                notes.append(f"The model is not shown: {exc}")
+            else:
+                loaded_specs.append(SpecInput(f"{results} (spec_text)", spec))
     return ReportInputs(
         findings=found,
         specs=tuple(loaded_specs),
@@ -232,6 +236,7 @@ def load_inputs(
         results_path=results,
         command=command or (reproduce_command(loaded_results, results) if loaded_results else ""),
         files=tuple(files),
+        notes=tuple(notes),
     )
 
 
@@ -281,7 +286,7 @@ def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportVi
         title += f": {inputs.specs[0].spec.model.name}"
     elif inputs.specs:
         title += f": {len(inputs.specs)} models"
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = inputs.notes
     if inputs.findings is not None:
         notes += tuple(f"Note from adnn-lint check: {n}" for n in inputs.findings.notices)
     if results is not None:

@@ -287,3 +287,35 @@ def test_rendering_needs_no_runtime_extra(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "r.html").stat().st_size > 10_000
+
+
+def test_unreadable_spec_text_keeps_the_measurements(tmp_path: Path) -> None:
+    from adnn_lint.runtime.results import save_results
+
+    path = tmp_path / "r.json"
+    save_results(replace(sample_results(trials=3), spec_text="adnn = 1\n[model\n"), path)
+    html = render_html(build_view(load_inputs(results=str(path))))
+    assert "The model is not shown:" in html and "spec_text" in html
+    assert 'id="model"' not in html
+    assert '<span class="status">PASS</span>' in html and 'id="search"' in html
+
+
+def test_templates_ship_as_package_data() -> None:
+    """Every template file matches a package-data pattern of pyproject.toml."""
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the check needs to run only once
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["adnn_lint.reports"]
+    folder = root / "reports"
+    files = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    templates = [f for f in files if f.startswith("templates/")]
+    assert any(f.endswith("report.css") for f in templates)
+    # fnmatch's * crosses "/", so compare the folder depth too.
+    missing = [
+        f
+        for f in templates
+        if not any(fnmatch.fnmatch(f, p) and f.count("/") == p.count("/") for p in patterns)
+    ]
+    assert missing == []
