@@ -7,13 +7,14 @@ importing a rule module (``adnn-lint rules``) never loads the catalog data.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
 import networkx as nx
 
-from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
+from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, Origin, ScanResult
 
 if TYPE_CHECKING:
     from adnn_lint.rules.catalog import Catalog
@@ -260,3 +261,25 @@ def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
             return True
         branch.add(candidate.id)
     return False
+
+
+#: The scanner's reason for a ``keras.initializers.<name>`` that Keras does not export.
+_MISSING_ATTRIBUTE = re.compile(r"'keras\.initializers\.(?P<name>\w+)'")
+
+
+def unknown_name(ref: InitializerRef) -> str | None:
+    """The initializer name as written when Keras has no such initializer (a typo), else None.
+
+    Covers string names (``'glorot_unifrom'``) and names looked up in ``keras.initializers``
+    (``keras.initializers.HeNromal()``, ``from keras.initializers import GlorotUnifrom``).
+    """
+    if ref.canonical is not None:
+        return None
+    cat = catalog()
+    if ref.spelled is not None:
+        return ref.spelled if cat.resolve_initializer(ref.spelled) is None else None
+    if ref.origin is Origin.UNRESOLVED and ref.reason:
+        match = _MISSING_ATTRIBUTE.search(ref.reason)
+        if match and cat.resolve_initializer(match.group("name")) is None:
+            return match.group("name")
+    return None

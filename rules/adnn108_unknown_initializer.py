@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 import libcst as cst
-from adnn_lint.rules._support import catalog, layer_label, replacement_for
+from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
 
 from adnn_lint.records import Edit, Finding, Fix, InitializerRef
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -16,9 +16,12 @@ from adnn_lint.rule import FileContext, Invalid, Rule
 _CUSTOM_REGISTRATION = ("custom_objects", "register_keras_serializable", "CustomObjectScope")
 
 
-def closest(spelling: str) -> str | None:
-    """The accepted spelling nearest to ``spelling`` (case-insensitive), or None."""
-    spellings = catalog().initializer_spellings()
+def closest(spelling: str, *, identifier: bool = False) -> str | None:
+    """The accepted spelling nearest to ``spelling`` (case-insensitive), or None.
+
+    ``identifier``: only spellings usable as an attribute of ``keras.initializers``.
+    """
+    spellings = [s for s in catalog().initializer_spellings() if s.isidentifier() or not identifier]
     by_lower = {s.lower(): s for s in spellings}
     found = difflib.get_close_matches(spelling.lower(), list(by_lower), n=1, cutoff=0.75)
     return by_lower[found[0]] if found else None
@@ -62,6 +65,17 @@ class UnknownInitializer(Rule):
     )
     INVALID = (
         (
+            "import keras\n"
+            "d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNromal(seed=7))\n",
+            Invalid(
+                "ADNN108",
+                line=2,
+                fixed="import keras\n"
+                "d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNormal(seed=7))"
+                "\n",
+            ),
+        ),
+        (
             "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n",
             Invalid(
                 "ADNN108",
@@ -97,31 +111,37 @@ class UnknownInitializer(Rule):
     def _check_ref(
         self, ctx: FileContext, label: str, ref: InitializerRef, custom: bool
     ) -> Finding | None:
-        literal = _string_value(ref.node)
-        spelled = literal if literal is not None else ref.spelled
-        if spelled is None or ref.span is None:
+        if ref.span is None:
             return None
+        literal = _string_value(ref.node)
         cat = catalog()
-        canonical = cat.resolve_initializer(spelled)
-        if canonical is not None:
-            info = cat.initializers.get(canonical)
-            if literal is None or info is None or spelled not in info.string_rejected:
+        if literal is not None and cat.resolve_initializer(literal) is not None:
+            info = cat.initializers.get(cat.resolve_initializer(literal) or "")
+            if info is None or literal not in info.string_rejected:
                 return None
             return ctx.finding(
                 self,
                 ref.span,
                 f"{label} {ref.argument}={literal!r}: Keras registers {info.class_name} but "
-                f"cannot build it from a string (it needs arguments), so building the layer "
-                f"raises ValueError; write keras.initializers.{info.class_name}(...) instead",
+                "cannot build it from a bare string (it needs arguments), so building the layer "
+                f"fails; write keras.initializers.{info.class_name}(...) instead",
             )
-        if ref.canonical is not None:
-            return None  # the scanner resolved it another way (e.g. a bound name)
-        suggestion = closest(spelled)
+        spelled = literal if literal is not None else unknown_name(ref)
+        if spelled is None:
+            return None
+        attribute = _attribute_node(ref.node, spelled)
+        suggestion = closest(spelled, identifier=attribute is not None)
         hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-        why = (
-            f"{label} {ref.argument}={spelled!r}: Keras cannot interpret this initializer name, "
-            f"so building the layer raises ValueError{hint}"
-        )
+        if literal is not None:
+            why = (
+                f"{label} {ref.argument}={spelled!r}: Keras cannot interpret this initializer "
+                f"name, so building the layer raises ValueError{hint}"
+            )
+        else:
+            why = (
+                f"{label} {ref.argument}: keras.initializers has no {spelled!r}, so this line "
+                f"raises AttributeError (or ImportError){hint}"
+            )
         if custom:
             why += " (the file registers custom objects; ignore this if it is one of them)"
             return ctx.finding(self, ref.span, why, severity="warning")
@@ -132,4 +152,26 @@ class UnknownInitializer(Rule):
                 edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
                 safe=True,
             )
+        elif suggestion is not None and attribute is not None:
+            fix = Fix(
+                description=f"Replace {spelled} with {suggestion}",
+                edits=(Edit(attribute, attribute.with_changes(value=suggestion)),),
+                safe=True,
+            )
         return ctx.finding(self, ref.span, why, fix=fix)
+
+
+def _attribute_node(node: cst.BaseExpression | None, name: str) -> cst.Name | None:
+    """The ``Name`` of ``<module>.initializers.<name>`` (called or not) in ``node``, if any."""
+    if isinstance(node, cst.Call):
+        node = node.func
+    if (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == name
+        and isinstance(node.value, cst.Attribute | cst.Name)
+    ):
+        parent = node.value
+        owner = parent.attr.value if isinstance(parent, cst.Attribute) else parent.value
+        if owner == "initializers":
+            return node.attr
+    return None

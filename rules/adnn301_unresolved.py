@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
-from adnn_lint.rules._support import catalog
+from adnn_lint.rules._support import unknown_name
 
 from adnn_lint.records import Finding, Origin, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -56,14 +56,13 @@ class Unresolved(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         seen: set[tuple[int, int]] = set()
-        cat = catalog()
         misspelt: set[tuple[int, int]] = set()
         for layer in ctx.scan.layers:
             for ref in layer.initializers:
                 if ref.span is None:
                     continue
                 key = (ref.span.line, ref.span.column)
-                if ref.spelled is not None and cat.resolve_initializer(ref.spelled) is None:
+                if unknown_name(ref) is not None:
                     misspelt.add(key)  # ADNN108 reports it
                     continue
                 if ref.origin is Origin.UNRESOLVED and key not in seen:
