@@ -395,16 +395,19 @@ def render_report(
     specs: Sequence[str] = (),
     results: str | None = None,
     sources: Sequence[str] = (),
-    fmt: Format = "html",
+    fmt: Format | None = None,
     command: str | None = None,
 ) -> Path:
     """Read the inputs, render, write atomically; returns the written path.
 
     ``adnn-lint verify --report PATH`` calls this with its results file and its own command line.
+    ``fmt`` None picks Markdown for a ``.md`` output and HTML otherwise.
     Raises :class:`ReportError` for an unreadable or malformed input.
     """
     if findings is None and not specs and results is None and not sources:
         raise ReportError("nothing to report: give --findings, --spec, --source or --results")
     view = build_view(load_inputs(findings, specs, results, sources=sources, command=command))
+    if fmt is None:  # by the file name: report.md is the Markdown summary
+        fmt = "markdown" if Path(output).suffix.lower() in (".md", ".markdown") else "html"
     text = render_html(view) if fmt == "html" else render_markdown(view)
     return write_atomic(output, text)

@@ -200,6 +200,9 @@ def test_cli_report_html_and_markdown(tmp_path: Path, cli) -> None:  # type: ign
     done = cli("report", "--results", str(results), "--format", "markdown", cwd=tmp_path)
     assert done.code == 0, done.err
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("### adnn-lint: PASS")
+    done = cli("report", "--results", str(results), "-o", str(tmp_path / "pr.md"))
+    assert done.code == 0, done.err
+    assert (tmp_path / "pr.md").read_text(encoding="utf-8").startswith("### adnn-lint: PASS")
     done = cli("report", "--results", str(tmp_path / "nope.json"))
     assert done.code == 2 and "nope.json" in done.err
     assert XSS not in (tmp_path / "report.md").read_text(encoding="utf-8")

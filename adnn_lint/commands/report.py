@@ -42,8 +42,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--format",
         choices=("html", "markdown"),
-        default="html",
-        help="html: the full report; markdown: a short summary for a pull-request comment",
+        help="html: the full report; markdown: a short summary for a pull-request comment "
+        "(default: markdown when -o ends in .md, else html)",
     )
     parser.set_defaults(run=run)
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from adnn_lint.report import ReportError, render_report
 
     fmt = args.format
-    output = args.output or ("report.html" if fmt == "html" else "report.md")
+    output = args.output or ("report.md" if fmt == "markdown" else "report.html")
     try:
         path = render_report(
             output=output,
