@@ -115,7 +115,7 @@ def _fill_model(
         elif len(preds) == 1:
             in_shape = inputs[0]
         else:
-            in_shape = _merge(layer.class_name, inputs)
+            in_shape = _merge(_keras_class(layer), inputs)
         if layer.input_shape is not None and not preds:
             in_shape = layer.input_shape
         inner = scan.layer(layer.wraps) if layer.wraps else None
@@ -146,6 +146,11 @@ def _fill_model(
         wraps = graph.nodes[layer_id]["layer"].wraps
         if wraps is not None and wraps in updates:
             updates[wraps]["feeds_trainable"] = feeds
+
+
+def _keras_class(layer: LayerRecord) -> str:
+    """The Keras 3 class (``Convolution2D`` and ``Deconv2D`` are Conv2D / Conv2DTranspose)."""
+    return layer.qualname.rsplit(".", 1)[-1]
 
 
 def _is_first(graph: nx.DiGraph, layer_id: str) -> bool:
@@ -222,7 +227,7 @@ def _infer(
     inputs: list[Shape | None],
 ) -> tuple[Shape | None, tuple[int, int] | None]:
     """(output shape, (fan_in, fan_out) of the first weight tensor) for one layer."""
-    name = layer.class_name
+    name = _keras_class(layer)
     width = layer.width
     last = in_shape[-1] if in_shape else None
     if name in ("Dense", "EinsumDense") or (name == "Highway"):
@@ -286,7 +291,7 @@ def _infer(
 def _conv(
     layer: LayerRecord, in_shape: Shape | None
 ) -> tuple[Shape | None, tuple[int, int] | None]:
-    name = layer.class_name
+    name = _keras_class(layer)
     rank = _rank(name)
     kernel = _tuple(layer, "kernel_size", rank)
     if kernel is None:

@@ -247,6 +247,20 @@ LEGACY_LAYERS: dict[str, dict[str, Any]] = {
         "width_arg": "units",
         "activation_arg": None,
     },
+    "Merge": {
+        "since": "Keras 1",
+        "positional": ["layers", "mode"],
+        "initializer_args": [],
+        "width_arg": None,
+        "activation_arg": None,
+    },
+    "DenseFeatures": {
+        "since": "tf.keras 2.x",
+        "positional": ["feature_columns"],
+        "initializer_args": [],
+        "width_arg": None,
+        "activation_arg": None,
+    },
     "ThresholdedReLU": {
         "since": "tf.keras 2.x",
         "positional": ["theta"],
@@ -268,6 +282,21 @@ LEGACY_LAYERS: dict[str, dict[str, Any]] = {
         "width_arg": None,
         "activation_arg": "activation",
     },
+}
+
+#: Keras 1/2 and tf.keras 2.x names of classes Keras 3 still has under another name.
+#: Source: Keras 2.2 keras/layers/__init__.py aliases (Deconvolution2D, Deconv2D), Keras 1.2
+#: docs (AtrousConvolution2D = dilated Conv2D, TimeDistributedDense), tf.keras 2.x
+#: keras.layers.experimental.SyncBatchNormalization.
+LEGACY_ALIASES: dict[str, tuple[str, str]] = {
+    "Deconvolution2D": ("Conv2DTranspose", "Keras 2"),
+    "Deconv2D": ("Conv2DTranspose", "Keras 2"),
+    "Deconvolution3D": ("Conv3DTranspose", "Keras 2"),
+    "Deconv3D": ("Conv3DTranspose", "Keras 2"),
+    "AtrousConvolution1D": ("Conv1D", "Keras 1"),
+    "AtrousConvolution2D": ("Conv2D", "Keras 1"),
+    "TimeDistributedDense": ("Dense", "Keras 1"),
+    "SyncBatchNormalization": ("BatchNormalization", "tf.keras 2.x"),
 }
 
 #: Behaviour that differs between tf.keras 2.x and Keras 3, as data (rules may cite it).
@@ -454,8 +483,11 @@ def _mine_activations(keras: Any) -> dict[str, Any]:
     return out
 
 
-def _legacy_layers() -> dict[str, Any]:
+def _legacy_layers(layers: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    for alias, (target, since) in LEGACY_ALIASES.items():
+        if alias not in layers:
+            out[alias] = {**layers[target], "since": since}
     for name, info in LEGACY_LAYERS.items():
         out[name] = {
             "class_name": name,
@@ -486,6 +518,7 @@ def mine_catalog() -> dict[str, Any]:
     import keras
 
     initializers, canonical_of = _mine_initializers(keras)
+    layers = _mine_layers(keras, canonical_of)
     return {
         "format": CATALOG_FORMAT,
         "keras_version": keras.__version__,
@@ -502,8 +535,8 @@ def mine_catalog() -> dict[str, Any]:
         "initializers": initializers,
         "legacy_initializers": LEGACY_INITIALIZERS,
         "activations": _mine_activations(keras),
-        "layers": _mine_layers(keras, canonical_of),
-        "legacy_layers": _legacy_layers(),
+        "layers": layers,
+        "legacy_layers": _legacy_layers(layers),
         "legacy_arguments": LEGACY_ARGUMENTS,
         "tf_keras_differences": TF_KERAS_DIFFERENCES,
     }

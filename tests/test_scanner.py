@@ -564,3 +564,23 @@ def test_syntax_error_raises_parser_error() -> None:
 
     with pytest.raises(cst.ParserSyntaxError):
         scan_source("import keras\nkeras.layers.Dense(\n", "t.py")
+
+
+def test_legacy_aliases_resolve_to_the_keras3_class() -> None:
+    result = scan(
+        """
+        from keras.layers import Deconvolution2D, AtrousConvolution2D, Merge
+        Deconvolution2D(8, (3, 3), kernel_initializer="he_normal")
+        AtrousConvolution2D(8, 3, 3, init="normal", atrous_rate=(2, 2))
+        Merge([a, b], mode="concat")
+        """
+    )
+    deconv, atrous, merge = result.layers
+    assert (deconv.class_name, deconv.qualname) == (
+        "Deconvolution2D",
+        "keras.layers.Conv2DTranspose",
+    )
+    assert kernel(deconv) == (Origin.EXPLICIT, "he_normal")
+    assert atrous.shape_arguments["kernel_size"] == (3, 3)
+    assert kernel(atrous) == (Origin.EXPLICIT, "random_normal")
+    assert merge.trainable is False and merge.initializers == ()
