@@ -56,6 +56,81 @@ def _called_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
 
 
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
+#: Packages whose seeding functions the scanner already records with what they cover.
+_KNOWN_SEEDERS = frozenset({"random", "numpy", "tensorflow", "keras", "tf_keras"})
+
+
+def _imports(module: cst.Module) -> dict[str, str]:
+    """Imported name -> root package, for every import in the file."""
+    origin: dict[str, str] = {}
+
+    class _Walk(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                name = _dotted(alias.name)
+                origin[alias.evaluated_alias or name.split(".")[0]] = name.split(".")[0]
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            if node.module is None or isinstance(node.names, cst.ImportStar):
+                return
+            root = "." if node.relative else _dotted(node.module).split(".")[0]
+            for alias in node.names:
+                origin[alias.evaluated_alias or _dotted(alias.name)] = root
+
+    module.visit(_Walk())
+    return origin
+
+
+def seeding_helpers(module: cst.Module) -> tuple[set[str], set[str]]:
+    """Calls of seeding helpers from other modules (``seed_everything(42)``,
+    ``utils.set_seeds(1)``): (those at module level or in the main guard, those anywhere).
+
+    Their bodies are out of sight, so a call whose name says it seeds is trusted to seed
+    everything; without this, a project's own ``seed_everything`` would be a false alarm.
+    """
+    origin = _imports(module)
+    local = {
+        stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef | cst.ClassDef)
+    }
+
+    def helper(call: cst.Call) -> str | None:
+        func = call.func
+        head: cst.BaseExpression = func
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        name = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name):
+            name = func.value
+        if name is None or "seed" not in name.lower() or not isinstance(head, cst.Name):
+            return None
+        if head.value in local or origin.get(head.value) in _KNOWN_SEEDERS:
+            return None
+        return name
+
+    everywhere: set[str] = set()
+    top: set[str] = set()
+
+    class _Calls(cst.CSTVisitor):
+        def __init__(self, into: set[str], nested: bool) -> None:
+            super().__init__()
+            self.into = into
+            self.nested = nested
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return self.nested
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return self.nested
+
+        def visit_Call(self, node: cst.Call) -> None:
+            name = helper(node)
+            if name is not None:
+                self.into.add(name)
+
+    module.visit(_Calls(everywhere, nested=True))
+    for stmt in _top_level(module):
+        stmt.visit(_Calls(top, nested=False))
+    return top, everywhere
 
 
 def non_keras_receivers(module: cst.Module) -> set[str]:
@@ -237,6 +312,10 @@ class UnseededTraining(Rule):
     seed of every unseeded initializer from Python's ``random``; ``np.random.seed(n)`` and
     ``np.random.default_rng(n)`` count as seeded NumPy.
 
+    A call to a seeding helper from another module (``seed_everything(42)``,
+    ``utils.set_seeds(1)``: a name with "seed" in it) is trusted to seed everything, since its
+    body is out of sight.
+
     A ``fit()`` on an object built by another library (``scaler = StandardScaler()``) is not a
     Keras training run and is not reported.
 
@@ -257,6 +336,13 @@ class UnseededTraining(Rule):
     summary = "`fit()` reached without global seeding: accuracy varies from run to run."
     fixable = "unsafe"
     VALID = (
+        # A project's own seeding helper, imported from elsewhere: trusted.
+        "import keras\n"
+        "from common.repro import seed_everything\n"
+        "seed_everything(42)\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+        "model.compile(loss='mse')\n"
+        "model.fit(x, y)\n",
         # scikit-learn's fit() in a Keras file is not a Keras training run.
         "import keras\n"
         "from sklearn.linear_model import LogisticRegression\n"
@@ -330,10 +416,14 @@ class UnseededTraining(Rule):
         fits = tuple(fit for fit in fits if fit.receiver not in foreign)
         seeds = effective(ctx.scan.seeds, ctx.source)
         top_calls = _called_names(_top_level(ctx.module)) if seeds else set()
+        top_helpers, any_helpers = seeding_helpers(ctx.module)
         fix: Fix | None = None
         fix_built = False
         for fit in fits:
             covered = covering(fit, seeds, top_calls)
+            helpers = top_helpers if fit.scope in ("module", "main") else any_helpers
+            if helpers:
+                covered = REQUIRED  # a seeding helper from another module: trust its name
             missing = REQUIRED - covered
             if not missing:
                 continue
