@@ -7,7 +7,6 @@ any number on the page back to its source. Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -516,8 +515,10 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
     )
 
 
-def _budget(name: str, used: float, limit: float | None, fmt: str, reached: bool) -> BudgetRow:
-    used_text = fmt.format(used)
+def _budget(
+    name: str, used: float | None, limit: float | None, fmt: str, reached: bool
+) -> BudgetRow:
+    used_text = "n/a" if used is None else fmt.format(used)
     if limit is None:
         return BudgetRow(name, used_text, "none", "no limit")
     limit_text = fmt.replace("+", "").format(limit)  # a gain used is signed, its limit is not
@@ -579,16 +580,8 @@ def measured_view(results: Results, command: str, source_name: str) -> MeasuredV
     budgets = (
         _budget("max_trial", len(results.trials), cfg.max_trial, "{:.0f}", stop == "max_trial"),
         _budget("max_time", results.search_seconds, cfg.max_time, "{:.1f} s", stop == "max_time"),
-        _budget(
-            "max_gain",
-            best_gain if best_gain is not None else math.nan,
-            cfg.max_gain,
-            "{:+.4f}",
-            stop == "max_gain",
-        ),
+        _budget("max_gain", best_gain, cfg.max_gain, "{:+.4f}", stop == "max_gain"),
     )
-    if best_gain is None:
-        budgets = (*budgets[:2], BudgetRow("max_gain", "n/a", budgets[2].limit, budgets[2].state))
     return MeasuredView(
         environment=tuple(environment),
         seeds=tuple(seeds),
