@@ -9,9 +9,11 @@ indentation, ``x = !ls`` becomes ``x = None``, and a cell magic whose body is no
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from adnn_lint.records import Finding, Span
 
@@ -96,6 +98,15 @@ def _is_python(document: dict[str, object]) -> bool:
     return True
 
 
+def _cell_text(cell: dict[str, Any]) -> str:
+    body = cell.get("source", "")
+    return "".join(body) if isinstance(body, list) else str(body)
+
+
+def _code_cells(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in document["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+
+
 def load_notebook(text: str) -> Notebook:
     """Parse nbformat 4 JSON; raises NotebookError with the reason on malformed input."""
     try:
@@ -115,11 +126,46 @@ def load_notebook(text: str) -> Notebook:
         if not isinstance(raw, dict) or raw.get("cell_type") != "code":
             continue
         number += 1
-        body = raw.get("source", "")
-        text_body = "".join(body) if isinstance(body, list) else str(body)
-        code = neutralise(text_body).rstrip("\n") + "\n"
+        code = neutralise(_cell_text(raw)).rstrip("\n") + "\n"
         count = code.count("\n")
         cells.append(Cell(number, line, count))
         chunks.append(code)
         line += count
     return Notebook("".join(chunks), tuple(cells))
+
+
+def write_fixed(text: str, notebook: Notebook, fixed: str) -> str:
+    """The notebook JSON with the fixed joined source split back into its code cells.
+
+    Lines the fix left alone keep their original text (magics included, not their neutralised
+    stand-ins); changed and inserted lines go to the cell of the line they follow (the first cell
+    for an insertion at the top).
+    """
+    document = json.loads(text)
+    cells = _code_cells(document)
+    owner: list[int] = []
+    original: list[str] = []
+    for index, cell in enumerate(notebook.cells):
+        body = _cell_text(cells[cell.number - 1]).rstrip("\n").split("\n")
+        for line in range(cell.line_count):
+            owner.append(index)
+            original.append((body[line] if line < len(body) else "") + "\n")
+    old_lines = notebook.source.splitlines(keepends=True)
+    new_lines = fixed.splitlines(keepends=True)
+    per_cell: list[list[str]] = [[] for _ in notebook.cells]
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i1, i2):
+                per_cell[owner[k]].append(original[k])
+        elif tag in ("replace", "insert"):
+            target = owner[i1] if tag == "replace" or i1 == 0 else owner[i1 - 1]
+            per_cell[target].extend(new_lines[j1:j2])
+    for cell, lines in zip(notebook.cells, per_cell, strict=True):
+        raw = cells[cell.number - 1]
+        joined = "".join(lines)
+        if not _cell_text(raw).endswith("\n") and joined.endswith("\n"):
+            joined = joined[:-1]  # Jupyter stores a cell without its final newline
+        was_list = isinstance(raw.get("source"), list)
+        raw["source"] = joined.splitlines(keepends=True) if was_list else joined
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

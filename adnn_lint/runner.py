@@ -103,8 +103,24 @@ def _lint_notebook(task: Task, text: str) -> FileResult:
         return FileResult(task.path, (syntax_finding(task.path, 1, 1, str(err)),))
     if not notebook.cells:
         return FileResult(task.path)
-    outcome = lint_codes(notebook.source, task.path, task.codes)
-    return FileResult(task.path, tuple(notebook.relocate(f) for f in outcome.findings))
+    if not task.fix:
+        outcome = lint_codes(notebook.source, task.path, task.codes)
+        return FileResult(task.path, tuple(notebook.relocate(f) for f in outcome.findings))
+    from adnn_lint.engine import fix_codes
+    from adnn_lint.notebook import write_fixed
+
+    fixed = fix_codes(notebook.source, task.path, task.codes, unsafe=task.unsafe_fixes)
+    if fixed.source == notebook.source:
+        return FileResult(task.path, tuple(notebook.relocate(f) for f in fixed.remaining))
+    new_text = write_fixed(text, notebook, fixed.source)
+    after = load_notebook(new_text)
+    return FileResult(
+        task.path,
+        tuple(after.relocate(f) for f in fixed.remaining),
+        fixed=fixed.fixed,
+        original=text,
+        fixed_source=new_text,
+    )
 
 
 def _lint_python(task: Task, text: str, encoding: str) -> FileResult:

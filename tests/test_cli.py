@@ -233,3 +233,35 @@ def test_a_crashing_rule_is_exit_2_and_keeps_other_results(
     assert result.code == 2
     assert "a_crash.py: internal error: RuntimeError: boom" in result.err
     assert "b_broken.py:1:" in result.out
+
+
+def test_fix_rewrites_a_notebook_cell(cli: CliRunner, tree: Tree) -> None:
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["!pip install keras\n", "import keras"],
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            },
+            {
+                "cell_type": "code",
+                "source": [TYPO.splitlines()[1]],
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    root = tree({"nb.ipynb": json.dumps(notebook)})
+    before = cli("--select", "ADNN108", "--no-cache", cwd=root)
+    assert before.out.startswith("nb.ipynb:cell 2:1:")
+    fixed = cli("--fix", "--select", "ADNN108", cwd=root)
+    assert fixed.code == 0, fixed.out
+    cells = json.loads((root / "nb.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert cells[0]["source"] == ["!pip install keras\n", "import keras"]
+    assert cells[1]["source"] == [TYPO.splitlines()[1].replace("unifrom", "uniform")]

@@ -64,3 +64,35 @@ def test_non_python_notebook_has_no_cells() -> None:
 def test_malformed_notebooks_raise_with_a_reason(text: str) -> None:
     with pytest.raises(NotebookError):
         load_notebook(text)
+
+
+def test_fixes_are_written_back_into_the_right_cells() -> None:
+    from adnn_lint.engine import codes_for, fix_codes
+    from adnn_lint.notebook import write_fixed
+
+    text = _notebook(
+        ("code", "%matplotlib inline\nimport keras"),
+        ("markdown", "text"),
+        ("code", "layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\nx = 1"),
+    )
+    notebook = load_notebook(text)
+    fixed = fix_codes(notebook.source, "nb.ipynb", codes_for(["ADNN108"], None), unsafe=False)
+    assert fixed.fixed == 1
+    cells = json.loads(write_fixed(text, notebook, fixed.source))["cells"]
+    assert "".join(cells[0]["source"]) == "%matplotlib inline\nimport keras"
+    assert cells[1]["source"] == ["text"]
+    assert "".join(cells[2]["source"]) == (
+        "layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\nx = 1"
+    )
+
+
+def test_inserted_lines_join_the_cell_they_follow() -> None:
+    from adnn_lint.notebook import write_fixed
+
+    text = _notebook(("code", "import keras\n"), ("code", "a = 1\n"))
+    notebook = load_notebook(text)
+    cells = json.loads(write_fixed(text, notebook, "import os\nimport keras\nseed()\na = 1\n"))[
+        "cells"
+    ]
+    assert "".join(cells[0]["source"]) == "import os\nimport keras\nseed()\n"
+    assert "".join(cells[1]["source"]) == "a = 1\n"
