@@ -104,3 +104,13 @@ def test_graph_chart_places_branches_side_by_side() -> None:
     assert boxes["in"].y < boxes["a"].y < boxes["out"].y
     with pytest.raises(ValueError, match="cycle"):
         graph_chart(nodes, [*edges, ("out", "in")])
+
+
+def test_degenerate_data_still_draws_inside_the_chart() -> None:
+    flat = seed_strip_chart([SeedGroup("baseline", ((1, 0.9), (2, 0.9)), "baseline")])
+    one = trial_chart([TrialPoint(0, 0.5, True, 1.0)], baseline=0.5)
+    for chart in (flat, one):
+        for e in chart.elements:
+            if isinstance(e, Circle):
+                assert 0 <= e.cx <= chart.width and 0 <= e.cy <= chart.height
+                assert math.isfinite(e.cx) and math.isfinite(e.cy)
