@@ -160,6 +160,11 @@ def test_cache_reuses_results_and_notices_changes(cli: CliRunner, tree: Tree) ->
     entries = list((root / ".adnn_lint_cache").glob("*/*.json"))
     assert len(entries) == 1
     assert cli(cwd=root).out == first.out
+    # Prove the second run reads the entry: doctor it and see the doctored message come back.
+    entry = json.loads(entries[0].read_text(encoding="utf-8"))
+    entry["findings"][0]["message"] = "served from the cache"
+    entries[0].write_text(json.dumps(entry), encoding="utf-8")
+    assert "ADNN000 served from the cache" in cli(cwd=root).out
     entries[0].write_text("{corrupt", encoding="utf-8")  # a corrupt entry is a miss
     assert cli(cwd=root).out == first.out
     (root / "a.py").write_text("x = 1\n", encoding="utf-8")
