@@ -31,8 +31,12 @@ def t_interval(values: Sequence[float], confidence: float) -> tuple[float, float
     return mean, mean - half, mean + half
 
 
-def summarize(values: Sequence[float], confidence: float = 0.95) -> Summary:
+def summarize(
+    values: Sequence[float], confidence: float = 0.95, *, bounds: tuple[float, float] = (0.0, 1.0)
+) -> Summary:
+    """Summary of accuracies; the interval is clipped to ``bounds`` (an accuracy is in [0, 1])."""
     mean, low, high = t_interval(values, confidence)
+    low, high = max(low, bounds[0]), min(high, bounds[1])
     data = np.asarray(values, dtype=np.float64)
     return Summary(
         n=len(data),
@@ -49,9 +53,13 @@ def summarize(values: Sequence[float], confidence: float = 0.95) -> Summary:
 def paired_difference(
     candidate: Sequence[float], baseline: Sequence[float], confidence: float = 0.95
 ) -> Interval:
-    """Mean and interval of candidate[j] - baseline[j] (run j of both shares its seeds)."""
+    """Mean and interval of candidate[j] - baseline[j] (run j of both shares its seeds).
+
+    The interval is clipped to [-1, 1], the range of a difference of accuracies.
+    """
     if len(candidate) != len(baseline):
         raise ValueError(f"paired runs differ in number: {len(candidate)} vs {len(baseline)}")
     diffs = [float(c) - float(b) for c, b in zip(candidate, baseline, strict=True)]
     mean, low, high = t_interval(diffs, confidence)
+    low, high = max(low, -1.0), min(high, 1.0)
     return Interval(n=len(diffs), mean=mean, ci_low=low, ci_high=high, confidence=confidence)

@@ -62,3 +62,10 @@ def test_rejects_bad_confidence_and_empty() -> None:
     with pytest.raises(ValueError):
         t_interval([0.1, 0.2], 1.0)
     assert math.isfinite(summarize([0.5, 0.5]).ci_high)
+
+
+def test_intervals_stay_inside_the_possible_range() -> None:
+    wide = summarize([0.02, 0.98])  # two wildly different runs: t(1) is huge
+    assert (wide.ci_low, wide.ci_high) == (0.0, 1.0)
+    gain = paired_difference([1.0, 0.0], [0.0, 1.0])
+    assert (gain.ci_low, gain.ci_high) == (-1.0, 1.0)
