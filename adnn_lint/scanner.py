@@ -186,7 +186,7 @@ class _Walker:
     def lookup(self, name: str) -> Binding | None:
         return self.scope.lookup(name)
 
-    def qualify(self, node: cst.BaseExpression) -> str | None:
+    def qualify(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
         parts = dotted_parts(node)
         if parts is None:
             return None
@@ -196,6 +196,12 @@ class _Walker:
                 if self._star_provides(star, parts[0]):
                     return normalize(".".join([star, *parts]))
             return None
+        if binding.kind == "value" and isinstance(binding.node, cst.Name | cst.Attribute):
+            # An alias assignment: `RNN = layers.LSTM`, `KL = keras.layers`.
+            if depth > 8:
+                return None
+            base = self.qualify(binding.node, depth + 1)
+            return normalize(".".join([base, *parts[1:]])) if base else None
         if binding.kind != "import" or binding.qualname is None:
             return None
         return normalize(".".join([binding.qualname, *parts[1:]]))

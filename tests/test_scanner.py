@@ -28,7 +28,7 @@ def kernel(layer: LayerRecord) -> tuple[Origin, str | None]:
     return ref.origin, ref.canonical
 
 
-# --- import styles (docs/scanner.md: I1..I14) -------------------------------------------------
+# --- import styles (docs/scanner.md: I1..I16) -------------------------------------------------
 
 IMPORT_STYLES = {
     "I1 import keras": "import keras\nkeras.layers.Dense(4)",
@@ -47,6 +47,8 @@ IMPORT_STYLES = {
     "I12 tensorflow.keras.layers import": "from tensorflow.keras.layers import Dense\nDense(4)",
     "I13 import in function": "def f():\n    from keras import layers\n    return layers.Dense(4)",
     "I14 tensorflow.python.keras": ("from tensorflow.python.keras.layers import Dense\nDense(4)"),
+    "I15 class alias assignment": "from keras import layers\nD = layers.Dense\nD(4)",
+    "I16 module alias assignment": "import keras\nKL = keras.layers\nKL.Dense(4)",
 }
 
 
