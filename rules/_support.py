@@ -214,8 +214,25 @@ def next_trainable(scan: ScanResult, layer: LayerRecord) -> LayerRecord | None:
 
 
 def normalized(scan: ScanResult, layer: LayerRecord) -> bool:
-    """A normalization layer re-scales this layer's output before the next weights see it."""
-    return any(candidate.class_name in NORMALIZATION for candidate in downstream(scan, layer))
+    """A normalization layer downstream re-scales this layer's output.
+
+    Batch/layer normalization is invariant to the scale of its input, and ReLU-family layers
+    pass a scale through unchanged, so whatever factor this layer applies is undone before it
+    matters (the DCGAN discriminator's first N(0, 0.02) conv, followed later by batch norm).
+    """
+    model = next((m for m in scan.models if m.id == layer.model), None)
+    if model is None:
+        return False
+    graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
+    if layer.id not in graph:
+        return False
+    for node in nx.descendants(graph, layer.id):
+        try:
+            if scan.layer(node).class_name in NORMALIZATION:
+                return True
+        except KeyError:
+            continue
+    return False
 
 
 def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:

@@ -34,8 +34,8 @@ class ScaleMismatch(Rule):
     in one layer, and a wide layer (fan-in 4096) makes it grow 2.6x instead. The rule reports a
     hidden layer when the factor is off by more than 4x, with the computed numbers.
 
-    A layer followed by a normalization layer (``BatchNormalization``, ``LayerNormalization``...)
-    is not reported: the normalization re-scales its output, which is why the DCGAN recipe
+    A layer with a normalization layer downstream (``BatchNormalization``, ``LayerNormalization``)
+    is not reported: normalization is blind to the scale of its input, which is why the DCGAN recipe
     ``RandomNormal(stddev=0.02)`` + batch norm works. Recurrent cells are not reported either
     (their recurrent matrix carries the signal; a tiny input kernel is IRNN's design).
 

@@ -57,7 +57,7 @@ class ActivationMismatch(Rule):
     depth, so the rule speaks only when a model has at least three hidden layers with the
     mismatch (about 8x), and it reports the layers whose initializer was written explicitly
     (the Keras default ``glorot_uniform`` counts towards the depth but is not reported itself).
-    Layers followed by a normalization layer and recurrent cells do not count: normalization
+    Layers with a normalization layer downstream and recurrent cells do not count: normalization
     re-scales the signal, and in a recurrent cell the recurrent matrix carries it.
 
     What to do: ``he_normal``/``he_uniform`` for ReLU, ELU, GELU, Swish and friends;

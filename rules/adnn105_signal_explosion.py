@@ -66,7 +66,7 @@ class SignalExplosion(Rule):
     slowly, stalls or diverges; how far it gets then depends on the seed. The rule multiplies the
     factors of the hidden layers along every path of the model's graph (sequential chains and
     functional branches) and reports the model when the extreme path drifts by more than 10x.
-    A layer followed by a normalization layer contributes a factor of 1 (the normalization
+    A layer with a normalization layer downstream contributes a factor of 1 (the normalization
     re-scales its output).
 
     It says nothing when any hidden layer's factor is unknown (fan-in not known statically, an
