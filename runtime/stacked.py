@@ -181,13 +181,19 @@ def _check_initial(
     return models
 
 
-def _stack_initial(models: list[list[WeightPair]]) -> list[FloatArray]:
-    """The stacked layout: first kernels side by side ``[d, K*units]``, deeper ones ``[K, ...]``.
+def _stack_initial(models: list[list[WeightPair]], *, shared: bool) -> list[FloatArray]:
+    """The stacked layout, kernels then biases (the order of ``_Group.variables``).
 
-    Returned as kernels then biases, the order of ``_Group.variables``.
+    Deeper layers are ``[K, ...]``. With shared batches the first kernels sit side by side,
+    ``[d, K*units]``, so one matrix multiply serves all K models; with per-model batches the
+    first layer is ``[K, d, units]`` like the others.
     """
-    kernels = [np.concatenate([m[0][0] for m in models], axis=1)]
-    biases = [np.concatenate([m[0][1] for m in models], axis=0)]
+    if shared:
+        kernels = [np.concatenate([m[0][0] for m in models], axis=1)]
+        biases = [np.concatenate([m[0][1] for m in models], axis=0)]
+    else:
+        kernels = [np.stack([m[0][0] for m in models])]
+        biases = [np.stack([m[0][1] for m in models])]
     for i in range(1, len(models[0])):
         kernels.append(np.stack([m[i][0] for m in models]))
         biases.append(np.stack([m[i][1] for m in models]))
@@ -202,18 +208,29 @@ class _Group:
     """
 
     def __init__(
-        self, layers: tuple[Layer, ...], input_width: int, k: int, config: OptimizerConfig
+        self,
+        layers: tuple[Layer, ...],
+        input_width: int,
+        k: int,
+        config: OptimizerConfig,
+        *,
+        shared: bool,
     ) -> None:
         import tensorflow as tf
 
         self.k = k
+        self.shared = shared
         self.layers = layers
         self.units = [units for units, _ in layers]
         self._acts = [_activation(name) for _, name in layers]
         self.config = config
         widths = [input_width, *self.units]
-        self.kernels = [tf.Variable(tf.zeros((input_width, k * widths[1])), name="kernel_0")]
-        self.biases = [tf.Variable(tf.zeros((k * widths[1],)), name="bias_0")]
+        if shared:
+            self.kernels = [tf.Variable(tf.zeros((input_width, k * widths[1])), name="kernel_0")]
+            self.biases = [tf.Variable(tf.zeros((k * widths[1],)), name="bias_0")]
+        else:
+            self.kernels = [tf.Variable(tf.zeros((k, input_width, widths[1])), name="kernel_0")]
+            self.biases = [tf.Variable(tf.zeros((k, widths[1])), name="bias_0")]
         for i in range(1, len(layers)):
             shape = (k, widths[i], widths[i + 1])
             self.kernels.append(tf.Variable(tf.zeros(shape), name=f"kernel_{i}"))
@@ -244,12 +261,21 @@ class _Group:
 
     # -- the model -------------------------------------------------------------------------
     def logits(self, x: tf.Tensor) -> tf.Tensor:
-        """Pre-activations of the last layer, shape ``[K, rows, classes]``."""
+        """Pre-activations of the last layer, ``[K, rows, classes]``.
+
+        ``x`` is ``[rows, d]`` (every model reads the same rows) or, for per-model batches,
+        ``[K, rows, d]``.
+        """
         import tensorflow as tf
 
-        rows = tf.shape(x)[0]
-        z = tf.matmul(x, self.kernels[0]) + self.biases[0]
-        z = tf.transpose(tf.reshape(z, (rows, self.k, self.units[0])), (1, 0, 2))
+        if self.shared:
+            rows = tf.shape(x)[0]
+            z = tf.matmul(x, self.kernels[0]) + self.biases[0]
+            z = tf.transpose(tf.reshape(z, (rows, self.k, self.units[0])), (1, 0, 2))
+        elif x.shape.rank == 2:
+            z = tf.einsum("rd,kdu->kru", x, self.kernels[0]) + self.biases[0][:, None, :]
+        else:
+            z = tf.matmul(x, self.kernels[0]) + self.biases[0][:, None, :]
         for i in range(1, len(self.layers)):
             h = self._acts[i - 1](z)
             z = tf.matmul(h, self.kernels[i]) + self.biases[i][:, None, :]
@@ -309,8 +335,9 @@ class _Group:
         import tensorflow as tf
 
         total = tf.zeros([self.k], tf.float32)
-        for s in tf.range(tf.shape(order)[0] // batch):
-            rows = order[s * batch : (s + 1) * batch]
+        # ``order`` is ``[steps*batch]`` (shared) or ``[K, steps*batch]`` (per-model batches).
+        for s in tf.range(tf.shape(order)[-1] // batch):
+            rows = order[..., s * batch : (s + 1) * batch]
             total += self._train_step(
                 tf.gather(x, rows), tf.gather(y, rows), mask[s * batch : (s + 1) * batch]
             )
@@ -319,10 +346,10 @@ class _Group:
     def train_epoch(
         self, x: tf.Tensor, y: tf.Tensor, order: npt.NDArray[np.int64], batch: int
     ) -> FloatArray:
-        """One epoch over ``order``; returns the per-model mean of the batch losses."""
+        """One epoch over ``order`` (``[n]``, or ``[K, n]``): each model's mean batch loss."""
         import tensorflow as tf
 
-        steps = math.ceil(len(order) / batch)
+        steps = math.ceil(order.shape[-1] / batch)
         padded, mask = _pad(order, steps * batch)
         total = self._epoch(x, y, tf.constant(padded, tf.int32), tf.constant(mask), batch)
         return np.asarray(total.numpy() / steps, dtype=np.float32)
@@ -360,11 +387,12 @@ class _Group:
 
 
 def _pad(rows: npt.NDArray[np.int64], size: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
-    """``rows`` padded to ``size`` with row 0, and the mask that is 1 on the real rows."""
+    """``rows`` (last axis) padded to ``size`` with row 0, and the mask of the real rows."""
+    real = rows.shape[-1]
     mask = np.zeros(size, np.float32)
-    mask[: len(rows)] = 1.0
-    padded = np.zeros(size, np.int64)
-    padded[: len(rows)] = rows
+    mask[:real] = 1.0
+    padded = np.zeros((*rows.shape[:-1], size), np.int64)
+    padded[..., :real] = rows
     return padded, mask
 
 
@@ -374,12 +402,12 @@ _GROUP_CACHE_SIZE = 2
 
 
 def _group_for(
-    layers: tuple[Layer, ...], input_width: int, k: int, config: OptimizerConfig
+    layers: tuple[Layer, ...], input_width: int, k: int, config: OptimizerConfig, *, shared: bool
 ) -> _Group:
-    key = (layers, input_width, k, config)
+    key = (layers, input_width, k, config, shared)
     group = _GROUP_CACHE.pop(key, None)
     if group is None:
-        group = _Group(layers, input_width, k, config)
+        group = _Group(layers, input_width, k, config, shared=shared)
     _GROUP_CACHE[key] = group
     while len(_GROUP_CACHE) > _GROUP_CACHE_SIZE:
         _GROUP_CACHE.popitem(last=False)
@@ -387,7 +415,7 @@ def _group_for(
 
 
 def _unstack(
-    layers: Sequence[Layer], k: int, arrays: Sequence[FloatArray]
+    layers: Sequence[Layer], k: int, arrays: Sequence[FloatArray], *, shared: bool
 ) -> list[list[WeightPair]]:
     """Per-model ``(kernel, bias)`` pairs from the stacked layout of ``_stack_initial``."""
     depth = len(layers)
@@ -395,8 +423,11 @@ def _unstack(
     width = layers[0][0]
     models: list[list[WeightPair]] = []
     for m in range(k):
-        cols = slice(m * width, (m + 1) * width)
-        pairs: list[WeightPair] = [(kernels[0][:, cols].copy(), biases[0][cols].copy())]
+        if shared:
+            cols = slice(m * width, (m + 1) * width)
+            pairs = [(kernels[0][:, cols].copy(), biases[0][cols].copy())]
+        else:
+            pairs = [(kernels[0][m].copy(), biases[0][m].copy())]
         pairs.extend((kernels[i][m].copy(), biases[i][m].copy()) for i in range(1, depth))
         models.append(pairs)
     return models
@@ -432,7 +463,7 @@ class StackedModels:
         return [
             model
             for group, arrays in self._groups
-            for model in _unstack(self.layers, group.k, arrays)
+            for model in _unstack(self.layers, group.k, arrays, shared=group.shared)
         ]
 
     def evaluate(
@@ -488,7 +519,7 @@ def train_stacked(
     batch_size: int,
     learning_rate: float,
     optimizer: str = "sgd",
-    shuffle_seed: int | None,
+    shuffle_seed: int | Sequence[int | None] | None,
     momentum: float = 0.0,
     nesterov: bool = False,
     memory_budget_bytes: int | None = None,
@@ -500,10 +531,16 @@ def train_stacked(
     ``initial[k][i]`` is ``(kernel, bias)`` of model k, layer i. ``x`` is ``(rows, features)``
     float, ``y`` integer class labels; the loss is Keras' sparse categorical crossentropy (last
     activation ``softmax``, or ``linear`` read as logits). ``optimizer`` is ``"sgd"`` (Keras SGD,
-    with ``momentum``/``nesterov``) or ``"adam"`` (Keras defaults). With ``memory_budget_bytes``,
-    the models are trained in consecutive groups of ``choose_k`` models, each group seeing the
-    same batches. ``on_epoch_end(epoch, losses)`` gets each model's mean training loss per epoch
-    (for the last group when there are several).
+    with ``momentum``/``nesterov``) or ``"adam"`` (Keras defaults).
+
+    ``shuffle_seed`` (an int, or None for the data order) gives every model the same batches in
+    the same order (``batch_order``), and the first layer of all models is one matrix multiply.
+    A sequence of K seeds gives model k its own order ``batch_order(n, epochs, shuffle_seed[k])``
+    (seed-to-seed noise then includes the data order, as separate ``fit(shuffle=True)`` runs
+    have); every layer is then a batched multiply, a little slower per model.
+
+    With ``memory_budget_bytes``, the models train in consecutive groups of ``choose_k`` models.
+    ``on_epoch_end(epoch, losses)`` gets a group's mean training loss per model after each epoch.
     """
     checked = _check_layers(layers)
     if optimizer not in OPTIMIZERS:
@@ -526,17 +563,30 @@ def train_stacked(
             sizes, batch_size, memory_budget_bytes, optimizer=config.memory_kind,
             eval_batch_size=eval_batch_size, max_k=len(models),
         )  # fmt: skip
-    orders = batch_order(int(x_t.shape[0]), epochs, shuffle_seed)
+    n = int(x_t.shape[0])
+    shared = shuffle_seed is None or isinstance(shuffle_seed, int | np.integer)
+    if shuffle_seed is None or isinstance(shuffle_seed, int | np.integer):
+        orders = batch_order(n, epochs, None if shuffle_seed is None else int(shuffle_seed))
+    else:
+        seeds = list(shuffle_seed)
+        if len(seeds) != len(models):
+            raise ValueError(
+                f"shuffle_seed has {len(seeds)} seeds for {len(models)} models; pass one per "
+                "model, or one int for all"
+            )
+        per_model = [batch_order(n, epochs, seed) for seed in seeds]
+        orders = [np.stack([order[e] for order in per_model]) for e in range(epochs)]
     start = time.perf_counter()
     groups: list[tuple[_Group, list[FloatArray]]] = []
     per_epoch: list[list[FloatArray]] = [[] for _ in range(epochs)]
     with tf.device(_device()):
         for first in range(0, len(models), group_size):
             members = models[first : first + group_size]
-            group = _group_for(checked, sizes[0], len(members), config)
-            group.load(_stack_initial(members), reset_optimizer=True)
+            group = _group_for(checked, sizes[0], len(members), config, shared=shared)
+            group.load(_stack_initial(members, shared=shared), reset_optimizer=True)
             for epoch, order in enumerate(orders):
-                losses = group.train_epoch(x_t, y_t, order, batch_size)
+                rows = order if shared else order[first : first + group_size]
+                losses = group.train_epoch(x_t, y_t, rows, batch_size)
                 per_epoch[epoch].append(losses)
                 if on_epoch_end is not None:
                     on_epoch_end(epoch, losses)

@@ -33,15 +33,21 @@ def _max_diff(a: list[list[tuple[Any, Any]]], b: list[list[tuple[Any, Any]]]) ->
 
 
 @pytest.mark.parametrize(
-    ("optimizer", "learning_rate", "extra"),
+    ("optimizer", "learning_rate", "extra", "orders"),
     [
-        ("sgd", 0.05, {}),
-        ("sgd", 0.05, {"momentum": 0.9, "nesterov": True}),
-        ("adam", 0.01, {}),
+        ("sgd", 0.05, {}, 7),
+        ("sgd", 0.05, {"momentum": 0.9, "nesterov": True}, 7),
+        ("adam", 0.01, {}, 7),
+        # One batch order per model: every layer becomes a batched multiply.
+        ("sgd", 0.05, {"momentum": 0.5}, [7, 8, 9]),
     ],
 )
 def test_stacked_matches_keras_fit_per_model(
-    data: tuple[np.ndarray, np.ndarray], optimizer: str, learning_rate: float, extra: dict[str, Any]
+    data: tuple[np.ndarray, np.ndarray],
+    optimizer: str,
+    learning_rate: float,
+    extra: dict[str, Any],
+    orders: int | list[int],
 ) -> None:
     pytest.importorskip("tensorflow")
     pytest.importorskip("keras")
@@ -55,11 +61,14 @@ def test_stacked_matches_keras_fit_per_model(
         batch_size=32,
         learning_rate=learning_rate,
         optimizer=optimizer,
-        shuffle_seed=7,
         **extra,
     )
-    stacked = train_stacked(LAYERS, initial, x, y, **settings)
-    alone = [train_alone(LAYERS, model, x, y, **settings) for model in initial]
+    stacked = train_stacked(LAYERS, initial, x, y, shuffle_seed=orders, **settings)
+    seeds = orders if isinstance(orders, list) else [orders] * len(initial)
+    alone = [
+        train_alone(LAYERS, model, x, y, shuffle_seed=seed, **settings)
+        for model, seed in zip(initial, seeds, strict=True)
+    ]
     alone_weights = [
         [(w[2 * i], w[2 * i + 1]) for i in range(len(LAYERS))]
         for w in (m.get_weights() for m in alone)
