@@ -468,7 +468,9 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
     if not trials:
         return None
     baseline = results.baseline.mean if results.baseline is not None else None
-    points = [TrialPoint(t.index, t.val_accuracy, t.accepted, t.temperature) for t in trials]
+    points = [
+        TrialPoint(t.index, t.val_accuracy, t.accepted, t.temperature, t.counted) for t in trials
+    ]
     best_index = results.best_trial
     rows = tuple(
         TrialRow(
@@ -478,11 +480,13 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
             accuracy=acc(t.val_accuracy),
             loss=f"{t.val_loss:.4f}",
             seconds=f"{t.seconds:.2f}",
-            state={True: "accepted", False: "rejected", None: "evaluated"}[t.accepted],
+            state=point.state,
             temperature="" if t.temperature is None else f"{t.temperature:.4g}",
+            probability="" if t.probability is None else f"{t.probability:.3g}",
+            note=t.note,
             best=t.index == best_index,
         )
-        for t in trials
+        for t, point in zip(trials, points, strict=True)
     )
     accepted = sum(1 for t in trials if t.accepted)
     rejected = sum(1 for t in trials if t.accepted is False)

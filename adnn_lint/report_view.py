@@ -151,8 +151,10 @@ class TrialRow:
     accuracy: str
     loss: str
     seconds: str
-    state: str  # accepted, rejected, evaluated
+    state: str  # accepted, rejected, evaluated, speculative
     temperature: str
+    probability: str  # acceptance probability of a worse point; "" when none was computed
+    note: str  # the searcher's remark
     best: bool
 
 

@@ -305,6 +305,13 @@ class TrialPoint:
     accuracy: float  # validation accuracy
     accepted: bool | None  # None: the method has no acceptance step (random search)
     temperature: float | None = None
+    counted: bool = True  # False: a speculative batch member the sequential method never ran
+
+    @property
+    def state(self) -> str:
+        if not self.counted:
+            return "speculative"
+        return {True: "accepted", False: "rejected", None: "evaluated"}[self.accepted]
 
 
 def _x_axis(
@@ -369,7 +376,7 @@ def trial_chart(
         )
         legend.append(LegendEntry("baseline mean", "swatch baseline-line", "line"))
     for t in trials:
-        state = {True: "accepted", False: "rejected", None: "evaluated"}[t.accepted]
+        state = t.state
         temp = f", T={t.temperature:.3g}" if t.temperature is not None else ""
         elements.append(
             Circle(
@@ -380,15 +387,12 @@ def trial_chart(
                 f"trial {t.index}: {t.accuracy:.4f} ({state}{temp})",
             )
         )
-    states = {t.accepted for t in trials}
-    if True in states:
-        legend.append(LegendEntry("accepted", "swatch trial accepted", "dot"))
-    if False in states:
-        legend.append(LegendEntry("rejected", "swatch trial rejected", "dot"))
-    if None in states:
-        legend.append(LegendEntry("evaluated", "swatch trial evaluated", "dot"))
-    accepted = sum(1 for t in trials if t.accepted)
-    rejected = sum(1 for t in trials if t.accepted is False)
+    states = {t.state for t in trials}
+    for state in ("accepted", "rejected", "evaluated", "speculative"):
+        if state in states:
+            legend.append(LegendEntry(state, f"swatch trial {state}", "dot"))
+    accepted = sum(1 for t in trials if t.state == "accepted")
+    rejected = sum(1 for t in trials if t.state == "rejected")
     description = (
         f"{len(trials)} trials, {accepted} accepted, {rejected} rejected; "
         f"best validation accuracy {max(t.accuracy for t in trials):.4f}"

@@ -322,3 +322,19 @@ def test_templates_ship_as_package_data() -> None:
         if not any(fnmatch.fnmatch(f, p) and f.count("/") == p.count("/") for p in patterns)
     ]
     assert missing == []
+
+
+def test_trial_table_shows_probability_note_and_speculative(tmp_path: Path) -> None:
+    from adnn_lint.runtime.results import save_results
+
+    results = sample_results(trials=3)
+    trials = list(results.trials)
+    trials[1] = replace(trials[1], accepted=False, probability=0.3125, note="worse; drew 0.71")
+    trials[2] = replace(trials[2], accepted=None, counted=False)
+    path = tmp_path / "r.json"
+    save_results(replace(results, trials=tuple(trials)), path)
+    html = render_html(build_view(load_inputs(results=str(path))))
+    table = html[html.index("Every trial") :]
+    assert '<td class="num">0.312</td><td>worse; drew 0.71</td>' in table
+    assert '<span class="tag speculative">speculative</span>' in table
+    assert "(speculative" in html  # the chart's tooltip

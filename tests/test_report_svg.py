@@ -114,3 +114,11 @@ def test_degenerate_data_still_draws_inside_the_chart() -> None:
             if isinstance(e, Circle):
                 assert 0 <= e.cx <= chart.width and 0 <= e.cy <= chart.height
                 assert math.isfinite(e.cx) and math.isfinite(e.cy)
+
+
+def test_speculative_trials_are_marked_apart() -> None:
+    trials = [TrialPoint(0, 0.5, True), TrialPoint(1, 0.6, None, None, counted=False)]
+    chart = trial_chart(trials)
+    assert len(_dots(chart.elements, "speculative")) == 1
+    assert [e.label for e in chart.legend][-1] == "speculative"
+    assert "1 accepted, 0 rejected" in chart.description
