@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from adnn_lint.records import (
     CompileCall,
@@ -17,7 +18,8 @@ from adnn_lint.records import (
     Span,
 )
 from adnn_lint.spec.check import check_spec
-from adnn_lint.spec.extract import extract_specs
+from adnn_lint.spec.extract import _keras_optimizer, extract_specs
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS
 from adnn_lint.spec.model import Contract, InitSpec
 from adnn_lint.spec.syntax import dumps, loads
 
@@ -172,3 +174,26 @@ def test_a_loop_with_a_literal_trip_count_expands() -> None:
     layers[2] = LayerRecord(**{**layers[2].__dict__, "multiplicity": None})
     (spec,) = extract_specs(ScanResult("m.py", tuple(layers), scan.models), SOURCE, "m.py")
     assert spec.model.unresolved == ("layers",)
+
+
+@pytest.mark.parametrize(
+    ("written", "keras"),
+    [("Adam", "adam"), ("RMSprop", "rmsprop"), ("tf.train.AdamOptimizer", "adam"),
+     ("GradientDescentOptimizer", "sgd"), ("my_optimizer", None), ("Optimizer", None)],
+)  # fmt: skip
+def test_optimizer_names(written: str, keras: str | None) -> None:
+    assert _keras_optimizer(written) == keras
+
+
+@pytest.mark.runtime
+def test_keras_defaults_match_the_installed_keras() -> None:
+    keras = pytest.importorskip("keras")
+    import inspect
+
+    for name, rate in DEFAULT_LEARNING_RATES.items():
+        optimizer = keras.optimizers.get(name)
+        assert float(optimizer.learning_rate) == pytest.approx(rate), name
+    fit = inspect.signature(keras.Model.fit).parameters
+    assert fit["epochs"].default == FIT_DEFAULTS["epochs"]
+    # batch_size=None in the signature means 32 (documented), so only check it is None
+    assert fit["batch_size"].default is None

@@ -11,6 +11,7 @@ from adnn_lint.rules.catalog import load_catalog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,
@@ -62,14 +63,18 @@ def model_specs(draw: st.DrawFn) -> ModelSpec:
     layers = []
     for i, layer_name in enumerate(names):
         class_name = draw(st.sampled_from(LAYERS))
-        roles = [a.role for a in CATALOG.layers[class_name].initializer_args]
+        info = CATALOG.layers[class_name]
+        roles = [a.role for a in info.initializer_args]
+        activation = st.none()
+        if info.activation_arg or info.activation_layer:
+            activation = st.none() | st.sampled_from(ACTIVATIONS)
         chosen = draw(st.lists(st.sampled_from(roles), unique=True)) if roles else []
         layers.append(
             LayerSpec(
                 name=layer_name,
                 class_name=class_name,
-                units=draw(st.none() | positive),
-                activation=draw(st.none() | st.sampled_from(ACTIVATIONS)),
+                units=draw(st.none() | positive) if info.width_arg else None,
+                activation=draw(activation),
                 inputs=tuple(draw(st.lists(st.sampled_from(names[:i]), unique=True))) if i else (),
                 initializers=tuple(draw(init_specs(role)) for role in chosen),
                 fan_in=draw(st.none() | positive),
@@ -105,7 +110,7 @@ def specs(draw: st.DrawFn) -> Spec:
     )
     train = st.builds(
         TrainSpec,
-        text,
+        st.sampled_from(sorted(DEFAULT_LEARNING_RATES)),
         st.floats(min_value=0.0, exclude_min=True, allow_infinity=False),
         text,
         positive,
@@ -283,6 +288,36 @@ def test_loads_raises_with_the_first_position() -> None:
             "must be a number, got a boolean",
         ),
         (
+            'adnn = 1\n[model]\nname = "m"\n[[model.layers]]\nname = "f"\nclass = "Flatten"\n'
+            "units = 3\n",
+            "model.layers[0].units",
+            7,
+            9,
+            "Flatten takes no units",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[[model.layers]]\nname = "d"\nclass = "Dropout"\n'
+            'activation = "relu"\n',
+            "model.layers[0].activation",
+            7,
+            14,
+            "Dropout takes no activation",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[train]\noptimizer = "adamm"\n',
+            "train.optimizer",
+            5,
+            13,
+            "is not a Keras optimizer",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[contract]\nmax_time = "10 parsecs"\n',
+            "contract.max_time",
+            5,
+            12,
+            "unknown time unit 'parsecs'",
+        ),
+        (
             'adnn = 1\n[model]\nname = "m"\n[[model.layers]]\nclass = "Dense"\n',
             "model.layers[0]",
             4,
@@ -333,3 +368,8 @@ def test_mutated_specs_never_crash_and_always_have_a_place(fixture: str) -> None
         _, found = issues(text)
         assert all(i.line >= 1 and i.column >= 1 for i in found), text
         assert len({(i.key, i.message) for i in found}) == len(found), text
+
+
+def test_durations_in_words() -> None:
+    text = 'adnn = 1\n[model]\nname = "m"\n[contract]\nmax_time = "1 hour 30 minutes"\n'
+    assert loads(text).contract.max_time == 5400.0

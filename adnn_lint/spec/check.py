@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import networkx as nx
 
 from adnn_lint.spec.errors import KeyPath
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
 
 if TYPE_CHECKING:
@@ -88,6 +89,13 @@ def _did_you_mean(name: str, choices: Collection[str]) -> str:
 def _names(spec: Spec, catalog: Catalog) -> Iterator[Problem]:
     for i, layer in enumerate(spec.model.layers):
         yield from _layer_names(i, layer, catalog)
+    optimizer = spec.train.optimizer
+    if optimizer not in DEFAULT_LEARNING_RATES and "optimizer" not in spec.train.unresolved:
+        yield Problem(
+            ("train", "optimizer"),
+            f"{optimizer!r} is not a Keras optimizer"
+            + _did_you_mean(optimizer, list(DEFAULT_LEARNING_RATES)),
+        )
     for j, family in enumerate(spec.search.families):
         problem = _family_problem(family, catalog)
         if problem:
@@ -102,7 +110,16 @@ def _layer_names(i: int, layer: LayerSpec, catalog: Catalog) -> Iterator[Problem
             f"{layer.class_name!r} is not a Keras layer class in the catalog"
             + _did_you_mean(layer.class_name, catalog.layers),
         )
-    if layer.activation is not None and catalog.resolve_activation(layer.activation) is None:
+    if info is not None and layer.units is not None and info.width_arg is None:
+        yield Problem(_layer_path(i, "units"), f"{layer.class_name} takes no units or filters")
+    if (
+        info is not None
+        and layer.activation is not None
+        and info.activation_arg is None
+        and info.activation_layer is None
+    ):
+        yield Problem(_layer_path(i, "activation"), f"{layer.class_name} takes no activation")
+    elif layer.activation is not None and catalog.resolve_activation(layer.activation) is None:
         yield Problem(
             _layer_path(i, "activation"),
             f"{layer.activation!r} is not a Keras activation"

@@ -10,7 +10,7 @@
     split      = "test" | "validation" ;
     fraction   = number [ "%" ] ;
     duration   = number [ unit ] { number unit } ;      (* bare number: seconds; "10 m" too *)
-    unit       = "ms" | "s" | "m" | "min" | "h" ;
+    unit       = "ms" | "s" | "m" | "min" | "h"         (* also sec, minutes, hours, ... *)
 
 The grammar is a handful of tokens, and every error must carry the exact column, so a small
 hand-written lexer and recursive-descent parser serve better here than a parser generator.
@@ -34,6 +34,8 @@ SPLITS: tuple[Split, ...] = ("test", "validation")
 #: Contract fields a clause or a ``[contract]`` table may set, in canonical order.
 CONTRACT_KEYS = ("accuracy", "split", "max_time", "max_trial", "max_gain", "delta", "confidence")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+_UNITS.update({"sec": 1.0, "second": 1.0, "seconds": 1.0, "minute": 60.0, "minutes": 60.0})
+_UNITS.update({"hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "mins": 60.0, "secs": 1.0})
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TOKEN = re.compile(
     rf"(?P<space>\s+)|(?P<quantity>(?:{_NUMBER}[A-Za-z%]*)+)|(?P<name>[A-Za-z_]\w*)"
@@ -84,7 +86,10 @@ def parse_fraction(text: str, offset: int = 0) -> float:
 
 
 def parse_duration(text: str, offset: int = 0) -> float:
-    """``90s``, ``10m``, ``2h``, ``1h30m``, ``1.5h``; a bare number is seconds."""
+    """``90s``, ``10m``, ``2h``, ``1h30m``, ``1.5h``, ``10 minutes``; a bare number is seconds."""
+    if text != text.strip() or " " in text:
+        # "10 minutes", "1 h 30 m": spaces carry no meaning (offsets then approximate)
+        return parse_duration(text.replace(" ", "").strip(), offset)
     pos = 0
     total = Decimal(0)
     while pos < len(text):

@@ -13,7 +13,7 @@ import io
 import itertools
 import re
 import tokenize
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from adnn_lint.records import (
@@ -34,6 +34,7 @@ from adnn_lint.spec.contract import (
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, TF1_OPTIMIZERS
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,
@@ -45,23 +46,6 @@ from adnn_lint.spec.model import (
     TrainSpec,
 )
 
-#: Keras 3 optimizers' default learning rates (``keras.optimizers.X().learning_rate``); checked
-#: against the installed Keras by a runtime test.
-DEFAULT_LEARNING_RATES: Mapping[str, float] = {
-    "sgd": 0.01,
-    "adam": 0.001,
-    "rmsprop": 0.001,
-    "adagrad": 0.001,
-    "adadelta": 0.001,
-    "adamax": 0.001,
-    "nadam": 0.001,
-    "ftrl": 0.001,
-    "adamw": 0.001,
-    "lion": 0.001,
-    "lamb": 0.001,
-}
-#: ``Model.fit`` defaults that apply when the argument is absent.
-FIT_DEFAULTS = {"epochs": 1, "batch_size": 32}
 #: Positional places of fit(x, y, batch_size, epochs, ...) arguments.
 _FIT_POSITION = {"batch_size": 2, "epochs": 3}
 _FIT_SPELLINGS = {"epochs": ("epochs", "nb_epoch"), "batch_size": ("batch_size",)}
@@ -335,10 +319,12 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
     learning_rate = default.learning_rate
     loss = default.loss
     metrics = default.metrics
-    if compile_call is not None and compile_call.optimizer:
-        optimizer = compile_call.optimizer.lower()
+    written = compile_call.optimizer if compile_call is not None else None
+    known = _keras_optimizer(written) if written else None
+    if known is not None:
+        optimizer = known
     else:
-        unresolved.append("optimizer")
+        unresolved.append("optimizer")  # absent, not literal, or not a Keras optimizer
     if compile_call is not None and compile_call.learning_rate is not None:
         learning_rate = compile_call.learning_rate
     elif (
@@ -373,6 +359,15 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
         metrics=metrics,
         unresolved=tuple(unresolved),
     )
+
+
+def _keras_optimizer(written: str) -> str | None:
+    """``Adam``/``adam``/``tf.train.AdamOptimizer`` -> ``adam``; None when Keras has no such."""
+    name = written.rsplit(".", 1)[-1].lower()
+    if name.endswith("optimizer") and name != "optimizer":
+        name = name[: -len("optimizer")]
+    name = TF1_OPTIMIZERS.get(name, name)
+    return name if name in DEFAULT_LEARNING_RATES else None
 
 
 def _mentions_rate(compile_call: CompileCall | None, source: str) -> bool:

@@ -1,0 +1,28 @@
+"""Keras facts the spec side needs and the catalog does not hold: optimizer identifiers with
+their default learning rates, and ``Model.fit`` defaults. Checked against the installed Keras by
+a runtime test (``tests/test_spec_extract.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: Keras 3 optimizers' default learning rates (``keras.optimizers.X().learning_rate``); checked
+#: against the installed Keras by a runtime test.
+DEFAULT_LEARNING_RATES: Mapping[str, float] = {
+    "sgd": 0.01,
+    "adam": 0.001,
+    "rmsprop": 0.001,
+    "adagrad": 0.001,
+    "adadelta": 0.001,
+    "adamax": 0.001,
+    "nadam": 0.001,
+    "ftrl": 0.001,
+    "adamw": 0.001,
+    "lion": 0.001,
+    "adafactor": 0.001,
+    "muon": 0.001,
+}
+#: TF 1 optimizer classes (``tf.train.GradientDescentOptimizer``) by their Keras names.
+TF1_OPTIMIZERS = {"gradientdescent": "sgd", "momentum": "sgd"}
+#: ``Model.fit`` defaults that apply when the argument is absent.
+FIT_DEFAULTS = {"epochs": 1, "batch_size": 32}
