@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import networkx as nx
 
-from adnn_lint.records import LayerRecord, ModelRecord, ScanResult
+from adnn_lint.records import LayerRecord, ModelRecord, Origin, ScanResult
 
 Shape = tuple[int | None, ...]
 
@@ -134,6 +134,8 @@ def _fill_model(
             if fans is not None:
                 inner_update["fan_in"], inner_update["fan_out"] = fans
             updates[inner.id] = inner_update
+    if model.edges_known:
+        _fold_activation_layers(graph, updates)
     for layer_id in order:
         if not model.edges_known:
             feeds: bool | None = None
@@ -146,6 +148,45 @@ def _fill_model(
         wraps = graph.nodes[layer_id]["layer"].wraps
         if wraps is not None and wraps in updates:
             updates[wraps]["feeds_trainable"] = feeds
+
+
+_ACTIVATION_LAYERS = frozenset({"Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"})
+#: Layers an activation layer may follow without changing what the weights' scale feeds.
+_PASS_THROUGH = frozenset(
+    {
+        "Dropout",
+        "AlphaDropout",
+        "GaussianDropout",
+        "GaussianNoise",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "SpatialDropout3D",
+    }
+)
+
+
+def _fold_activation_layers(graph: nx.DiGraph, updates: dict[str, dict[str, object]]) -> None:
+    """Dense(64) -> [Dropout] -> Activation("relu"): the Dense layer's activation is relu."""
+    for layer_id in graph.nodes:
+        layer: LayerRecord = graph.nodes[layer_id]["layer"]
+        if not layer.trainable or layer.activation != "linear":
+            continue
+        if layer.activation_origin is not Origin.IMPLICIT:
+            continue
+        current = layer_id
+        for _ in range(3):
+            successors = list(graph.successors(current))
+            if len(successors) != 1:
+                break
+            current = successors[0]
+            following: LayerRecord = graph.nodes[current]["layer"]
+            kind = _keras_class(following)
+            if kind in _ACTIVATION_LAYERS and following.activation is not None:
+                updates[layer_id]["activation"] = following.activation
+                updates[layer_id]["activation_from"] = following.id
+                break
+            if kind not in _PASS_THROUGH:
+                break
 
 
 def _keras_class(layer: LayerRecord) -> str:
@@ -280,6 +321,9 @@ def _infer(
         if in_shape is None or any(d is None for d in in_shape):
             return None, None
         return (math.prod(d for d in in_shape if d is not None),), None
+    if name == "RepeatVector":
+        times = _int(layer.arguments.get("n"))
+        return ((times, *in_shape) if times is not None and in_shape is not None else None), None
     if name == "Reshape":
         target = layer.shape_arguments.get("target_shape")
         return (target if target and -1 not in target else None), None

@@ -84,6 +84,9 @@ class LayerRecord:
     wraps: str | None = None  # Bidirectional/TimeDistributed: id of the wrapped layer
     wrapped_by: str | None = None  # the wrapper's id, for the wrapped layer
     scope: str = "module"  # "module", "main", "function:<name>", "class:<name>"
+    # The Activation/ReLU/... layer that applies this layer's effective activation when the
+    # layer itself is linear by default: Dense(64) followed by Activation("relu").
+    activation_from: str | None = None
 
 
 ModelKind = Literal["sequential", "functional", "subclassed"]

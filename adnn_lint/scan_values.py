@@ -60,6 +60,17 @@ def literal(node: cst.BaseExpression | None, lookup: Lookup, depth: int = 0) -> 
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right)):
             raise NotLiteral
         return _arith(node.operator, left, right)  # type: ignore[arg-type]
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "len"
+        and lookup("len") is None  # the builtin, not a local len
+        and len(node.args) == 1
+    ):
+        sized = literal(node.args[0].value, lookup, depth + 1)
+        if isinstance(sized, str | tuple):
+            return len(sized)
+        raise NotLiteral
     if isinstance(node, cst.Tuple | cst.List):
         values: list[object] = []
         for element in node.elements:

@@ -144,6 +144,7 @@ class _PendingModel:
     edges: list[tuple[str, str]] = field(default_factory=list)
     input_shape: tuple[int | None, ...] | None = None
     edges_known: bool = True
+    hint: str = ""  # the enclosing function: names a model that is returned, not assigned
 
 
 @dataclass
@@ -869,13 +870,17 @@ class _Walker:
 
     def apply(self, layers: _Layers, node: cst.Call) -> None:
         """``layer(x)``: data flows from x's producers into each applied layer."""
-        inputs = [self.value_of(arg.value) for arg in node.args if not arg.keyword]
         producers: list[str] = []
         shape: tuple[int | None, ...] | None = None
-        for value in inputs[:1]:
-            if isinstance(value, _Tensor):
-                producers.extend(value.producers)
-                shape = value.shape if not value.producers else None
+        for index, arg in enumerate(node.args):
+            value = self.value_of(arg.value)
+            if not isinstance(value, _Tensor):
+                continue
+            # Keyword tensors (initial_state=, mask=) feed the layer too; the shape is the
+            # first positional input's.
+            producers.extend(p for p in value.producers if p not in producers)
+            if index == 0 and arg.keyword is None and not value.producers:
+                shape = value.shape
         for layer_id in layers.ids:
             for producer in producers:
                 if producer != layer_id:
@@ -889,7 +894,9 @@ class _Walker:
 
     def new_model(self, name: str, kind: ModelKind, node: cst.CSTNode) -> int:
         self.model_counter += 1
-        self.models[self.model_counter] = _PendingModel(self.model_counter, name, kind, node)
+        model = _PendingModel(self.model_counter, name, kind, node)
+        model.hint = self.function_names[-1] if self.function_names else ""
+        self.models[self.model_counter] = model
         return self.model_counter
 
     def sequential(self, node: cst.Call) -> None:
@@ -1215,7 +1222,9 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
     fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
     models: list[ModelRecord] = []
     for key, pending_model in walker.models.items():
-        name = pending_model.name or walker.model_names.get(key) or f"model{key}"
+        name = (
+            pending_model.name or walker.model_names.get(key) or pending_model.hint or f"model{key}"
+        )
         model_compiles = [
             c for c, (_, a) in zip(compiles, walker.compiles, strict=True) if _belongs(a, key, name)
         ]

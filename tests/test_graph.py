@@ -109,3 +109,24 @@ def test_pooling_and_strides_shape_the_next_fan_in() -> None:
     assert (conv1.fan_in, conv1.fan_out) == (27, 72)
     assert (conv2.fan_in, conv2.fan_out) == (8, 4)
     assert dense.fan_in == 4
+
+
+def test_activation_layers_give_the_preceding_layer_its_activation() -> None:
+    result = scan(
+        """
+        from keras.models import Sequential
+        from keras.layers import Dense, Dropout, Activation, BatchNormalization
+        model = Sequential()
+        model.add(Dense(64, input_dim=20))
+        model.add(Dropout(0.5))
+        model.add(Activation("relu"))
+        model.add(Dense(64))
+        model.add(BatchNormalization())
+        model.add(Activation("tanh"))
+        model.add(Dense(1, activation="sigmoid"))
+        """
+    )
+    first = result.layer("L1")
+    assert (first.activation, first.activation_from) == ("relu", "L3")
+    behind_norm = result.layer("L4")  # BatchNormalization rescales: not folded through
+    assert (behind_norm.activation, behind_norm.activation_from) == ("linear", None)

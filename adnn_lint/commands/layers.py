@@ -106,6 +106,7 @@ def _layer(layer: LayerRecord) -> dict[str, Any]:
         "width": layer.width,
         "activation": layer.activation,
         "activation_origin": layer.activation_origin.value,
+        "activation_from": layer.activation_from,
         "multiplicity": layer.multiplicity,
         "trainable": layer.trainable,
         "fan_in": layer.fan_in,
@@ -191,7 +192,8 @@ def _table(layers: list[dict[str, Any]]) -> list[str]:
             f"{layer['line']}:{layer['column']}",
             layer["class"],
             _cell(layer["width"]),
-            _cell(layer["activation"]),
+            _cell(layer["activation"])
+            + (f" (from {layer['activation_from']})" if layer["activation_from"] else ""),
             _cell(layer["fan_in"]),
             _cell(layer["fan_out"]),
             _cell(layer["multiplicity"]),
