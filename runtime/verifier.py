@@ -142,11 +142,10 @@ def environment(trainer: str, determinism: bool) -> Environment:
 
     import adnn_lint
 
-    devices = tuple(
-        f"{d.device_type}:{i}"
-        for kind in ("CPU", "GPU")
-        for i, d in enumerate(tf.config.list_physical_devices(kind))
-    )
+    devices = [f"CPU:{i}" for i, _ in enumerate(tf.config.list_physical_devices("CPU"))]
+    for i, gpu in enumerate(tf.config.list_physical_devices("GPU")):
+        name = tf.config.experimental.get_device_details(gpu).get("device_name", "")
+        devices.append(f"GPU:{i} {name}".strip())
     return Environment(
         python=platform.python_version(),
         platform=platform.platform(),
@@ -157,7 +156,7 @@ def environment(trainer: str, determinism: bool) -> Environment:
         tensorflow=tf.__version__,
         keras=keras.__version__,
         adnn_lint=getattr(adnn_lint, "__version__", None),
-        devices=devices,
+        devices=tuple(devices),
         op_determinism=determinism,
         trainer=trainer,
     )
