@@ -275,7 +275,9 @@ def build_view(inputs: ReportInputs, *, now: datetime | None = None) -> ReportVi
             source_name=inputs.findings.path,
         )
     models: list[ModelView] = [
-        model_view(s.spec, s.path, i) for i, s in enumerate(inputs.specs, start=1)
+        # With one model the results are about it: show where the run overrode the spec.
+        model_view(s.spec, s.path, i, inputs.results if len(inputs.specs) == 1 else None)
+        for i, s in enumerate(inputs.specs, start=1)
     ]
     results = inputs.results
     # The banner states one model's contract; with several specs each model shows its own.

@@ -294,7 +294,14 @@ def contract_rows(contract: Contract) -> tuple[KeyValue, ...]:
     return tuple(rows)
 
 
-def model_view(spec: Spec, origin: str, index: int) -> ModelView:
+def _as_run(in_spec: str, measured: str | None) -> str:
+    """The spec's value, and what the verify run used instead when a flag overrode it."""
+    if measured is None or measured == in_spec:
+        return in_spec
+    return f"{in_spec} in the spec; the verify run used {measured}"
+
+
+def model_view(spec: Spec, origin: str, index: int, results: Results | None = None) -> ModelView:
     layers = spec.model.layers
     rows = tuple(
         LayerRow(
@@ -333,14 +340,25 @@ def model_view(spec: Spec, origin: str, index: int) -> ModelView:
         edges = [(src, layer.name) for layer in layers for src in layer.inputs if src in names]
         graph = graph_chart(nodes, edges)
     train = spec.train
+    cfg = results.config if results is not None else None
+    data_used = results.data.source if results is not None and results.data else None
     train_rows = (
-        KeyValue("optimizer", train.optimizer),
-        KeyValue("learning rate", f"{train.learning_rate:g}"),
+        KeyValue("optimizer", _as_run(train.optimizer, cfg.optimizer if cfg else None)),
+        KeyValue(
+            "learning rate",
+            _as_run(f"{train.learning_rate:g}", f"{cfg.learning_rate:g}" if cfg else None),
+        ),
         KeyValue("loss", train.loss),
-        KeyValue("epochs", str(train.epochs)),
-        KeyValue("batch size", str(train.batch_size)),
-        KeyValue("data", spec.data.source),
-        KeyValue("search", f"{spec.search.method}, delta {spec.search.delta:g}"),
+        KeyValue("epochs", _as_run(str(train.epochs), str(cfg.epochs) if cfg else None)),
+        KeyValue(
+            "batch size", _as_run(str(train.batch_size), str(cfg.batch_size) if cfg else None)
+        ),
+        KeyValue("data", _as_run(spec.data.source, data_used)),
+        KeyValue(
+            "search",
+            _as_run(spec.search.method, cfg.method if cfg else None)
+            + f", delta {spec.search.delta:g}",
+        ),
     )
     shape = (
         "(" + ", ".join(str(d) for d in spec.model.input_shape) + ")"

@@ -338,3 +338,10 @@ def test_trial_table_shows_probability_note_and_speculative(tmp_path: Path) -> N
     assert '<td class="num">0.312</td><td>worse; drew 0.71</td>' in table
     assert '<span class="tag speculative">speculative</span>' in table
     assert "(speculative" in html  # the chart's tooltip
+
+
+def test_model_section_says_where_the_run_overrode_the_spec(tmp_path: Path) -> None:
+    html, _ = _full_html(tmp_path)
+    # The sample spec names the embedded data; the sample results were measured on mnist.
+    assert "embedded in the spec; the verify run used mnist" in html
+    assert "<td>sgd</td>" in html  # same in both: shown once
