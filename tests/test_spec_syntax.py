@@ -367,9 +367,31 @@ def test_mutated_specs_never_crash_and_always_have_a_place(fixture: str) -> None
         text = "".join(chars)
         _, found = issues(text)
         assert all(i.line >= 1 and i.column >= 1 for i in found), text
-        assert len({(i.key, i.message) for i in found}) == len(found), text
+        assert len({(i.key, i.message, i.line) for i in found}) == len(found), text
 
 
 def test_durations_in_words() -> None:
     text = 'adnn = 1\n[model]\nname = "m"\n[contract]\nmax_time = "1 hour 30 minutes"\n'
     assert loads(text).contract.max_time == 5400.0
+
+
+def test_a_toml_syntax_error_does_not_hide_the_other_mistakes() -> None:
+    text = (
+        'adnn = 1\n[model]\nname = "m"\nname = "again"\n[[model.layers]]\nname = "a\n'
+        'class = "Dense"\nunits = 0\n[train]\nepochs = 3 4\noptimizer = "adamm"\n'
+    )
+    spec, found = issues(text)
+    assert spec is None
+    assert [(i.key, i.line) for i in found] == [
+        ("<document>", 4),  # the duplicate key
+        ("<document>", 6),  # the unterminated string; its key is not then "missing"
+        ("model.layers[0].units", 8),
+        ("<document>", 10),
+        ("train.optimizer", 11),
+    ]
+
+
+def test_recovery_stops_where_the_cause_may_be_elsewhere() -> None:
+    text = 'adnn = 1\n[model]\nname = "m"\ninput_shape = [28, 28\nunits = 3\n'
+    spec, found = issues(text)
+    assert spec is None and len(found) == 1 and found[0].message.startswith("TOML syntax")

@@ -508,23 +508,74 @@ def _article(kind: type) -> str:
 def issues(
     text: str, path: str = "<spec>", *, check: bool = True
 ) -> tuple[Spec | None, list[SpecIssue]]:
-    """Parse ``text``; return the spec (None when the TOML itself is malformed) and every issue
-    in document order. ``check=False`` skips the semantic checks (graph, catalog)."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return None, [_toml_issue(error, text)]
+    """Parse ``text``; return the spec (None when the TOML is malformed) and every issue in
+    document order. ``check=False`` skips the semantic checks (graph, catalog).
+
+    A TOML syntax error on a ``key = value`` line does not hide the rest: the line is set aside
+    and the document read again, so its other mistakes are reported too (the spec is still None).
+    """
+    syntax: list[SpecIssue] = []
+    blanked: set[str] = set()
+    current = text
+    doc: dict[str, Any] | None = None
+    for _ in range(_MAX_RECOVERIES):
+        try:
+            doc = tomllib.loads(current)
+            break
+        except tomllib.TOMLDecodeError as error:
+            issue = _toml_issue(error, current)
+            syntax.append(issue)
+            lines = current.split("\n")
+            key = _recoverable(lines, issue)
+            if key is None:
+                return None, syntax
+            blanked.add(key)
+            lines[issue.line - 1] = ""  # keep the line count, so later positions stay true
+            current = "\n".join(lines)
+    if doc is None:
+        return None, syntax
     reader = _Reader()
     spec = reader.spec(doc)
-    problems = list(reader.problems)
+    problems = [
+        p
+        for p in reader.problems
+        if not (p.message.startswith("missing required key") and _missing(p) in blanked)
+    ]
     if check:
         problems += check_spec(spec, skip=[p.path for p in reader.problems])
-    if not problems:
+    if not problems and not syntax:
         return spec, []
-    positions = locate(text)  # only a spec with problems pays for the key positions
-    found = [_place(p, positions) for p in problems]
+    positions = locate(current)  # only a spec with problems pays for the key positions
+    found = syntax + [_place(p, positions) for p in problems]
     found.sort(key=lambda i: (i.line, i.column))
-    return spec, found
+    return (None if syntax else spec), found
+
+
+_MAX_RECOVERIES = 20
+_KEY_LINE = re.compile(r"""^\s*[A-Za-z0-9_\-"'][^=\[]*=""")
+_DUPLICATE = ("overwrite", "twice", "already")
+
+
+def _recoverable(lines: list[str], issue: SpecIssue) -> str | None:
+    """The key of the line a TOML error sits on, when setting that line aside cannot change how
+    the rest reads: a broken line that is wrong on its own, or a duplicate key."""
+    if not 1 <= issue.line <= len(lines):
+        return None
+    line = lines[issue.line - 1]
+    if not _KEY_LINE.match(line):
+        return None
+    try:
+        tomllib.loads(line)
+        alone_ok = True
+    except tomllib.TOMLDecodeError:
+        alone_ok = False
+    if alone_ok and not any(word in issue.message for word in _DUPLICATE):
+        return None  # the cause is elsewhere (an unclosed bracket above): stop here
+    return line.split("=", 1)[0].strip().strip("\"'").rsplit(".", 1)[-1]
+
+
+def _missing(problem: Problem) -> str:
+    return problem.message.split("'")[1] if "'" in problem.message else ""
 
 
 def loads(text: str, path: str = "<spec>", *, check: bool = True) -> Spec:
