@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from adnn_lint.rules._support import unknown_name
 
-from adnn_lint.records import Finding, Origin, Span
+from adnn_lint.records import Finding, LayerRecord, Origin, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: Unresolved things that are ordinary in good code and do not hide an initializer.
@@ -27,6 +27,9 @@ class Unresolved(Rule):
     that is not a literal (``Dense(num_classes, activation=head_activation)`` inside a builder
     function) is not reported either: that is everywhere in well-written code, the spec still
     marks it, and the variance rules simply say nothing about a layer they cannot see.
+
+    Layers without weights (augmentation, pooling) are never reported, and a layer gets one note
+    at most.
 
     What to do: nothing, if the indirection is deliberate. Otherwise write the initializer where
     the layer is built (a string name or a ``keras.initializers`` class with literal arguments),
@@ -56,32 +59,36 @@ class Unresolved(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         seen: set[tuple[int, int]] = set()
-        misspelt: set[tuple[int, int]] = set()
+        noted: set[str] = set()  # layers already given a note: one is enough
         for layer in ctx.scan.layers:
+            refs = []
             for ref in layer.initializers:
-                if ref.span is None:
+                if ref.span is None or ref.origin is not Origin.UNRESOLVED:
                     continue
                 key = (ref.span.line, ref.span.column)
-                if unknown_name(ref) is not None:
-                    misspelt.add(key)  # ADNN108 reports it
-                    continue
-                if ref.origin is Origin.UNRESOLVED and key not in seen:
-                    seen.add(key)
-                    yield self._finding(
-                        ctx,
-                        ref.span,
-                        f"{layer.class_name} {ref.argument}",
-                        ref.reason or "not a literal",
-                    )
+                seen.add(key)
+                if unknown_name(ref) is None:  # a misspelt name is ADNN108's
+                    refs.append(ref)
+            if refs and refs[0].span is not None:
+                noted.add(layer.id)
+                where = f"{layer.class_name} " + ", ".join(r.argument for r in refs)
+                reasons = "; ".join(dict.fromkeys(r.reason or "not a literal" for r in refs))
+                yield self._finding(ctx, refs[0].span, where, reasons)
         for item in ctx.scan.unresolved:
             key = (item.span.line, item.span.column)
-            if key in seen or key in misspelt or item.what in _NOT_REPORTED:
+            if key in seen or item.what in _NOT_REPORTED:
                 continue
-            seen.add(key)
             where = item.what
             if item.layer_id is not None:
+                owner: LayerRecord | None = None
                 with contextlib.suppress(KeyError):
-                    where = f"{ctx.scan.layer(item.layer_id).class_name} {item.what}"
+                    owner = ctx.scan.layer(item.layer_id)
+                if owner is not None:
+                    if not owner.trainable or owner.id in noted:
+                        continue  # no initializer at stake, or already noted
+                    noted.add(owner.id)
+                    where = f"{owner.class_name} {item.what}"
+            seen.add(key)
             yield self._finding(ctx, item.span, where, item.reason)
 
     def _finding(self, ctx: FileContext, span: Span, where: str, reason: str) -> Finding:
