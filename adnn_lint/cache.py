@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -131,6 +130,8 @@ class Cache:
         """Store an entry atomically; a cache that cannot be written is silently skipped."""
         document = {"format": _FORMAT, "findings": [finding_to_dict(f) for f in findings]}
         target = self._entry(key)
+        import tempfile
+
         try:
             self._prepare()
             target.parent.mkdir(exist_ok=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -33,7 +32,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def _available(name: str) -> bool:
-    return importlib.util.find_spec(f"adnn_lint.commands.{name}") is not None
+    try:
+        _load(name)
+    except ModuleNotFoundError as err:
+        if err.name == f"adnn_lint.commands.{name}":
+            return False
+        raise  # the command exists but needs something missing: say so, do not hide it
+    return True
 
 
 def _load(name: str) -> ModuleType:
@@ -51,9 +56,17 @@ def build_parser(only: str | None = None) -> Parser:
     parser.add_argument("-V", "--version", action="version", version=f"adnn-lint {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in SUBCOMMANDS if only is None else (only,):
-        if not _available(name):
+        try:
+            module = _load(name)
+        except ModuleNotFoundError as err:
+            if err.name == f"adnn_lint.commands.{name}":
+                continue  # not written (or not installed): not offered
+            if only is not None:
+                raise
+            # One broken command must not take `adnn-lint --help` down with it.
+            print(f"adnn-lint: warning: '{name}' is unavailable: {err}", file=sys.stderr)
             continue
-        _load(name).add_parser(subparsers)
+        module.add_parser(subparsers)
     return parser
 
 

@@ -21,13 +21,25 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from adnn_lint.selection import SelectionError, check_selectors
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on Python 3.10
-    import tomli as tomllib
+
+def _toml() -> ModuleType:
+    # Imported on demand: most runs have no pyproject.toml with our table to parse.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = _toml().loads(text)
+    return parsed
+
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git/",
@@ -142,10 +154,10 @@ def parse_table(table: Mapping[str, object], root: Path, source: Path | None) ->
 def load_file(path: Path) -> Config:
     """The configuration in ``path``: a pyproject.toml (its tool table) or an adnn-lint.toml."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = _parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read configuration: {err}") from err
-    except tomllib.TOMLDecodeError as err:
+    except _toml().TOMLDecodeError as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from err
     if path.name == "pyproject.toml":
         tool = document.get("tool", {})
@@ -165,8 +177,8 @@ def _has_table(pyproject: Path) -> bool:
     if "adnn-lint" not in text:  # cheap pre-check before parsing
         return False
     try:
-        tool = tomllib.loads(text).get("tool", {})
-    except tomllib.TOMLDecodeError:
+        tool = _parse_toml(text).get("tool", {})
+    except _toml().TOMLDecodeError:
         return True  # let load_file report the error with its position
     return isinstance(tool, dict) and "adnn-lint" in tool
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from adnn_lint.config import Config
+
+if TYPE_CHECKING:
+    import pathspec
 
 SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
 
@@ -51,7 +54,14 @@ def _read_gitignore(directory: Path) -> _Ignore | None:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return _Ignore(directory, pathspec.GitIgnoreSpec.from_lines(lines))
+    return _Ignore(directory, _spec(lines))
+
+
+def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    # Imported on demand: a one-file run (pre-commit) often needs no pattern at all.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ancestor_gitignores(start: Path) -> list[_Ignore]:
@@ -71,10 +81,11 @@ def _ancestor_gitignores(start: Path) -> list[_Ignore]:
 class _Walker:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.exclude = _Ignore(
-            config.root, pathspec.GitIgnoreSpec.from_lines(list(config.all_excludes))
-        )
         self.seen_dirs: set[tuple[int, int]] = set()
+
+    @cached_property
+    def exclude(self) -> _Ignore:
+        return _Ignore(self.config.root, _spec(list(self.config.all_excludes)))
 
     def excluded(self, path: Path, is_dir: bool, ignores: Iterable[_Ignore]) -> bool:
         if self.exclude.matches(path, is_dir) or self._outside_root_match(path, is_dir):
@@ -130,7 +141,9 @@ def discover_files(
         if not absolute.exists():
             missing.append(given)
             continue
-        ancestors = _ancestor_gitignores(absolute) if config.respect_gitignore else []
+        ancestors: list[_Ignore] = []
+        if (absolute.is_dir() or force_exclude) and config.respect_gitignore:
+            ancestors = _ancestor_gitignores(absolute)
         if absolute.is_dir():
             for found in walker.walk(absolute, ancestors):
                 shown = found if given.is_absolute() else Path(os.path.relpath(found))

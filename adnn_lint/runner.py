@@ -6,9 +6,7 @@ file's result; it never loses the results of the others.
 
 from __future__ import annotations
 
-import io
 import os
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +71,9 @@ class RunResult:
 
 def _decode(data: bytes, path: str) -> tuple[str, str] | Finding:
     """(text, encoding) of a Python file, honouring a PEP 263 coding line; or an ADNN000."""
+    import io
+    import tokenize
+
     from adnn_lint.engine import syntax_finding
 
     if b"\0" in data:
