@@ -90,3 +90,21 @@ def test_unknown_source_and_bad_split() -> None:
         load_data("cifar")
     with pytest.raises(DataError, match="validation_split"):
         load_data("embedded", validation_split=1.5)
+
+
+@pytest.mark.runtime
+def test_keras_datasets_source_uses_keras_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (30, 28, 28)).astype(np.uint8)
+    y = (np.arange(30) % 10).astype(np.uint8)
+    calls: list[str] = []
+
+    def fake_load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        calls.append("fashion_mnist")  # never downloads in a test
+        return (x, y), (x[:10], y[:10])
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", fake_load_data)
+    data = load_data("fashion_mnist", validation_split=0.2)
+    assert calls == ["fashion_mnist"]
+    assert (len(data.x_train), len(data.x_val), len(data.x_test), data.classes) == (24, 6, 10, 10)

@@ -93,3 +93,27 @@ def test_tiny_verification_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixt
     # Rerunning into an existing file without --resume is refused, with the way out named.
     assert main(args) == 2
     assert "--resume" in capsys.readouterr().err
+
+
+@pytest.mark.runtime
+def test_ctrl_c_exits_130_and_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime import executor, verifier
+
+    class NoTraining:
+        trainer = "keras"
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(executor, "InProcessExecutor", NoTraining)
+    monkeypatch.setattr(verifier, "verify", interrupted)
+    spec = tmp_path / "s.toml"
+    spec.write_text(_spec_text())
+    assert main(["verify", str(spec), "--results", str(tmp_path / "r.json")]) == 130
+    assert "--resume" in capsys.readouterr().err
