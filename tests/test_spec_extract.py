@@ -197,3 +197,14 @@ def test_keras_defaults_match_the_installed_keras() -> None:
     assert fit["epochs"].default == FIT_DEFAULTS["epochs"]
     # batch_size=None in the signature means 32 (documented), so only check it is None
     assert fit["batch_size"].default is None
+
+
+def test_a_model_without_layers_or_with_an_unfollowed_graph_is_marked() -> None:
+    scan = _scan()
+    model = scan.models[0]
+    empty = ModelRecord("M2", "Wrapper", "subclassed", _span(1))
+    unfollowed = ModelRecord(
+        model.id, model.name, model.kind, model.span, model.layer_ids, edges_known=False
+    )
+    specs = extract_specs(ScanResult("m.py", scan.layers, (unfollowed, empty)), SOURCE, "m.py")
+    assert [s.model.unresolved for s in specs] == [("layers",), ("input_shape", "layers")]

@@ -146,8 +146,10 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
     else:
         unresolved.append("input_shape")
     kept = [r for r in records if r.class_name not in _INPUT_CLASSES]
-    if any(r.multiplicity is None for r in kept):
-        unresolved.append("layers")  # a loop whose trip count is not a literal
+    if not kept or any(r.multiplicity is None for r in kept) or not model.edges_known:
+        # no layer found (a wrapper model), a loop whose trip count is not a literal, or a
+        # graph the scanner could not follow
+        unresolved.append("layers")
     nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
     names = _names([n for r in kept for n in nodes[r.id]])
     preds = _predecessors(model, [r.id for r in records], {r.id for r in kept})
