@@ -52,6 +52,26 @@ def constant_value_of(canonical: str) -> float | None:
     return {"zeros": 0.0, "ones": 1.0}.get(canonical)
 
 
+#: Activations whose output and derivative are both 0 at 0 (TensorFlow's relu'(0) is 0).
+DEAD_AT_ZERO = frozenset({"relu", "relu6"})
+
+
+def dead_at_zero(layer: LayerRecord) -> bool:
+    """A zero kernel with a zero bias under ReLU: output 0, gradient 0, forever."""
+    if layer.activation not in DEAD_AT_ZERO:
+        return False
+    bias = next((ref for ref in layer.initializers if ref.role == "bias"), None)
+    if bias is None or layer.arguments.get("use_bias") is False:
+        return True
+    return constant_value(bias) == 0.0
+
+
+def zero_kernel(layer: LayerRecord) -> bool:
+    return any(
+        ref.role in SYMMETRY_ROLES and constant_value(ref) == 0.0 for ref in layer.initializers
+    )
+
+
 def constant_weight_findings(
     rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
 ) -> Iterator[Finding]:
@@ -85,32 +105,36 @@ def _finding(
         else "another trainable layer"
     )
     where = f"{label} {ref.argument}={written(ref, ctx.module)}"
-    if ref.role in SYMMETRY_ROLES:
-        if value == 0.0:
-            gain = activation_gain(layer)
-            dead = (
-                f"; with '{layer.activation}' the output and its gradient are exactly 0, "
-                "so the layer never learns"
-                if gain == 2.0
-                else ""
+    severity: Severity = "warning"
+    if ref.role in SYMMETRY_ROLES and value == 0.0:
+        why = (
+            f"{where} fills the {ref.role} with 0 although its output feeds {feeds}: every "
+            "unit computes the same value, and only the next layer's random weights tell their "
+            "updates apart"
+        )
+        if dead_at_zero(layer):
+            severity = "error"
+            why += (
+                f"; with '{layer.activation}' and a zero bias the output and its gradient are "
+                "exactly 0, so this layer never learns"
             )
-            why = (
-                f"{where} fills the {ref.role} with 0 although its output feeds {feeds}: every "
-                f"unit computes the same value and the units stay interchangeable{dead}"
+        elif downstream is not None and zero_kernel(downstream):
+            severity = "error"
+            why += (
+                "; the next layer's kernel is zero too, so neither layer's weights ever get a "
+                "gradient"
             )
-        else:
-            why = (
-                f"{where} fills the {ref.role} with {value:g} although its output feeds {feeds}: "
-                "every unit computes the same value, so symmetry between units is broken only "
-                "by the next layer's noise, and a large constant saturates the activation"
-            )
-        severity: Severity = "error" if value == 0.0 else "warning"
+    elif ref.role in SYMMETRY_ROLES:
+        why = (
+            f"{where} fills the {ref.role} with {value:g} although its output feeds {feeds}: "
+            "every unit computes the same value, so symmetry between units is broken only "
+            "by the next layer's noise, and a large constant saturates the activation"
+        )
     else:
         why = (
             f"{where} fills the {ref.role} weights with {value:g} (this layer feeds {feeds}): "
             f"every {ref.role} unit starts identical and learns only through the other weights"
         )
-        severity = "warning"
     replacement = suggested(layer, ref)
     fix = None
     if replacement is not None and ref.node is not None:

@@ -14,10 +14,12 @@ class ZeroKernel(Rule):
     """``Zeros`` / ``Constant(0)`` on a weight tensor of a hidden layer.
 
     Why: when a layer's kernel (or depthwise/pointwise kernel) starts at 0, every unit of the
-    layer computes the same output and receives a gradient that differs only through the next
-    layer's weights; under a ReLU-family activation the output and its gradient are exactly 0,
-    so the layer never learns at all. Zero recurrent or embedding tensors are reported as
-    warnings: the input kernel or the downstream weights still break their symmetry.
+    layer computes the same output, and only the next layer's random weights tell their updates
+    apart. It is an error when the layer can certainly not learn: under ReLU with a zero bias
+    its output and its gradient are exactly 0 forever, and when the next layer's kernel is zero
+    too neither layer's weights ever get a gradient. Otherwise (tanh, a non-zero bias) it is a
+    warning. Zero recurrent or embedding tensors are warnings as well: the input kernel or the
+    downstream weights still break their symmetry.
 
     Only layers whose output feeds another trainable layer are reported: a zero *final* layer
     (a regression head, a detection head) is a legitimate choice, and so is the last layer of a

@@ -13,6 +13,7 @@ from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_pa
 from adnn_lint.rules.adnn108_unknown_initializer import closest
 from adnn_lint.rules.adnn201_unseeded_training import REQUIRED, covering, seed_fix
 
+from adnn_lint.engine import lint_source
 from adnn_lint.records import (
     FitCall,
     InitializerRef,
@@ -159,3 +160,32 @@ def test_signal_explosion_multiplies_factors_along_the_chain() -> None:
     findings = list(SignalExplosion().check(FileContext("m.py", "x = 1\n", module, scan)))
     # One more 0.213x layer: 0.029x end to end.
     assert len(findings) == 1 and "shrinks 34.3x" in findings[0].message
+
+
+def _zero_mlp(activation: str, bias: str = "zeros", second: str = "glorot_uniform") -> str:
+    return (
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        f"    keras.layers.Dense(16, activation='{activation}', kernel_initializer='zeros',\n"
+        f"                       bias_initializer='{bias}'),\n"
+        f"    keras.layers.Dense(16, activation='tanh', kernel_initializer='{second}'),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "severities"),
+    [
+        (_zero_mlp("relu"), ["error"]),  # dead: relu(0) = 0 and relu'(0) = 0
+        (_zero_mlp("tanh"), ["warning"]),  # learns, symmetry broken by the next layer
+        (_zero_mlp("relu", bias="ones"), ["warning"]),  # a positive bias keeps it alive
+        (_zero_mlp("tanh", second="zeros"), ["error", "warning"]),  # stuck pair, then tanh
+    ],
+)
+def test_zero_kernel_is_an_error_only_when_it_cannot_learn(
+    source: str, severities: list[str]
+) -> None:
+    findings = [f for f in lint_source(source, "m.py") if f.code == "ADNN101"]
+    assert [f.severity for f in findings] == severities
