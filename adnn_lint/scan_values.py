@@ -94,7 +94,10 @@ def _arith(operator: cst.BaseBinaryOp, left: float, right: float) -> float:
         if isinstance(operator, cst.FloorDivide):
             return left // right
         if isinstance(operator, cst.Power):
-            return float(left**right)
+            if abs(right) > 64:  # 9 ** 9 ** 9 would take minutes to compute exactly
+                raise NotLiteral
+            result = left**right
+            return result if isinstance(result, int) else float(result)
     except (ZeroDivisionError, OverflowError) as err:
         raise NotLiteral from err
     raise NotLiteral

@@ -586,3 +586,10 @@ def test_legacy_aliases_resolve_to_the_keras3_class() -> None:
     assert atrous.shape_arguments["kernel_size"] == (3, 3)
     assert kernel(atrous) == (Origin.EXPLICIT, "random_normal")
     assert merge.trainable is False and merge.initializers == ()
+
+
+def test_literal_arithmetic_is_bounded() -> None:
+    layer = only("import keras\nkeras.layers.Dense(2 ** 3, kernel_initializer='zeros')")
+    assert layer.width == 8
+    result = scan("import keras\nkeras.layers.Dense(9 ** 9 ** 9)")
+    assert result.layers[0].width is None
