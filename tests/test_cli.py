@@ -270,3 +270,24 @@ def test_fix_rewrites_a_notebook_cell(cli: CliRunner, tree: Tree) -> None:
     cells = json.loads((root / "nb.ipynb").read_text(encoding="utf-8"))["cells"]
     assert cells[0]["source"] == ["!pip install keras\n", "import keras"]
     assert cells[1]["source"] == [TYPO.splitlines()[1].replace("unifrom", "uniform")]
+
+
+def test_stdin_with_a_filename(cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    root = tree({"pyproject.toml": '[tool.adnn-lint.per-file-ignores]\n"skip/*" = ["ADNN108"]\n'})
+
+    def feed(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+
+    feed(TYPO)
+    result = cli("-", "--stdin-filename", "src/m.py", "--select", "ADNN108", cwd=root)
+    assert result.code == 1 and result.out.startswith("src/m.py:2:")
+    feed(TYPO)
+    result = cli("-", "--stdin-filename", "skip/m.py", "--select", "ADNN108", cwd=root)
+    assert result.code == 0
+    feed(TYPO)
+    fixed = cli("-", "--fix", "--stdin-filename", "src/m.py", "--select", "ADNN108", cwd=root)
+    assert fixed.code == 0 and fixed.out == TYPO.replace("unifrom", "uniform")
+    assert not (root / "src").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,11 @@ def add_parser(subparsers: Any) -> None:
     run.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     run.add_argument("--no-cache", action="store_true")
     run.add_argument("--cache-dir", type=Path, metavar="DIR")
+    run.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="with PATH '-': the name to report (and to match per-file-ignores) for stdin",
+    )
     run.add_argument(
         "-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)"
     )
@@ -150,44 +156,79 @@ def run(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     paths: list[Path] = args.paths or [Path(".")]
+    stdin = [str(p) for p in paths] == ["-"]
     try:
-        config = _merge(discover(paths, args.config, cwd), args)
+        where = [Path(args.stdin_filename or ".")] if stdin else paths
+        config = _merge(discover(where, args.config, cwd), args)
     except (ConfigError, SelectionError, ValueError) as err:
         return _error(str(err))
+    if stdin:
+        return _lint_stdin(args, config)
+    if "-" in map(str, paths):
+        return _error("'-' (stdin) cannot be combined with other paths")
     found = discover_files(paths, config, force_exclude=args.force_exclude)
     if found.missing:
         return _error("no such file or directory: " + ", ".join(map(str, found.missing)))
     return _lint(args, config, list(found.files))
 
 
-def _lint(args: argparse.Namespace, config: Config, files: list[Path]) -> int:
-    from adnn_lint.cache import CACHE_DIR_NAME, Cache
-    from adnn_lint.output import Notice, Report, render
-    from adnn_lint.runner import Task, run
+def _codes_for(path: Path, config: Config) -> frozenset[str]:
+    """The enabled codes for one file: the selection minus its per-file ignores."""
     from adnn_lint.selection import resolve
 
-    base = resolve(config.select, config.ignore, config.extend_select)
-    ignores = _per_file_matchers(config)
+    codes = resolve(config.select, config.ignore, config.extend_select)
+    relative = _relative(path, config.root)
+    for spec, ignored in _per_file_matchers(config):
+        if spec.match_file(relative):
+            codes = codes - resolve(ignored)
+    return codes
+
+
+def _lint_stdin(args: argparse.Namespace, config: Config) -> int:
+    """``adnn-lint check - --stdin-filename NAME`` (editors): never cached; ``--fix`` prints
+    the fixed source to stdout instead of writing a file."""
+    from adnn_lint.runner import RunResult, Task, lint_task
+
+    name = args.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
     fixing = bool(args.fix or args.diff)
-    tasks = []
-    for path in files:
-        codes = base
-        relative = _relative(path, config.root)
-        for spec, ignored in ignores:
-            if spec.match_file(relative):
-                codes = codes - resolve(ignored)
-        tasks.append(Task(str(path), str(path), codes, fix=fixing, unsafe_fixes=args.unsafe_fixes))
+    task = Task(name, name, _codes_for(Path(name), config), fixing, args.unsafe_fixes)
+    result = lint_task(task, data)
+    if args.fix and not args.diff:
+        fixed = result.fixed_source
+        sys.stdout.write(fixed if fixed is not None else data.decode(result.encoding, "replace"))
+        if result.internal_error:
+            print(f"adnn-lint: {name}: {result.notice}", file=sys.stderr)
+            return 2
+        return 1 if result.findings and not args.exit_zero else 0
+    return _report(args, RunResult((result,)), 1)
+
+
+def _lint(args: argparse.Namespace, config: Config, files: list[Path]) -> int:
+    from adnn_lint.cache import CACHE_DIR_NAME, Cache
+    from adnn_lint.runner import Task, run
+
+    fixing = bool(args.fix or args.diff)
+    tasks = [
+        Task(str(path), str(path), _codes_for(path, config), fixing, args.unsafe_fixes)
+        for path in files
+    ]
     cache = None
     if not args.no_cache and not fixing:
         cache = Cache(args.cache_dir or config.root / CACHE_DIR_NAME)
     result = run(tasks, cache=cache, jobs=args.jobs)
+    if args.fix and not args.diff:
+        _write_fixes(result)
+    return _report(args, result, len(files))
+
+
+def _report(args: argparse.Namespace, result: RunResult, files_checked: int) -> int:
+    from adnn_lint.output import Notice, Report, render
 
     if args.diff:
         diff = _diff(result)
         sys.stdout.write(diff)
         return 1 if diff else 0
-    if args.fix:
-        _write_fixes(result)
 
     stream = sys.stdout
     sources: dict[str, str] = {}
@@ -201,7 +242,7 @@ def _lint(args: argparse.Namespace, config: Config, files: list[Path]) -> int:
     notices = tuple(Notice(r.path, r.notice or "", r.internal_error) for r in result.notices)
     report = Report(
         findings=findings,
-        files_checked=len(files),
+        files_checked=files_checked,
         notices=notices,
         fixed=result.fixed,
         show_source=args.show_source,
@@ -232,6 +273,7 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+@cache
 def _per_file_matchers(config: Config) -> list[tuple[Any, tuple[str, ...]]]:
     if not config.per_file_ignores:
         return []
