@@ -9,9 +9,7 @@ Only real comments count: the source is tokenized, so ``"# noqa"`` inside a stri
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +43,9 @@ def parse_comment(comment: str, line: int) -> Directive | None:
 
 
 def _comments(source: str) -> list[tuple[int, str]]:
+    import io
+    import tokenize
+
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
