@@ -208,3 +208,19 @@ def test_a_model_without_layers_or_with_an_unfollowed_graph_is_marked() -> None:
     )
     specs = extract_specs(ScanResult("m.py", scan.layers, (unfollowed, empty)), SOURCE, "m.py")
     assert [s.model.unresolved for s in specs] == [("layers",), ("input_shape", "layers")]
+
+
+def test_embedding_vocabulary_is_kept_and_wrappers_are_marked() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\nfrom keras import layers\n"
+        "model = keras.Sequential([keras.Input((None,)), layers.Embedding(20000, 128),\n"
+        "    layers.Bidirectional(layers.LSTM(64)), layers.Dense(1)])\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    by_class = {x.class_name: x for x in spec.model.layers}
+    assert by_class["Embedding"].options == {"input_dim": 20000}
+    assert by_class["Embedding"].units == 128
+    assert by_class["Bidirectional"].unresolved == ("layer",)

@@ -236,6 +236,10 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
             unresolved.append(ref.argument)
         inits.append(init)
     skip = _NOT_OPTIONS | {a.argument for a in info.initializer_args} if info else _NOT_OPTIONS
+    if info is not None and "input_dim" in info.positional:
+        skip = skip - {"input_dim"}  # Embedding(input_dim=...): a vocabulary size, not a shape
+    if info is not None and info.wrapper:
+        unresolved.append("layer")  # Bidirectional(LSTM(...)): spec v1 holds no nested layer
     if info is not None:
         skip |= {a for a in (info.width_arg, info.activation_arg) if a}
     options: dict[str, ParamValue] = {
