@@ -21,6 +21,10 @@ class SharedInitializer(Rule):
     share one instance therefore start from the same random stream: layers of the same shape are
     exact copies of one another, which is rarely what the author meant.
 
+    The same goes for separate instances created with one literal seed
+    (``HeNormal(seed=42)`` on every layer, or inside a loop): Keras draws the same values for
+    the same seed, so these layers start as copies too.
+
     Constant initializers (zeros, ones) are not reported (sharing them is harmless), nor is an
     instance seeded with a ``keras.random.SeedGenerator``, which does advance between calls.
 
@@ -54,6 +58,16 @@ class SharedInitializer(Rule):
     INVALID = (
         (
             "import keras\n"
+            "model = keras.Sequential([\n"
+            "    keras.Input(shape=(8,)),\n"
+            "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
+            "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
+            "    keras.layers.Dense(1),\n"
+            "])\n",
+            Invalid("ADNN107", line=5),
+        ),
+        (
+            "import keras\n"
             "init = keras.initializers.HeNormal(seed=42)\n"
             "model = keras.Sequential([\n"
             "    keras.Input(shape=(8,)),\n"
@@ -69,16 +83,51 @@ class SharedInitializer(Rule):
         if "SeedGenerator" in ctx.source:
             return  # a SeedGenerator-seeded instance advances per call; cannot tell which is which
         uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
+        same_seed: dict[tuple[str, int], list[tuple[LayerRecord, InitializerRef]]]
+        same_seed = defaultdict(list)
         for layer in ctx.scan.layers:
             if not initialized(layer):
                 continue
             for ref in layer.initializers:
-                if ref.instance is None or ref.canonical is None or ref.span is None:
+                if ref.canonical is None or ref.span is None:
                     continue
                 info = catalog().initializers.get(ref.canonical)
                 if info is None or not info.random:
                     continue
-                uses[ref.instance].append((layer, ref))
+                if ref.instance is not None:
+                    uses[ref.instance].append((layer, ref))
+                elif ref.seed is not None:
+                    same_seed[(ref.canonical, ref.seed)].append((layer, ref))
+        yield from self._shared_instances(ctx, uses)
+        yield from self._repeated_seeds(ctx, same_seed)
+
+    def _repeated_seeds(
+        self,
+        ctx: FileContext,
+        groups: dict[tuple[str, int], list[tuple[LayerRecord, InitializerRef]]],
+    ) -> Iterable[Finding]:
+        """Fresh instances with one literal seed: each draws the same values as the others."""
+        for (_, seed), group in groups.items():
+            in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
+            if len(group) < 2 and not in_loop:
+                continue
+            lines = ", ".join(str(ref.span.line) for _, ref in group if ref.span)
+            loop = " (inside a loop, once per iteration)" if in_loop else ""
+            reported = group[1:] if len(group) > 1 else group
+            for layer, ref in reported:
+                assert ref.span is not None
+                message = (
+                    f"{layer_label(layer)} {ref.argument}={written(ref, ctx.module)} uses seed "
+                    f"{seed} like the initializer at line(s) {lines}{loop}: Keras draws the same "
+                    "values for the same seed, so these layers start from one random stream "
+                    "(same-shape layers are copies); give each layer its own seed "
+                    "(seed=base + i), or drop the seeds and call keras.utils.set_random_seed once"
+                )
+                yield ctx.finding(self, ref.span, message)
+
+    def _shared_instances(
+        self, ctx: FileContext, uses: dict[str, list[tuple[LayerRecord, InitializerRef]]]
+    ) -> Iterable[Finding]:
         for group in uses.values():
             in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
             if len(group) < 2 and not in_loop:
