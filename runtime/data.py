@@ -78,7 +78,13 @@ def _from_keras(name: str) -> tuple[np.ndarray[Any, Any], ...]:
     import keras  # the runtime extra; imported only for this source
 
     module = getattr(keras.datasets, name)
-    (x_train, y_train), (x_test, y_test) = module.load_data()
+    try:
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+    except Exception as exc:  # keras.utils.get_file raises a bare Exception when a fetch fails
+        raise DataError(
+            f"{name}: keras.datasets could not load it ({exc}); offline, use --data embedded "
+            "or --data npz:PATH"
+        ) from exc
     return (x_train, y_train, x_test, y_test)
 
 
