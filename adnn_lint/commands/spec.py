@@ -50,6 +50,10 @@ def _check(paths: list[Path]) -> int:
 
     status = 0
     for path in paths:
+        if path.suffix in (".py", ".ipynb"):
+            print(f"{path}: --check reads spec files; extract one first: adnn-lint spec {path}")
+            status = 1
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
