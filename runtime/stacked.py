@@ -20,6 +20,7 @@ TensorFlow is imported when a function runs, never at import time.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import OrderedDict
@@ -243,7 +244,7 @@ class _Group:
         ]
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
         self._train_step = tf.function(self._step, jit_compile=True, reduce_retracing=True)
-        self._epoch = tf.function(self._epoch_loop, reduce_retracing=True)
+        self._epochs: dict[int, Any] = {}  # batch size -> compiled epoch loop
         self._eval = tf.function(self._eval_chunk, jit_compile=True, reduce_retracing=True)
 
     def load(self, arrays: Sequence[FloatArray], *, reset_optimizer: bool) -> None:
@@ -351,7 +352,22 @@ class _Group:
 
         steps = math.ceil(order.shape[-1] / batch)
         padded, mask = _pad(order, steps * batch)
-        total = self._epoch(x, y, tf.constant(padded, tf.int32), tf.constant(mask), batch)
+        epoch = self._epochs.get(batch)
+        if epoch is None:
+            # Unknown row counts in the signature: a call with other data (a new split, a
+            # warm-up on a subset) reuses the traced loop instead of tracing it again.
+            order_shape = [None] if self.shared else [self.k, None]
+            epoch = tf.function(
+                functools.partial(self._epoch_loop, batch=batch),
+                input_signature=[
+                    tf.TensorSpec([None, x.shape[1]], tf.float32),
+                    tf.TensorSpec([None], tf.int32),
+                    tf.TensorSpec(order_shape, tf.int32),
+                    tf.TensorSpec([None], tf.float32),
+                ],
+            )
+            self._epochs[batch] = epoch
+        total = epoch(x, y, tf.constant(padded, tf.int32), tf.constant(mask))
         return np.asarray(total.numpy() / steps, dtype=np.float32)
 
     # -- evaluation ------------------------------------------------------------------------
