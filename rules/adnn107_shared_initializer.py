@@ -21,8 +21,8 @@ class SharedInitializer(Rule):
     share one instance therefore start from the same random stream: layers of the same shape are
     exact copies of one another, which is rarely what the author meant.
 
-    The same goes for separate instances created with one literal seed
-    (``HeNormal(seed=42)`` on every layer, or inside a loop): Keras draws the same values for
+    The same goes for separate instances created with one literal seed for layers of one class
+    in one model (``HeNormal(seed=42)`` on every Dense, or inside a loop): Keras draws the same values for
     the same seed, so these layers start as copies too.
 
     Constant initializers (zeros, ones) are not reported (sharing them is harmless), nor is an
@@ -83,7 +83,7 @@ class SharedInitializer(Rule):
         if "SeedGenerator" in ctx.source:
             return  # a SeedGenerator-seeded instance advances per call; cannot tell which is which
         uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
-        same_seed: dict[tuple[str, int], list[tuple[LayerRecord, InitializerRef]]]
+        same_seed: dict[tuple[str, str, str, int], list[tuple[LayerRecord, InitializerRef]]]
         same_seed = defaultdict(list)
         for layer in ctx.scan.layers:
             if not initialized(layer):
@@ -97,17 +97,20 @@ class SharedInitializer(Rule):
                 if ref.instance is not None:
                     uses[ref.instance].append((layer, ref))
                 elif ref.seed is not None:
-                    same_seed[(ref.canonical, ref.seed)].append((layer, ref))
+                    # Only within one model (or one scope): two models built with the same
+                    # seeds on purpose (a test comparing them) are not a mistake.
+                    owner = layer.model or layer.scope
+                    same_seed[(owner, layer.class_name, ref.canonical, ref.seed)].append((layer, ref))
         yield from self._shared_instances(ctx, uses)
         yield from self._repeated_seeds(ctx, same_seed)
 
     def _repeated_seeds(
         self,
         ctx: FileContext,
-        groups: dict[tuple[str, int], list[tuple[LayerRecord, InitializerRef]]],
+        groups: dict[tuple[str, str, str, int], list[tuple[LayerRecord, InitializerRef]]],
     ) -> Iterable[Finding]:
         """Fresh instances with one literal seed: each draws the same values as the others."""
-        for (_, seed), group in groups.items():
+        for (*_, seed), group in groups.items():
             in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
             if len(group) < 2 and not in_loop:
                 continue
