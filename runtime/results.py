@@ -186,6 +186,10 @@ class Results:
     best_trial: int | None = None  # index into trials (highest validation accuracy)
     stop_reason: StopReason = "not_started"
     search_seconds: float = 0.0
+    # The best trial retrained on the baseline seeds (validation), paired with the baseline runs:
+    # it is chosen for the verdict only when this paired gain is positive.
+    confirmation_runs: tuple[RunRecord, ...] = ()
+    confirmation_gain: Interval | None = None
     verdict: Verdict | None = None
     format: str = RESULTS_FORMAT
     version: int = RESULTS_VERSION
@@ -322,6 +326,11 @@ def from_json(data: Mapping[str, Any]) -> Results:
         trials = tuple(_trial(t) for t in data.get("trials", ()))
         key = "verdict"
         verdict = None if data.get("verdict") is None else _verdict(data["verdict"])
+        key = "confirmation_runs"
+        confirmation = tuple(_run(r) for r in data.get("confirmation_runs", ()))
+        key = "confirmation_gain"
+        raw_gain = data.get("confirmation_gain")
+        confirmation_gain = None if raw_gain is None else _interval(raw_gain)
     except (KeyError, TypeError, ValueError) as exc:
         raise ResultsError(f"{key}: malformed ({exc})") from exc
     for position, trial in enumerate(trials):
@@ -341,6 +350,8 @@ def from_json(data: Mapping[str, Any]) -> Results:
         best_trial=data.get("best_trial"),
         stop_reason=data.get("stop_reason", "not_started"),
         search_seconds=float(data.get("search_seconds", 0.0)),
+        confirmation_runs=confirmation,
+        confirmation_gain=confirmation_gain,
         verdict=verdict,
         notes=tuple(data.get("notes", ())),
     )

@@ -7,10 +7,12 @@
    two points differ only by their initial values. Budgets: ``max_trial``, ``max_time`` (search
    seconds, checked between batches) and ``max_gain`` (stop once the best validation accuracy
    beats the baseline mean by that much), each the tighter of the spec and the command line.
-3. **Verdict**: the chosen configuration — the best trial by validation accuracy if it beats the
-   baseline's validation mean, else the spec's own initializers — and the baseline are retrained
-   on fresh seeds, paired (run j of both uses the same seeds), and scored on the contract's split
-   (test). The test split never influences the choice.
+3. **Confirmation**: the best trial is retrained on the baseline's own seeds (validation) and
+   paired with the baseline runs; it is chosen only when that paired gain is positive, else the
+   spec's own initializers are (the winner of many single-seed draws is biased upward).
+4. **Verdict**: the chosen configuration and the baseline are retrained on fresh seeds, paired
+   (run j of both uses the same seeds), and scored on the contract's split (test). The test
+   split never influences the choice.
 
 Seeds come from ``--seed`` through separate streams (``build.derive_seed``), and the baseline,
 search and verdict seeds are checked to be disjoint. The results document is saved after every
@@ -263,6 +265,7 @@ def verify(
     try:
         _baseline(session, runner, shown)
         _search(session, spec, runner, shown)
+        _confirm(session, runner, shown)
         _verdict(session, spec, runner, shown)
     except KeyboardInterrupt:
         session.save(replace(session.results, status="interrupted"))
@@ -442,15 +445,55 @@ def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason
     return None
 
 
+def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
+    """Retrain the best trial on the baseline seeds (validation) and pair it with the baseline.
+
+    One trial's validation accuracy is one draw; the highest of many draws is biased upward.
+    Running the winner again on the baseline's own seeds gives a paired, like-for-like gain on
+    validation, so the verdict takes a search result only when it holds up (the test split is
+    still untouched).
+    """
+    results = session.results
+    best = results.best_trial
+    if best is None or not results.baseline_runs:
+        return
+    point = dict(results.trials[best].point)
+    runs = results.baseline_runs
+    done = {(r.seed, r.order_seed) for r in results.confirmation_runs}
+    jobs = [
+        Job(f"confirm/{j}", point, r.seed, r.order_seed, "validation")
+        for j, r in enumerate(runs)
+        if (r.seed, r.order_seed) not in done
+    ]
+    progress.phase("confirm", len(runs))
+    progress.advance(len(runs) - len(jobs))
+    by_key = {job.key: job for job in jobs}
+    for outcome in runner.run(jobs):
+        confirmation = (
+            *session.results.confirmation_runs,
+            _run_record(by_key[outcome.key], outcome),
+        )
+        session.save(replace(session.results, confirmation_runs=confirmation))
+        progress.advance(len(confirmation), f"accuracy {100 * outcome.accuracy:.2f}%")
+    by_seeds = {(r.seed, r.order_seed): r for r in session.results.confirmation_runs}
+    paired = [by_seeds[(r.seed, r.order_seed)].accuracy for r in runs]
+    gain = paired_difference(paired, [r.accuracy for r in runs], results.config.confidence)
+    session.save(replace(session.results, confirmation_gain=gain))
+    progress.message(
+        f"confirm: trial {best} vs baseline on the baseline seeds: gain {100 * gain.mean:+.2f}% "
+        f"[{100 * gain.ci_low:+.2f}%, {100 * gain.ci_high:+.2f}%]"
+    )
+
+
 def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
     results = session.results
     config = results.config
     seeds = _seed_plan(config)
     split: EvalSplit = "validation" if spec.contract.split == "validation" else "test"
     best = results.best_trial
-    baseline = results.baseline
-    if best is not None and baseline and results.trials[best].val_accuracy <= baseline.mean:
-        best = None  # no trial beat the spec's own initializers on validation: keep them
+    confirmed = results.confirmation_gain
+    if best is not None and (confirmed is None or confirmed.mean <= 0.0):
+        best = None  # the best trial did not beat the spec's initializers on their own seeds
     point = None if best is None else dict(results.trials[best].point)
     chosen = "baseline" if best is None else f"trial {best}"
     pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))

@@ -79,7 +79,16 @@ def test_full_run_writes_every_phase(tmp_path: Path) -> None:
     assert load_results(tmp_path / "r.json") == results
     # The test split is only used by the verdict, and verdict seeds are fresh.
     splits = {j.key.split("/")[0]: j.split for j in executor.jobs}
-    assert splits == {"baseline": "validation", "trial": "validation", "verdict": "test"}
+    assert splits == {
+        "baseline": "validation",
+        "trial": "validation",
+        "confirm": "validation",
+        "verdict": "test",
+    }
+    # The best trial was confirmed on the baseline's own seeds before being chosen.
+    confirm = [(r.seed, r.order_seed) for r in results.confirmation_runs]
+    assert confirm == [(r.seed, r.order_seed) for r in results.baseline_runs]
+    assert results.confirmation_gain is not None and results.confirmation_gain.mean > 0
     verdict_seeds = {j.seed for j in executor.jobs if j.key.startswith("verdict/")}
     earlier = {j.seed for j in executor.jobs if not j.key.startswith("verdict/")}
     assert verdict_seeds.isdisjoint(earlier) and len(verdict_seeds) == 4
@@ -155,3 +164,18 @@ def test_baseline_is_kept_when_no_trial_beats_it(tmp_path: Path) -> None:
     assert results.verdict.chosen == "baseline" and results.verdict.chosen_point is None
     assert results.verdict.gain.mean == 0.0
     assert results.verdict.status == "PASS"  # 0.9 on every fresh seed >= 0.5
+
+
+def test_a_lucky_trial_that_does_not_hold_up_is_not_chosen(tmp_path: Path) -> None:
+    class Lucky(FakeExecutor):
+        def _accuracy(self, job: Job) -> float:
+            if job.point is None:
+                return 0.8
+            # Great on the one search seed, worse than the baseline on any other seed.
+            return 0.95 if job.key.startswith("trial/") else 0.78
+
+    results = verify(SPEC, DATA, _options(tmp_path / "r.json"), executor=Lucky())
+    assert results.trials[results.best_trial or 0].val_accuracy == 0.95
+    assert results.confirmation_gain is not None
+    assert results.confirmation_gain.mean == pytest.approx(-0.02)
+    assert results.verdict is not None and results.verdict.chosen == "baseline"
