@@ -21,9 +21,9 @@ class SharedInitializer(Rule):
     share one instance therefore start from the same random stream: layers of the same shape are
     exact copies of one another, which is rarely what the author meant.
 
-    The same goes for separate instances created with one literal seed for layers of one class
-    in one model (``HeNormal(seed=42)`` on every Dense, or inside a loop): Keras draws the same values for
-    the same seed, so these layers start as copies too.
+    The same goes for separate instances created with one literal seed for layers of one
+    class in one model (``HeNormal(seed=42)`` on every Dense, or inside a loop): Keras draws
+    the same values for the same seed, so these layers start as copies too.
 
     Constant initializers (zeros, ones) are not reported (sharing them is harmless), nor is an
     instance seeded with a ``keras.random.SeedGenerator``, which does advance between calls.
@@ -100,7 +100,8 @@ class SharedInitializer(Rule):
                     # Only within one model (or one scope): two models built with the same
                     # seeds on purpose (a test comparing them) are not a mistake.
                     owner = layer.model or layer.scope
-                    same_seed[(owner, layer.class_name, ref.canonical, ref.seed)].append((layer, ref))
+                    key = (owner, layer.class_name, ref.canonical, ref.seed)
+                    same_seed[key].append((layer, ref))
         yield from self._shared_instances(ctx, uses)
         yield from self._repeated_seeds(ctx, same_seed)
 
