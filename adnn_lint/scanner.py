@@ -298,6 +298,10 @@ class _Walker:
         elif isinstance(node, cst.For):
             self.expr(node.iter)
             self.bind_targets(node.target)
+            iterated = self.value_of(node.iter)
+            if isinstance(iterated, _Layers) and isinstance(node.target, cst.Name):
+                # `for block in self.blocks: x = block(x)`: the loop variable is each layer.
+                self.bind(node.target.value, node.iter, iterated)
             self.loops.append(_trip_count(node.iter, self.lookup))
             self.block(node.body)
             self.loops.pop()
@@ -881,6 +885,7 @@ class _Walker:
             producers.extend(p for p in value.producers if p not in producers)
             if index == 0 and arg.keyword is None and not value.producers:
                 shape = value.shape
+        # Several layers applied through one name (a loop over a list of layers) run in order.
         for layer_id in layers.ids:
             for producer in producers:
                 if producer != layer_id:
@@ -888,6 +893,7 @@ class _Walker:
             self.applied.setdefault(layer_id, self.scope_label())
             if shape is not None:
                 self.applied_input_shape.setdefault(layer_id, shape)
+            producers, shape = [layer_id], None
         self.values[id(node)] = _Tensor(layers.ids[-1:] if layers.ids else ())
 
     # --- models ------------------------------------------------------------------------------

@@ -593,3 +593,26 @@ def test_literal_arithmetic_is_bounded() -> None:
     assert layer.width == 8
     result = scan("import keras\nkeras.layers.Dense(9 ** 9 ** 9)")
     assert result.layers[0].width is None
+
+
+def test_subclassed_loop_over_a_layer_list_in_call() -> None:
+    result = scan(
+        """
+        import keras
+        class Residual(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.inp = keras.layers.Dense(16, activation="relu")
+                self.blocks = [keras.layers.Dense(16, activation="relu") for _ in range(3)]
+                self.head = keras.layers.Dense(1)
+            def call(self, x):
+                x = self.inp(x)
+                for block in self.blocks:
+                    x = x + block(x)
+                return self.head(x)
+        """
+    )
+    (model,) = result.models
+    assert model.edges_known
+    assert set(model.edges) == {("L1", "L2"), ("L1", "L3"), ("L2", "L3")}
+    assert result.layer("L2").multiplicity == 3
