@@ -178,3 +178,9 @@ def test_a_contract_above_the_building_function_attaches() -> None:
     assert found is not None and found.line == 2
     assert attached_comment(comments, source.splitlines(), 5, 5) is None
     assert list(BadContractRule().check(_context(source, (_model(5, 5),)))) == []
+
+
+def test_a_second_comment_on_the_line_is_not_part_of_the_contract() -> None:
+    (found,) = find_contract_comments("model = f()  # adnn: max_trial = 5  # noqa: ADNN201\n")
+    assert found.text == "max_trial = 5"
+    assert parse_contract(found.text).max_trial == 5

@@ -77,8 +77,9 @@ def model_specs(draw: st.DrawFn) -> ModelSpec:
                 activation=draw(activation),
                 inputs=tuple(draw(st.lists(st.sampled_from(names[:i]), unique=True))) if i else (),
                 initializers=tuple(draw(init_specs(role)) for role in chosen),
-                fan_in=draw(st.none() | positive),
-                fan_out=draw(st.none() | positive),
+                # a Dense layer's fans follow from the widths (checked); others' are free
+                fan_in=None if class_name == "Dense" else draw(st.none() | positive),
+                fan_out=None if class_name == "Dense" else draw(st.none() | positive),
                 options=draw(st.dictionaries(text, param_value, max_size=3)),
                 unresolved=tuple(draw(st.lists(text, max_size=2))),
             )
@@ -302,6 +303,15 @@ def test_loads_raises_with_the_first_position() -> None:
             7,
             14,
             "Dropout takes no activation",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[[model.layers]]\nname = "a"\nclass = "Dense"\n'
+            'units = 64\n[[model.layers]]\nname = "b"\nclass = "Dense"\nunits = 10\n'
+            'inputs = ["a"]\nfan_in = 128\n',
+            "model.layers[1].fan_in",
+            13,
+            10,
+            "differs from the units 64 of its input 'a'",
         ),
         (
             'adnn = 1\n[model]\nname = "m"\n[train]\noptimizer = "adamm"\n',

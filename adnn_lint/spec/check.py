@@ -42,7 +42,7 @@ def check_spec(
         from adnn_lint.rules.catalog import load_catalog
 
         catalog = load_catalog()
-    found = [*_graph(spec), *_names(spec, catalog)]
+    found = [*_graph(spec), *_fans(spec), *_names(spec, catalog)]
     return [p for p in found if not any(p.path[: len(s)] == s for s in skip)]
 
 
@@ -79,6 +79,33 @@ def _graph(spec: Spec) -> Iterator[Problem]:
         ordered = cycle[at:] + cycle[:at]
         loop = " -> ".join([*ordered, start])
         yield Problem(_layer_path(first[start], "inputs"), f"the layer graph has a cycle: {loop}")
+
+
+def _fans(spec: Spec) -> Iterator[Problem]:
+    """Fan-in/fan-out that contradict the widths, where the layer type makes them exact: a Dense
+    layer's fan-out is its units; fed by one Dense layer, its fan-in is that layer's units."""
+    by_name = {layer.name: layer for layer in spec.model.layers}
+    for i, layer in enumerate(spec.model.layers):
+        if layer.class_name != "Dense":
+            continue
+        if layer.fan_out is not None and layer.units is not None and layer.fan_out != layer.units:
+            yield Problem(
+                _layer_path(i, "fan_out"),
+                f"fan_out {layer.fan_out} differs from the layer's units {layer.units}",
+            )
+        source = by_name.get(layer.inputs[0]) if len(layer.inputs) == 1 else None
+        if (
+            source is not None
+            and source.class_name == "Dense"
+            and source.units is not None
+            and layer.fan_in is not None
+            and layer.fan_in != source.units
+        ):
+            yield Problem(
+                _layer_path(i, "fan_in"),
+                f"fan_in {layer.fan_in} differs from the units {source.units} of its input "
+                f"{source.name!r}",
+            )
 
 
 def _did_you_mean(name: str, choices: Collection[str]) -> str:

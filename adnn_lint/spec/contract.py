@@ -298,7 +298,8 @@ def find_contract_comments(source: str) -> list[ContractComment]:
         if match is None:
             continue
         line, col = token.start
-        raw = token.string[match.end() :]
+        # a second comment on the same line (a noqa directive) is not part of the contract
+        raw = token.string[match.end() :].split("#", 1)[0]
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         own = lines[line - 1][:col].strip() == "" if line - 1 < len(lines) else True
