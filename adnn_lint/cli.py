@@ -86,10 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first in ("-V", "--version"):
         print(f"adnn-lint {__version__}")
         return EXIT_CLEAN
-    if first in SUBCOMMANDS and not _available(first):
-        print(f"adnn-lint: usage error: the '{first}' command is not installed", file=sys.stderr)
+    try:
+        if first in SUBCOMMANDS and not _available(first):
+            print(f"adnn-lint: usage error: no '{first}' command in this install", file=sys.stderr)
+            return EXIT_ERROR
+        parser = build_parser(first if first in SUBCOMMANDS else None)
+    except ModuleNotFoundError as err:
+        # The command exists but a dependency does not, typically the `runtime` extra.
+        print(
+            f"adnn-lint: error: '{first}' needs the missing module {err.name!r} "
+            "(for verify: pip install 'adnn-lint[runtime]')",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
-    parser = build_parser(first if first in SUBCOMMANDS else None)
     args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()

@@ -291,3 +291,24 @@ def test_stdin_with_a_filename(cli: CliRunner, tree: Tree, monkeypatch: pytest.M
     fixed = cli("-", "--fix", "--stdin-filename", "src/m.py", "--select", "ADNN108", cwd=root)
     assert fixed.code == 0 and fixed.out == TYPO.replace("unifrom", "uniform")
     assert not (root / "src").exists()
+
+
+@pytest.mark.parametrize(
+    ("missing", "expected"),
+    [("adnn_lint.commands.verify", "no 'verify' command"), ("tensorflow", "'tensorflow'")],
+)
+def test_missing_command_or_dependency_is_exit_2(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str, expected: str
+) -> None:
+    import adnn_lint.cli
+
+    real = adnn_lint.cli._load
+
+    def load(name: str) -> object:
+        if name == "verify":
+            raise ModuleNotFoundError(f"No module named {missing!r}", name=missing)
+        return real(name)
+
+    monkeypatch.setattr(adnn_lint.cli, "_load", load)
+    result = cli("verify", "x.toml", cwd=tmp_path)
+    assert result.code == 2 and expected in result.err
