@@ -157,8 +157,15 @@ def preset_weights(layer: LayerRecord) -> bool:
 
 
 def initialized(layer: LayerRecord) -> bool:
-    """A trainable layer whose starting weights really come from its initializers."""
-    return layer.trainable and not preset_weights(layer)
+    """A layer whose weights start from its initializers and are then trained.
+
+    Excluded: layers without weights, layers given ``weights=[...]`` (the initializers never
+    run) and frozen layers (``trainable=False``: a constant kernel there is a fixed filter,
+    chosen on purpose).
+    """
+    if not layer.trainable or layer.arguments.get("trainable") is False:
+        return False
+    return not preset_weights(layer)
 
 
 #: Layers that re-normalize the signal, so the scale a kernel starts with does not propagate.

@@ -36,6 +36,16 @@ class ConstantKernel(Rule):
         "    keras.layers.Dense(16, activation='relu'),\n"
         "    keras.layers.Dense(1, kernel_initializer='ones'),\n"
         "])\n",
+        # A frozen averaging filter: constant on purpose.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(28, 28, 1)),\n"
+        "    keras.layers.Conv2D(1, 3, padding='same', trainable=False,\n"
+        "                        kernel_initializer=keras.initializers.Constant(1 / 9)),\n"
+        "    keras.layers.Conv2D(8, 3, activation='relu'),\n"
+        "    keras.layers.Flatten(),\n"
+        "    keras.layers.Dense(10, activation='softmax'),\n"
+        "])\n",
         # Constant biases are ADNN106's business, not a symmetry problem.
         "import keras\n"
         "model = keras.Sequential([\n"
