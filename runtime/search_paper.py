@@ -4,8 +4,10 @@ Per trainable layer i, in order: W_i and B_i start at 0 (clamped into their doma
 together by delta, W' = W_i + delta, B' = B_i + delta, while both stay inside their domains.
 With L = 1 - validation accuracy (= 1 + cost), a step that is not worse is taken; a worse one is
 taken with P = exp(-(L(W', B') - L(W_i, B_i)) / L(W', B')) against a uniform draw, and when it is
-not taken the walk of layer i ends at (W_i, B_i). Leaving a domain also ends the walk. Layers
-already walked keep their final values; layers not yet walked sit at their start value.
+not taken the walk of layer i ends. Leaving a domain also ends the walk. A layer keeps the best
+point of its walk; layers not yet walked keep the model's own initializers, so a point names only
+the W_j, B_j of the layers walked so far (the model builder draws every role a point does not
+name from the spec). Each layer's walk starts by evaluating its (0, 0) point.
 docs/search.md lists the paper's ambiguities and why each was resolved this way.
 
 Batched asks are speculative: ask(n) returns the next n steps of the current layer's walk (they
@@ -40,14 +42,15 @@ class PaperSearcher(BaseSearcher):
         for p in space.params:
             groups.setdefault(p.index, []).append(p)
         self.groups: list[list[Param]] = [groups[i] for i in sorted(groups)]
-        self._current: Point = {p.name: _start_value(p) for p in space.params}
+        self._current: Point = {}  # the values of the layers walked so far
         self._loss: float | None = None  # L at the current point; None until evaluated
-        self.layer = 0  # the group being walked
+        self.layer = -1  # the group being walked
         self._step = 0  # steps taken (accepted) in the current layer's walk
-        self._walk_best: tuple[Point, float, int] | None = None  # point, L, step of this walk
+        self._walk_best: tuple[Point, float] | None = None  # best point and L of this walk
         self._asked_steps: list[int] = []  # step numbers of the pending speculative batch
         self._start_asked = False
         self._done = False
+        self._enter_next_layer()
 
     @property
     def finished(self) -> bool:
@@ -56,6 +59,20 @@ class PaperSearcher(BaseSearcher):
     @property
     def current(self) -> Point:
         return dict(self._current)
+
+    def _enter_next_layer(self) -> None:
+        """Algorithm 1, lines 3-5: the next layer's W_i, B_i start at 0; its L is unknown."""
+        if self._walk_best is not None:  # the layer just walked keeps the best of its walk
+            self._current = dict(self._walk_best[0])
+        self._walk_best = None
+        self.layer += 1
+        self._step = 0
+        self._loss = None
+        if self.layer >= len(self.groups):
+            self._done = True
+            return
+        for p in self.groups[self.layer]:
+            self._current[p.name] = _start_value(p)
 
     def _point_at(self, step: int) -> Point | None:
         """The current point with layer ``self.layer`` moved ``step`` deltas; None off-domain."""
@@ -84,14 +101,14 @@ class PaperSearcher(BaseSearcher):
 
     def _judge(self, points: list[Point], costs: list[float]) -> list[Decision]:
         losses = [1.0 + c for c in costs]  # cost = -accuracy, so L = 1 - accuracy
-        if self._start_asked and self._loss is None:
+        if self._start_asked:
             self._start_asked = False
             if not points:
                 return []
             self._loss = losses[0]
-            self._walk_best = (dict(self._current), self._loss, 0)
+            self._walk_best = (dict(self._current), self._loss)
             self._skip_exhausted()
-            return [Decision(accepted=True, note="start point (all W_i, B_i at 0)")]
+            return [Decision(accepted=True, note=f"start of layer {self.layer}'s walk at 0")]
         steps, self._asked_steps = self._asked_steps[: len(points)], []
         decisions: list[Decision] = []
         walking = True
@@ -104,10 +121,10 @@ class PaperSearcher(BaseSearcher):
             if decision.accepted:
                 self._current, self._loss, self._step = dict(point), loss, step
                 if self._walk_best is None or loss < self._walk_best[1]:
-                    self._walk_best = (dict(point), loss, step)
+                    self._walk_best = (dict(point), loss)
             else:
                 walking = False
-                self._next_layer()
+                self._enter_next_layer()
         self._skip_exhausted()
         return decisions
 
@@ -122,20 +139,7 @@ class PaperSearcher(BaseSearcher):
         note = "worse, taken" if accepted else "worse, not taken: walk ends"
         return Decision(accepted=accepted, temperature=loss, probability=probability, note=note)
 
-    def _next_layer(self) -> None:
-        # The layer keeps the best point of its walk ("the value of the weight and bias that
-        # provides the near-optimum loss value"), not merely the last step taken.
-        if self._walk_best is not None:
-            self._current, self._loss = dict(self._walk_best[0]), self._walk_best[1]
-        self._walk_best = None
-        self.layer += 1
-        self._step = 0
-        if self.layer >= len(self.groups):
-            self._done = True
-
     def _skip_exhausted(self) -> None:
-        """Leaving the domain ends a layer's walk; the next layer starts from 0 (its start)."""
-        while not self._done and self._point_at(self._step + 1) is None:
-            self._next_layer()
-        if not self._done and self._walk_best is None and self._loss is not None:
-            self._walk_best = (dict(self._current), self._loss, 0)
+        """Leaving the domain ends a layer's walk (the next layer's start is then evaluated)."""
+        while not self._done and self._loss is not None and self._point_at(self._step + 1) is None:
+            self._enter_next_layer()

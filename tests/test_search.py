@@ -43,7 +43,8 @@ def _space() -> Space:
 def _bowl(point: Point) -> float:
     """A smooth cost with its minimum inside the box: -accuracy-like values in (-1, 0)."""
     target = {"W0": 0.07, "B0": 0.01, "W1": 0.03, "B1": 0.02}
-    return -0.9 + float(sum(30.0 * (point[k] - v) ** 2 for k, v in target.items()))
+    # a layer a paper-mode point leaves out keeps its own initializer: cost as if at 0.05
+    return -0.9 + float(sum(30.0 * (point.get(k, 0.05) - v) ** 2 for k, v in target.items()))
 
 
 Log = list[tuple[Point, float, Decision]]
@@ -185,18 +186,22 @@ def test_paper_walks_each_layer_from_zero_by_delta() -> None:
     counter = iter(range(10_000))
     log = _run(searcher, lambda _p: -0.1 - 1e-4 * next(counter), 3, 1000)
     points = [p for p, _c, _d in log]
-    assert points[0] == {"W0": 0.0, "B0": 0.0, "W1": 0.0, "B1": 0.0}
+    # layer 1 is not walked yet: the point leaves it to the model's own initializers
+    assert points[0] == {"W0": 0.0, "B0": 0.0}
     assert [round(p["W0"], 6) for p in points[1:5]] == [0.025, 0.05, 0.075, 0.1]
-    assert all(p["W1"] == 0.0 for p in points[1:5])
-    assert [round(p["W1"], 6) for p in points[5:]] == [0.025, 0.05, 0.075, 0.1]
+    assert all(set(p) == {"W0", "B0"} for p in points[1:5])
+    # layer 1's walk starts by evaluating its (0, 0) point, layer 0 at the best of its walk
+    assert points[5] == {"W0": pytest.approx(0.1), "B0": pytest.approx(0.1), "W1": 0.0, "B1": 0.0}
+    assert [round(p["W1"], 6) for p in points[6:]] == [0.025, 0.05, 0.075, 0.1]
     assert all(p["W0"] == pytest.approx(0.1) for p in points[5:])
-    assert len(log) == 9 and searcher.finished
+    assert len(log) == 10 and searcher.finished and searcher.ask(2) == []
 
 
 def test_paper_rejection_ends_the_walk_and_keeps_the_best_of_it() -> None:
     space = _space()
     searcher = PaperSearcher(space, seed=0, delta=0.025)
     start = searcher.ask(4)
+    assert len(start) == 1
     searcher.tell(start, [-0.5])
     steps = searcher.ask(4)
     assert len(steps) == 4
@@ -207,6 +212,9 @@ def test_paper_rejection_ends_the_walk_and_keeps_the_best_of_it() -> None:
     assert not decisions[2].counted and not decisions[3].counted
     assert searcher.current["W0"] == pytest.approx(0.025)  # the best of layer 0's walk
     assert searcher.layer == 1
+    (layer_start,) = searcher.ask(3)
+    assert layer_start == {"W0": pytest.approx(0.025), "B0": pytest.approx(0.025), "W1": 0, "B1": 0}
+    searcher.tell([layer_start], [-0.55])
     nxt = searcher.ask(1)
     assert nxt[0]["W1"] == pytest.approx(0.025) and nxt[0]["W0"] == pytest.approx(0.025)
     best = searcher.best
