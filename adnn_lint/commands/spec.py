@@ -85,6 +85,7 @@ def _extract(paths: list[Path], output_dir: Path | None) -> int:
         print(f"adnn-lint: error: no such file or directory: {missing}", file=sys.stderr)
         return 2
     status = 0
+    count = 0
     written: set[str] = set()
     for path in found.files:
         try:
@@ -95,6 +96,9 @@ def _extract(paths: list[Path], output_dir: Path | None) -> int:
             continue
         for spec in specs:
             _emit(spec, path, output_dir, written)
+        count += len(specs)
+    files = len(found.files)
+    print(f"{count} spec{'s'[: count != 1]} from {files} file{'s'[: files != 1]}", file=sys.stderr)
     return status
 
 
