@@ -117,3 +117,26 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     spec.write_text(_spec_text())
     assert main(["verify", str(spec), "--results", str(tmp_path / "r.json")]) == 130
     assert "--resume" in capsys.readouterr().err
+
+
+def test_source_files_pick_a_model_or_say_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(3)\n")
+    assert main(["verify", str(broken)]) == 2
+    assert f"{broken}:" in capsys.readouterr().err
+    plain = tmp_path / "plain.py"
+    plain.write_text("print('no model here')\n")
+    assert main(["verify", str(plain)]) == 2
+    assert "no Keras model" in capsys.readouterr().err
+    two = tmp_path / "two.py"
+    two.write_text(
+        "import keras\n"
+        "a = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
+        "b = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+    )
+    assert main(["verify", str(two)]) == 2
+    assert "--model" in capsys.readouterr().err
+    assert main(["verify", str(two), "--model", "c"]) == 2
+    assert "no model named 'c'" in capsys.readouterr().err

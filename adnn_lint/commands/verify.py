@@ -90,24 +90,18 @@ def _runtime_missing() -> list[str]:
 
 
 def _load_specs(target: Path) -> list[Spec]:
-    """Specs from an ADNN spec file, or extracted from a Python source file."""
-    text = target.read_text(encoding="utf-8")
-    if target.suffix == ".py":
-        import libcst
-
-        from adnn_lint.scanner import scan_source
-        from adnn_lint.spec.extract import extract_specs
+    """Specs from an ADNN spec file, or extracted from a Python source file or notebook."""
+    if target.suffix in (".py", ".ipynb"):
+        # The spec command's extraction (encoding, notebooks, syntax errors with positions).
+        from adnn_lint.commands.spec import SourceError, specs_from_file
 
         try:
-            _module, scan = scan_source(text, str(target))
-        except libcst.ParserSyntaxError as exc:
-            raise ValueError(
-                f"{target}:{exc.raw_line}:{exc.raw_column + 1}: syntax error: {exc.message}"
-            ) from exc
-        return list(extract_specs(scan, text, str(target)))
+            return specs_from_file(target)
+        except SourceError as exc:
+            raise ValueError(str(exc)) from exc
     from adnn_lint.spec.syntax import loads
 
-    return [loads(text, str(target))]
+    return [loads(target.read_text(encoding="utf-8"), str(target))]
 
 
 def _pick(specs: list[Spec], name: str | None, target: Path) -> Spec:
