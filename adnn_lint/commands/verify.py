@@ -38,7 +38,9 @@ def add_parser(subparsers: Any) -> None:
             "1 FAIL, 3 INCONCLUSIVE, 2 error, 130 interrupted (resume with --resume)."
         ),
     )
-    parser.add_argument("target", metavar="SPEC_OR_FILE", help="an ADNN spec or a .py file")
+    parser.add_argument(
+        "target", metavar="SPEC_OR_FILE", help="an ADNN spec, or a .py or .ipynb file"
+    )
     parser.add_argument("--model", metavar="NAME", help="which model of a file with several")
     data = parser.add_argument_group("data")
     data.add_argument(
