@@ -75,7 +75,7 @@ def zero_kernel(layer: LayerRecord) -> bool:
 def constant_weight_findings(
     rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
 ) -> Iterator[Finding]:
-    for layer in layers_of(ctx.scan):
+    for layer in layers_of(ctx.scan, ctx.source):
         if not initialized(layer) or layer.feeds_trainable is not True:
             continue  # a final layer (or one whose consumers are unknown) may be constant
         for ref in layer.initializers:

@@ -261,9 +261,24 @@ def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
     return layer
 
 
-def layers_of(scan: ScanResult) -> list[LayerRecord]:
-    """The file's layers, each with its effective activation (see :func:`folded`)."""
-    return [folded(scan, layer) for layer in scan.layers]
+def preloaded(scan: ScanResult, source: str) -> set[str]:
+    """Ids of models whose weights the file overwrites (``model.load_weights(...)``,
+    ``model.set_weights(...)``): how they were initialized no longer matters."""
+    found: set[str] = set()
+    for model in scan.models:
+        if not model.name.isidentifier():
+            continue
+        pattern = rf"\b{re.escape(model.name)}\s*\.\s*(?:load_weights|set_weights)\s*\("
+        if re.search(pattern, source):
+            found.add(model.id)
+    return found
+
+
+def layers_of(scan: ScanResult, source: str) -> list[LayerRecord]:
+    """The file's layers whose initialization matters, each with its effective activation
+    (see :func:`folded`); layers of models that later load their weights are left out."""
+    skip = preloaded(scan, source)
+    return [folded(scan, layer) for layer in scan.layers if layer.model not in skip]
 
 
 def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:

@@ -46,6 +46,14 @@ class ZeroKernel(Rule):
         "    keras.layers.Dense(16, activation='relu'),\n"
         "    keras.layers.Dense(1, kernel_initializer='zeros'),\n"
         "])\n",
+        # The weights are loaded afterwards: the initializer does not matter.
+        "import keras\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input(shape=(8,)),\n"
+        "    keras.layers.Dense(16, activation='relu', kernel_initializer='zeros'),\n"
+        "    keras.layers.Dense(1),\n"
+        "])\n"
+        "model.load_weights('trained.weights.h5')\n",
         # Zero biases are the default and are fine.
         "import keras\n"
         "model = keras.Sequential([\n"

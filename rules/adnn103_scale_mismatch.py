@@ -156,7 +156,7 @@ class ScaleMismatch(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        for layer in layers_of(ctx.scan):
+        for layer in layers_of(ctx.scan, ctx.source):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             if normalized(ctx.scan, layer):

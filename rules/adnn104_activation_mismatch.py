@@ -142,7 +142,7 @@ class ActivationMismatch(Rule):
         Group = tuple[str | None, bool]
         by_model: dict[Group, list[tuple[LayerRecord, InitializerRef, float, float]]]
         by_model = defaultdict(list)
-        for layer in layers_of(ctx.scan):
+        for layer in layers_of(ctx.scan, ctx.source):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             if normalized(ctx.scan, layer):

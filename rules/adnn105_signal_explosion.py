@@ -14,6 +14,7 @@ from adnn_lint.rules._support import (
     layer_label,
     model_layers,
     normalized,
+    preloaded,
 )
 from adnn_lint.rules._variance import describe, layer_factor
 
@@ -120,7 +121,10 @@ class SignalExplosion(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        skip = preloaded(ctx.scan, ctx.source)
         for model in ctx.scan.models:
+            if model.id in skip:
+                continue
             finding = self._check_model(ctx, model)
             if finding is not None:
                 yield finding

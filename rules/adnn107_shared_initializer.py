@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from adnn_lint.rules._support import catalog, initialized, layer_label, written
+from adnn_lint.rules._support import catalog, initialized, layer_label, layers_of, written
 
 from adnn_lint.records import Finding, InitializerRef, LayerRecord
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -85,7 +85,7 @@ class SharedInitializer(Rule):
         uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
         same_seed: dict[tuple[str, str, str, int], list[tuple[LayerRecord, InitializerRef]]]
         same_seed = defaultdict(list)
-        for layer in ctx.scan.layers:
+        for layer in layers_of(ctx.scan, ctx.source):
             if not initialized(layer):
                 continue
             for ref in layer.initializers:
