@@ -10,7 +10,6 @@ from adnn_lint import __version__
 from adnn_lint.output import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/adnn-lint/"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -92,7 +91,6 @@ def document(report: Report) -> dict[str, Any]:
                     "driver": {
                         "name": "adnn-lint",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": rules,
                     }
                 },
