@@ -25,6 +25,8 @@ class ZeroKernel(Rule):
     (a regression head, a detection head) is a legitimate choice, and so is the last layer of a
     residual branch that is merged back with its skip connection (the block then starts as the
     identity: Goyal et al. 2017, Fixup), and any layer whose consumers the scanner cannot see.
+    Nor are frozen layers (``trainable=False``), layers given ``weights=[...]`` and models whose
+    weights the file loads afterwards (``model.load_weights(...)``): their initializer is moot.
 
     What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
     ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
