@@ -13,8 +13,6 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
-
 from adnn_lint.spec.errors import KeyPath
 from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
@@ -62,6 +60,9 @@ def _graph(spec: Spec) -> Iterator[Problem]:
             )
         else:
             first[layer.name] = i
+    # networkx costs ~0.6 s to import: pay it only when a spec is actually checked.
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(first)
     for i, layer in enumerate(layers):
