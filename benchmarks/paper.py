@@ -343,7 +343,11 @@ def derive(*parts: int) -> int:
     return int(derive_seed(*parts))
 
 
-def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
+def bench_model(
+    name: str, size: Size, data: Any, log: Any, only_paper: bool = False
+) -> dict[str, Any]:
+    """One model's RQ1-RQ3. ``only_paper``: the paper-mode walk, the baseline and their verdict
+    only (to re-run paper mode into an existing record with ``--merge-into``)."""
     from adnn_lint.runtime.search import make_searcher
     from adnn_lint.runtime.space import space_for
 
@@ -364,7 +368,8 @@ def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
             )
         )  # fmt: skip
     paper_delta = 0.0025 if 0.0025 in size.deltas else size.deltas[0]
-    for budget in size.budgets:
+    families = ("glorot_uniform",) if only_paper else FIXED
+    for budget in () if only_paper else size.budgets:
         for method in ("asa", "random"):
             searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
             # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
@@ -372,7 +377,7 @@ def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
             runs.append(SearchRun(f"{method}@{budget}", method, budget, batch, 0.0, searcher))
 
     extra: list[Candidate] = []
-    for family in FIXED:
+    for family in families:
         for j, seed in enumerate(base_seeds):
             initial = (
                 trainer.lsuv_arrays(seed, search_order)
@@ -387,7 +392,7 @@ def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
 
     validation = {
         family: summary([fixed_val[f"{family}/{j}"][0] for j in range(len(base_seeds))])
-        for family in FIXED
+        for family in families
     }
     base_mean = validation["glorot_uniform"]["mean"]
 
@@ -398,7 +403,7 @@ def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
     for budget in paper_budgets(size):
         prefix = replace(sweep, name=f"paper@{budget}", budget=budget, trials=sweep.trials[:budget])
         prefix.seconds = sweep.seconds * len(prefix.trials) / max(1, len(sweep.trials))
-        others = [by_name[f"{m}@{budget}"] for m in ("asa", "random") if budget in size.budgets]
+        others = [by_name[f"{m}@{budget}"] for m in ("asa", "random") if f"{m}@{budget}" in by_name]
         for run in (prefix, *others):
             best = run.best()
             methods[run.name] = {
@@ -412,7 +417,7 @@ def bench_model(name: str, size: Size, data: Any, log: Any) -> dict[str, Any]:
 
     # verdict: fresh (init, order) seed pairs, test split, paired with the baseline
     cands: list[Candidate] = []
-    chosen: dict[str, dict[str, float] | None] = {f: None for f in FIXED}
+    chosen: dict[str, dict[str, float] | None] = {f: None for f in families}
     chosen.update({n: (m["best_trial"] or {}).get("point") for n, m in methods.items()})
     for j, (init_seed, order_seed) in enumerate(verdict):
         for label, point in chosen.items():
@@ -528,6 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", help="JSON record path (default OUT/paper_results.json)")
     parser.add_argument("--no-markdown", action="store_true", help="leave RESULTS.md alone")
     parser.add_argument("--render", metavar="JSON", help="only re-render OUT from a record")
+    parser.add_argument(
+        "--only-paper",
+        metavar="RECORD",
+        help="re-run paper mode only (walk, baseline, verdict) and merge it into RECORD",
+    )
     args = parser.parse_args(argv)
     if args.render:
         render(json.loads(Path(args.render).read_text()), Path(args.out), markdown_too=True)
@@ -572,12 +582,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             loaded[dataset] = data
             sizes = {"train": len(data.x_train), "validation": len(data.x_val)}
             record["data"][dataset] = {**info, **sizes, "test": len(data.x_test)}
-        record["models"].append(bench_model(name, size, loaded[dataset], log))
+        record["models"].append(
+            bench_model(name, size, loaded[dataset], log, only_paper=bool(args.only_paper))
+        )
         record["wall_seconds"] = time.perf_counter() - started
+        if args.only_paper:
+            merged = merge_paper(json.loads(Path(args.only_paper).read_text()), record)
+            write_json(merged, Path(args.only_paper))
+            render(merged, out, markdown_too=not args.no_markdown)
+            continue
         write_json(record, Path(args.json) if args.json else out / "paper_results.json")
         render(record, out, markdown_too=not args.no_markdown)  # partial results survive a stop
     log(f"done in {record['wall_seconds']:.0f}s")
     return 0
+
+
+def merge_paper(base: dict[str, Any], rerun: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with its paper-mode results replaced by those of ``rerun`` (same seeds).
+
+    The paper-mode gains of a merged model are measured against the re-run's own baseline runs
+    (kept under ``paper_rerun``), so every paired difference stays within one run.
+    """
+    reruns = {m["model"]: m for m in rerun["models"]}
+    for model in base["models"]:
+        new = reruns.get(model["model"])
+        if new is None:
+            continue
+        for key in [k for k in model["methods"] if k.startswith("paper@")]:
+            del model["methods"][key]
+        model["methods"].update(new["methods"])
+        model["sweep"] = new["sweep"]
+        model["curves"] = {
+            **{k: v for k, v in model["curves"].items() if not k.startswith("sweep/")},
+            **new["curves"],
+        }
+        for key in [k for k in model["tested"] if k.startswith("paper@")]:
+            del model["tested"][key]
+        model["tested"].update({k: v for k, v in new["tested"].items() if k.startswith("paper@")})
+        model["paper_rerun"] = {
+            "command": rerun["command"],
+            "started_utc": rerun["started_utc"],
+            "validation": new["validation"],
+            "tested_baseline": new["tested"]["glorot_uniform"],
+            "search_wall_seconds": new["search_wall_seconds"],
+            "verdict_wall_seconds": new["verdict_wall_seconds"],
+        }
+    notes = list(base.get("notes", []))
+    notes.append(
+        f"Paper-mode rows of {', '.join(sorted(reruns))} come from `{rerun['command']}` "
+        f"(started {rerun['started_utc']}), after unvisited layers were changed to keep the "
+        "model's own initializers (docs/search.md); same seeds, its own baseline runs for the "
+        "paper-style and paired gains (`paper_rerun` in the JSON)."
+    )
+    base["notes"] = notes
+    return base
 
 
 def write_json(record: Mapping[str, Any], path: Path) -> None:

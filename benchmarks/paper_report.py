@@ -88,6 +88,8 @@ def markdown(record: Mapping[str, Any]) -> str:
         "the baseline, Student-t 95% interval. Searchers seed "
         f"{cfg['search_seed']}; per-model seeds are in `paper_results.json`.",
         "",
+        *[f"Note: {note}" for note in record.get("notes", [])],
+        "",
         "### Baselines (accuracy %, the paper's vs ours)",
         "",
     ]
