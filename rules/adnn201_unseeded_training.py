@@ -35,8 +35,9 @@ def _top_level(module: cst.Module) -> list[cst.BaseStatement]:
     return body
 
 
-def _called_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
-    """Names called by bare name in ``statements`` (not inside nested defs or classes)."""
+def _called_names(statements: Sequence[cst.BaseStatement], *, attributes: bool = False) -> set[str]:
+    """Names called in ``statements`` (not inside nested defs or classes): bare names, and
+    with ``attributes`` also the attribute of ``obj.name(...)`` calls."""
     names: set[str] = set()
 
     class _Calls(cst.CSTVisitor):
@@ -49,6 +50,8 @@ def _called_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
         def visit_Call(self, node: cst.Call) -> None:
             if isinstance(node.func, cst.Name):
                 names.add(node.func.value)
+            elif attributes and isinstance(node.func, cst.Attribute):
+                names.add(node.func.attr.value)
 
     for stmt in statements:
         stmt.visit(_Calls())
@@ -168,6 +171,49 @@ def non_keras_receivers(module: cst.Module) -> set[str]:
 
     module.visit(_Walk())
     return {name for name, root in bound.items() if root is not None and root not in _KERAS_ROOTS}
+
+
+def reached_functions(module: cst.Module) -> set[str]:
+    """Names of the file's functions (and methods) that run when the file runs: called from
+    module level or the main guard, directly or through other functions of the file.
+
+    A ``fit()`` in a function nobody here calls is library code: whoever calls it is the one
+    who must seed, so it is not reported.
+    """
+    calls_in: dict[str, set[str]] = {}
+
+    def called(node: cst.CSTNode) -> set[str]:
+        names: set[str] = set()
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                func = call.func
+                if isinstance(func, cst.Name):
+                    names.add(func.value)
+                elif isinstance(func, cst.Attribute):
+                    names.add(func.attr.value)
+
+        node.visit(_Calls())
+        return names
+
+    class _Defs(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            calls_in.setdefault(node.name.value, set()).update(called(node.body))
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            # Instantiating a class runs its __init__ (and Keras calls build/call on fit).
+            calls_in.setdefault(node.name.value, set()).update({"__init__", "build", "call"})
+
+    module.visit(_Defs())
+    frontier = list(_called_names(_top_level(module), attributes=True))
+    reached: set[str] = set()
+    while frontier:
+        name = frontier.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        frontier.extend(calls_in.get(name, ()))
+    return reached
 
 
 def _function_of(scope: str) -> str | None:
@@ -322,7 +368,9 @@ class UnseededTraining(Rule):
     The seeding has to run before the ``fit()`` it protects: on module level and in
     ``if __name__ == "__main__":`` blocks the rule checks the order; a seeding helper function
     called from there counts; for a ``fit()`` inside a function, whose callers are not tracked,
-    any seeding in the file counts.
+    any seeding in the file counts, and only functions that the file itself calls (from module
+    level or the main guard, directly or through its other functions) are checked: a ``fit()``
+    in library code is seeded by its caller.
 
     What to do: call ``keras.utils.set_random_seed(SEED)`` once, before the model is built. The
     autofix inserts that call (and ``import keras`` when needed) right after the imports,
@@ -414,6 +462,15 @@ class UnseededTraining(Rule):
             return
         foreign = non_keras_receivers(ctx.module)
         fits = tuple(fit for fit in fits if fit.receiver not in foreign)
+        if any(fit.scope not in ("module", "main") for fit in fits):
+            reached = reached_functions(ctx.module)
+            fits = tuple(
+                fit
+                for fit in fits
+                if fit.scope in ("module", "main") or _function_of(fit.scope) in reached
+            )
+        if not fits:
+            return
         seeds = effective(ctx.scan.seeds, ctx.source)
         top_calls = _called_names(_top_level(ctx.module)) if seeds else set()
         top_helpers, any_helpers = seeding_helpers(ctx.module)
