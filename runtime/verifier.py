@@ -222,6 +222,8 @@ def _start(
                 f"--resume: {path} was written with different settings ({', '.join(changed)}); "
                 "use the same spec and options, or another --results path"
             )
+        if old.status == "complete" and old.verdict is not None:
+            return old
         return replace(old, status="running", environment=env)
     if path.exists() and not options.resume:
         raise VerifyError(f"{path} exists: pass --resume to continue it, or choose --results")
@@ -260,7 +262,10 @@ def verify(
     shown = progress if progress is not None else Progress(quiet=True)
     config = make_config(spec, options, runner.trainer)
     env = environment(runner.trainer, determinism)
-    session = _Session(_start(config, env, data, spec, options), options.results_path)
+    started = _start(config, env, data, spec, options)
+    if started.status == "complete":
+        return started  # --resume of a finished verification: nothing left to do
+    session = _Session(started, options.results_path)
     session.save(session.results)
     try:
         _baseline(session, runner, shown)
@@ -335,7 +340,7 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
 
 
 def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
-    from adnn_lint.runtime.search import make_searcher, replay
+    from adnn_lint.runtime.search import ReplayMismatch, make_searcher, replay
     from adnn_lint.runtime.space import space_for
 
     results = session.results
@@ -355,7 +360,10 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
     logged = results.trials
     max_trial = config.max_trial or DEFAULT_MAX_TRIAL
     # Trials whose decision was never told (interrupted mid-batch) are replayed as costs only.
-    state = replay(searcher, [(dict(t.point), -t.val_accuracy) for t in logged], config.batch)
+    try:
+        state = replay(searcher, [(dict(t.point), -t.val_accuracy) for t in logged], config.batch)
+    except ReplayMismatch as exc:
+        raise VerifyError(f"--resume: {session.path}: {exc}") from exc
     progress.phase(config.method, max_trial)
     progress.advance(len(logged), _best_note(session.results))
     start = time.perf_counter()

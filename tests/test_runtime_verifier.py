@@ -114,6 +114,10 @@ def test_interrupt_then_resume_loses_nothing_and_matches(tmp_path: Path) -> None
     assert [t.point for t in resumed.trials] == [t.point for t in straight.trials]
     assert [t.val_accuracy for t in resumed.trials] == [t.val_accuracy for t in straight.trials]
     assert resumed.verdict == replace(straight.verdict, seconds=resumed.verdict.seconds)
+    # Resuming a finished verification trains nothing and returns it as it is.
+    idle = FakeExecutor()
+    assert verify(SPEC, DATA, _options(path, resume=True), executor=idle) == resumed
+    assert idle.jobs == []
 
 
 def test_resume_refuses_other_settings(tmp_path: Path) -> None:
@@ -179,3 +183,14 @@ def test_a_lucky_trial_that_does_not_hold_up_is_not_chosen(tmp_path: Path) -> No
     assert results.confirmation_gain is not None
     assert results.confirmation_gain.mean == pytest.approx(-0.02)
     assert results.verdict is not None and results.verdict.chosen == "baseline"
+
+
+def test_resume_of_a_tampered_log_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, _options(path), executor=FakeExecutor(interrupt_after=3))
+    data = json.loads(path.read_text())
+    data["trials"][1]["point"]["W0"] += 0.001
+    path.write_text(json.dumps(data))
+    with pytest.raises(VerifyError, match="trial 1"):
+        verify(SPEC, DATA, _options(path, resume=True), executor=FakeExecutor())
