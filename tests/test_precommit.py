@@ -15,10 +15,21 @@ BAD = "import keras\n\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_
 BROKEN = "import keras\n\nmodel = keras.Sequential([keras.layers.Dense(8)\n"
 GOOD = "import keras\n\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
-]
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def test_manifest_is_valid_and_offers_check_and_fix_hooks() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "id: adnn-lint\n" in text and "id: adnn-lint-fix\n" in text
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -39,6 +50,8 @@ def _try_repo(repo: Path, home: Path, hook: str, *files: str) -> subprocess.Comp
     )
 
 
+@pytest.mark.slow
+@needs_git
 def test_hooks_fail_on_bad_keras_code_and_pass_on_good(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
