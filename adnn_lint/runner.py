@@ -7,7 +7,7 @@ file's result; it never loses the results of the others.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +43,6 @@ class FileResult:
     original: str | None = field(default=None, repr=False)  # set when fixes changed the text
     fixed_source: str | None = field(default=None, repr=False)
     encoding: str = "utf-8"
-    from_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,8 +182,8 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
         )
 
 
-def _lint_location(task: Task) -> FileResult:
-    return lint_task(task)
+def _lint_item(item: tuple[Task, bytes | None]) -> FileResult:
+    return lint_task(*item)
 
 
 def run(
@@ -192,7 +191,6 @@ def run(
     *,
     cache: Cache | None = None,
     jobs: int | None = None,
-    progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Lint every task; cached results are reused, the rest run in parallel when many."""
     results: dict[str, FileResult] = {}
@@ -209,7 +207,7 @@ def run(
         key = cache.key(task.path, task.codes, data)
         hit = cache.get(key)
         if hit is not None:
-            results[task.path] = FileResult(task.path, hit, from_cache=True)
+            results[task.path] = FileResult(task.path, hit)
         else:
             pending.append((task, data, key))
 
@@ -219,7 +217,10 @@ def run(
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(pending) // (workers * 4))
-            fresh = list(pool.map(_lint_location, [t for t, _, _ in pending], chunksize=chunk))
+            # The bytes that were hashed travel with the task, so the cache entry always
+            # describes exactly the content that was linted.
+            items = [(task, data) for task, data, _ in pending]
+            fresh = list(pool.map(_lint_item, items, chunksize=chunk))
     else:
         fresh = [lint_task(task, data) for task, data, _ in pending]
 
@@ -227,6 +228,4 @@ def run(
         results[task.path] = result
         if cache is not None and entry is not None and result.notice is None:
             cache.put(entry, result.findings)
-        if progress is not None:
-            progress(1)
     return RunResult(tuple(results[t.path] for t in tasks if t.path in results))
