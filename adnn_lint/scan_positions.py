@@ -13,6 +13,7 @@ positions: the range of the node itself, without surrounding whitespace the node
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -205,7 +206,10 @@ def _cst_statements(
 
 def _statement_starts(module: cst.Module, source: str) -> dict[int, tuple[int, tuple[str, ...]]]:
     """id(LibCST statement) -> (first line including its leading lines, indentation)."""
-    tree = ast.parse(source)
+    with warnings.catch_warnings():
+        # Invalid escape sequences and the like are the linted code's business, not ours.
+        warnings.simplefilter("ignore")
+        tree = ast.parse(source)
     flat: list[ast.stmt] = []
     _ast_statements(tree.body, flat)
     ours: list[tuple[cst.CSTNode, int, tuple[str, ...]]] = []

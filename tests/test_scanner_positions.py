@@ -125,3 +125,16 @@ def test_statement_local_positions_match_position_provider(monkeypatch: object) 
                 want.end.line,
                 want.end.column,
             ), module.code_for_node(node)
+
+
+def test_fast_path_is_silent_about_the_linted_codes_warnings() -> None:
+    import warnings
+
+    from adnn_lint.scanner import scan_source
+
+    source = 'import keras\npattern = "\\d+"\nkeras.layers.Dense(4)\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, result = scan_source(source, "t.py")
+    assert result.layers[0].span.line == 3
+    assert not [w for w in caught if "escape sequence" in str(w.message)]
