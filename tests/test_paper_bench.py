@@ -69,9 +69,10 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
     for name, meth in model["methods"].items():
         assert 0 < meth["trials"] <= meth["budget"], name
         assert meth["seconds"] >= 0
-        assert meth["best_trial"] is not None and set(meth["best_trial"]["point"]) == {
-            "W0", "B0", "W1", "B1",
-        }  # fmt: skip
+        assert meth["best_trial"] is not None
+        keys = set(meth["best_trial"]["point"])
+        # paper-mode points name only the layers walked so far
+        assert {"W0", "B0"} <= keys <= {"W0", "B0", "W1", "B1"}, name
     for label in ("glorot_uniform", "he_normal", "lsuv", *expected):
         tested = model["tested"][label]
         assert len(tested["runs"]) == record["config"]["verdict_seeds"]
