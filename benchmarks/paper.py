@@ -627,7 +627,7 @@ def merge_paper(base: dict[str, Any], rerun: Mapping[str, Any]) -> dict[str, Any
             "search_wall_seconds": new["search_wall_seconds"],
             "verdict_wall_seconds": new["verdict_wall_seconds"],
         }
-    notes = list(base.get("notes", []))
+    notes = [n for n in base.get("notes", []) if rerun["started_utc"] not in n]
     notes.append(
         f"Paper-mode rows of {', '.join(sorted(reruns))} come from `{rerun['command']}` "
         f"(started {rerun['started_utc']}), after unvisited layers were changed to keep the "

@@ -198,6 +198,12 @@ def reading(record: Mapping[str, Any]) -> list[str]:
         f"- Paper mode's best point within {large} trials (its walk starts from all-zero "
         "kernels and biases and visits one layer at a time): " + "; ".join(ends) + "."
     )
+    missing = [name for name in PAPER_BASELINE if name not in {m["model"] for m in models}]
+    if missing:
+        lines.append(
+            f"- Not in this record: {', '.join(missing)} (CPU time on a shared 2-core machine; "
+            "`--size full` or `--models` runs them)."
+        )
     real = [
         f"{m['model']} {name}"
         for m in models
