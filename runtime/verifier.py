@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import time
@@ -56,6 +57,7 @@ from adnn_lint.runtime.verdict import judge
 from adnn_lint.spec.model import Spec
 
 DEFAULT_MAX_TRIAL = 50  # the paper's 50 iterations, when neither spec nor command line bounds it
+RANDOM_STACK = 8  # random-search points trained together on the stacked trainer
 
 # Seed streams: derive_seed(root, STREAM, index).
 _BASELINE_INIT, _BASELINE_ORDER = 1, 2
@@ -99,6 +101,19 @@ def spec_text(spec: Spec) -> str:
     return str(dumps(spec))
 
 
+def _default_batch(method: str, trainer: str, max_trial: float) -> int:
+    """Points per ask. One Keras fit() per run gains nothing from batches: ask one at a time.
+
+    Stacked: random search does not adapt, so it takes full stacks; asa and paper adapt after
+    every block, so blocks of ceil(max_trial / 10) keep ten sequential rounds (docs/search.md).
+    """
+    if trainer != "stacked":
+        return 1
+    if method == "random":
+        return RANDOM_STACK
+    return max(1, math.ceil(max_trial / 10))
+
+
 def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
     contract = spec.contract
     max_trial = _tighter(contract.max_trial, options.max_trial)
@@ -111,14 +126,17 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
     delta = options.delta
     if delta is None:
         delta = contract.delta if contract.delta is not None else spec.search.delta
-    batch = options.batch if options.batch is not None else (8 if trainer == "stacked" else 1)
+    method = options.method or spec.search.method
+    batch = (
+        options.batch if options.batch is not None else _default_batch(method, trainer, max_trial)
+    )
     baseline_seeds = options.baseline_seeds or spec.search.seeds
     if baseline_seeds < 1 or options.verdict_seeds < 1:
         raise VerifyError("--seeds and --verdict-seeds must be >= 1")
     return Config(
         spec_digest=hashlib.sha256(spec_text(spec).encode()).hexdigest(),
         model=spec.model.name,
-        method=options.method or spec.search.method,
+        method=method,
         seed=options.seed,
         baseline_seeds=baseline_seeds,
         verdict_seeds=options.verdict_seeds,
