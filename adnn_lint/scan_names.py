@@ -39,6 +39,7 @@ class Binding:
     node: cst.BaseExpression | None = None  # for values: the assigned expression
     value: object = None  # the scanner's evaluation of ``node`` (a layer, tensor, model, ...)
     key: str = ""  # unique identity of this binding (shared-object detection)
+    parameter: bool = False  # a function parameter bound to its default value
 
 
 @dataclass

@@ -6,6 +6,7 @@ the expression statically means, or why it cannot tell.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -47,6 +48,10 @@ def literal(node: cst.BaseExpression | None, lookup: Lookup, depth: int = 0) -> 
             return {"True": True, "False": False, "None": None}[node.value]
         binding = lookup(node.value)
         if binding is None or binding.kind != "value" or binding.node is None:
+            raise NotLiteral
+        if binding.parameter:
+            # A width or trip count from a parameter default is a guess about every caller;
+            # only initializers and activations are read through defaults (and say so).
             raise NotLiteral
         return literal(binding.node, lookup, depth + 1)
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus | cst.Plus):
@@ -198,11 +203,20 @@ def resolve_initializer(
         if isinstance(node, cst.Name):
             binding = lookup(node.value)
             if binding is not None and binding.kind == "value" and binding.node is not None:
-                # A bound object (not a string) is one instance shared by every user.
-                shared = binding.key if isinstance(binding.node, cst.Call) else None
-                return resolve_initializer(
+                # A bound object (not a string) is one instance shared by every user; a
+                # parameter's default is a new object per call, and only a default.
+                shared = (
+                    binding.key
+                    if isinstance(binding.node, cst.Call) and not binding.parameter
+                    else None
+                )
+                found = resolve_initializer(
                     binding.node, lookup, qualify, cat, depth + 1, instance or shared
                 )
+                if binding.parameter and found.reason is None:
+                    note = f"default of parameter '{node.value}'; callers may pass another"
+                    return dataclasses.replace(found, reason=note)
+                return found
             return ResolvedInit(
                 Origin.UNRESOLVED,
                 reason=f"'{node.value}' is not bound to a known initializer here",

@@ -355,7 +355,13 @@ class _Walker:
         params = node.params
         inputs: list[str] = []
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self.bind(param.name.value, None, None)
+            if param.default is not None and not (self.class_stack and node.name.value == "call"):
+                # `def block(x, init="he_normal")`: the default is what the body sees unless a
+                # caller passes another value; resolutions through it say so.
+                self.bind(param.name.value, param.default, None)
+                self.scope.names[param.name.value].parameter = True
+            else:
+                self.bind(param.name.value, None, None)
             inputs.append(param.name.value)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):

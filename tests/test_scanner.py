@@ -616,3 +616,25 @@ def test_subclassed_loop_over_a_layer_list_in_call() -> None:
     assert model.edges_known
     assert set(model.edges) == {("L1", "L2"), ("L1", "L3"), ("L2", "L3")}
     assert result.layer("L2").multiplicity == 3
+
+
+def test_parameter_defaults_resolve_with_a_note() -> None:
+    result = scan(
+        """
+        import keras
+        def block(x, filters=32, init="he_normal", act=None):
+            return keras.layers.Dense(filters, activation=act, kernel_initializer=init)(x)
+        def other(x, init):
+            return keras.layers.Dense(4, kernel_initializer=init)(x)
+        """
+    )
+    first, second = result.layers
+    ref = first.initializers[0]
+    assert (first.width, first.activation, ref.origin, ref.canonical) == (
+        None,  # widths and loop counts are not read through parameter defaults
+        "linear",
+        Origin.EXPLICIT,
+        "he_normal",
+    )
+    assert ref.reason is not None and "default of parameter 'init'" in ref.reason
+    assert second.initializers[0].origin is Origin.UNRESOLVED
