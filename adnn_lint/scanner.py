@@ -147,14 +147,6 @@ class _PendingModel:
     hint: str = ""  # the enclosing function: names a model that is returned, not assigned
 
 
-@dataclass
-class _Pending:
-    """A record whose span is filled in once positions are known."""
-
-    node: cst.CSTNode
-    build: object  # a callable Span -> record, kept loose to stay simple
-
-
 class _Walker:
     def __init__(self, path: str, cat: Catalog) -> None:
         self.path = path
