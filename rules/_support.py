@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -182,13 +183,40 @@ NORMALIZATION = frozenset(
 )
 
 
-def _successors(scan: ScanResult, layer: LayerRecord) -> dict[str, list[str]]:
-    successors: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class _Graphs:
+    """Per-file graph facts, computed once and shared by every rule that runs on the file."""
+
+    successors: dict[str | None, dict[str, list[str]]]  # model id -> layer -> consumers
+    normalized: frozenset[str]  # layers with a normalization layer downstream
+    layers: dict[str, LayerRecord]
+
+
+_last: tuple[ScanResult, _Graphs] | None = None
+
+
+def _graphs(scan: ScanResult) -> _Graphs:
+    global _last
+    if _last is not None and _last[0] is scan:
+        return _last[1]
+    layers = {layer.id: layer for layer in scan.layers}
+    successors: dict[str | None, dict[str, list[str]]] = {}
+    normalized: set[str] = set()
     for model in scan.models:
-        if model.id == layer.model:
-            for src, dst in model.edges:
-                successors.setdefault(src, []).append(dst)
-    return successors
+        table = successors.setdefault(model.id, {})
+        for src, dst in model.edges:
+            table.setdefault(src, []).append(dst)
+        graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
+        for node in graph:
+            if node in layers and layers[node].class_name in NORMALIZATION:
+                normalized |= nx.ancestors(graph, node)
+    graphs = _Graphs(successors, frozenset(normalized), layers)
+    _last = (scan, graphs)
+    return graphs
+
+
+def _successors(scan: ScanResult, layer: LayerRecord) -> dict[str, list[str]]:
+    return _graphs(scan).successors.get(layer.model, {})
 
 
 def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
@@ -202,9 +230,8 @@ def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
         if current in seen:
             continue
         seen.add(current)
-        try:
-            candidate = scan.layer(current)
-        except KeyError:
+        candidate = _graphs(scan).layers.get(current)
+        if candidate is None:
             continue
         yield candidate
         if not candidate.trainable or candidate.class_name in NORMALIZATION:
@@ -227,19 +254,7 @@ def normalized(scan: ScanResult, layer: LayerRecord) -> bool:
     pass a scale through unchanged, so whatever factor this layer applies is undone before it
     matters (the DCGAN discriminator's first N(0, 0.02) conv, followed later by batch norm).
     """
-    model = next((m for m in scan.models if m.id == layer.model), None)
-    if model is None:
-        return False
-    graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
-    if layer.id not in graph:
-        return False
-    for node in nx.descendants(graph, layer.id):
-        try:
-            if scan.layer(node).class_name in NORMALIZATION:
-                return True
-        except KeyError:
-            continue
-    return False
+    return layer.id in _graphs(scan).normalized
 
 
 def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
@@ -261,24 +276,32 @@ def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
     return layer
 
 
+_WEIGHTS_LOADED = re.compile(r"(\w+)\s*\.\s*(?:load_weights|set_weights)\s*\(")
+
+
 def preloaded(scan: ScanResult, source: str) -> set[str]:
     """Ids of models whose weights the file overwrites (``model.load_weights(...)``,
     ``model.set_weights(...)``): how they were initialized no longer matters."""
-    found: set[str] = set()
-    for model in scan.models:
-        if not model.name.isidentifier():
-            continue
-        pattern = rf"\b{re.escape(model.name)}\s*\.\s*(?:load_weights|set_weights)\s*\("
-        if re.search(pattern, source):
-            found.add(model.id)
-    return found
+    if "_weights" not in source:
+        return set()
+    receivers = set(_WEIGHTS_LOADED.findall(source))
+    return {model.id for model in scan.models if model.name in receivers}
+
+
+_last_layers: tuple[ScanResult, list[LayerRecord]] | None = None
 
 
 def layers_of(scan: ScanResult, source: str) -> list[LayerRecord]:
     """The file's layers whose initialization matters, each with its effective activation
-    (see :func:`folded`); layers of models that later load their weights are left out."""
+    (see :func:`folded`); layers of models that later load their weights are left out.
+    Computed once per file and shared by the rules."""
+    global _last_layers
+    if _last_layers is not None and _last_layers[0] is scan:
+        return _last_layers[1]
     skip = preloaded(scan, source)
-    return [folded(scan, layer) for layer in scan.layers if layer.model not in skip]
+    layers = [folded(scan, layer) for layer in scan.layers if layer.model not in skip]
+    _last_layers = (scan, layers)
+    return layers
 
 
 def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:

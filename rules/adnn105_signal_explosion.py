@@ -8,11 +8,10 @@ from collections.abc import Iterable
 
 import networkx as nx
 from adnn_lint.rules._support import (
-    folded,
     initialized,
     kernel_ref,
     layer_label,
-    model_layers,
+    layers_of,
     normalized,
     preloaded,
 )
@@ -122,17 +121,20 @@ class SignalExplosion(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         skip = preloaded(ctx.scan, ctx.source)
+        effective = {layer.id: layer for layer in layers_of(ctx.scan, ctx.source)}
         for model in ctx.scan.models:
             if model.id in skip:
                 continue
-            finding = self._check_model(ctx, model)
+            finding = self._check_model(ctx, model, effective)
             if finding is not None:
                 yield finding
 
-    def _check_model(self, ctx: FileContext, model: ModelRecord) -> Finding | None:
+    def _check_model(
+        self, ctx: FileContext, model: ModelRecord, effective: dict[str, LayerRecord]
+    ) -> Finding | None:
         if not model.edges_known:
             return None  # the data flow is guessed from construction order: say nothing
-        layers = {layer.id: folded(ctx.scan, layer) for layer in model_layers(ctx.scan, model)}
+        layers = {i: effective[i] for i in model.layer_ids if i in effective}
         weight: dict[str, float] = {}
         factors: dict[str, float] = {}
         explicit = False

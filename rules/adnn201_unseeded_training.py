@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 import libcst.matchers as m
+from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 
 from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -16,203 +17,60 @@ from adnn_lint.rule import FileContext, Invalid, Rule
 #: the seed of every unseeded initializer from it), NumPy (shuffling, data splits, augmentation)
 #: and TensorFlow (dropout, tf.data shuffling, tf.keras 2.x initializers).
 REQUIRED = frozenset({"python", "numpy", "tensorflow"})
-_MAIN_GUARD = m.If(
-    test=m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
-    )
-)
-
-
-def _top_level(module: cst.Module) -> list[cst.BaseStatement]:
-    """Statements that run on import or as a script: the module body and main-guard blocks."""
-    body: list[cst.BaseStatement] = []
-    for stmt in module.body:
-        body.append(stmt)
-        if m.matches(stmt, _MAIN_GUARD):
-            assert isinstance(stmt, cst.If)
-            body.extend(stmt.body.body)  # type: ignore[arg-type]
-    return body
-
-
-def _called_names(statements: Sequence[cst.BaseStatement], *, attributes: bool = False) -> set[str]:
-    """Names called in ``statements`` (not inside nested defs or classes): bare names, and
-    with ``attributes`` also the attribute of ``obj.name(...)`` calls."""
-    names: set[str] = set()
-
-    class _Calls(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name):
-                names.add(node.func.value)
-            elif attributes and isinstance(node.func, cst.Attribute):
-                names.add(node.func.attr.value)
-
-    for stmt in statements:
-        stmt.visit(_Calls())
-    return names
-
 
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 #: Packages whose seeding functions the scanner already records with what they cover.
 _KNOWN_SEEDERS = frozenset({"random", "numpy", "tensorflow", "keras", "tf_keras"})
 
 
-def _imports(module: cst.Module) -> dict[str, str]:
-    """Imported name -> root package, for every import in the file."""
-    origin: dict[str, str] = {}
-
-    class _Walk(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                name = _dotted(alias.name)
-                origin[alias.evaluated_alias or name.split(".")[0]] = name.split(".")[0]
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.module is None or isinstance(node.names, cst.ImportStar):
-                return
-            root = "." if node.relative else _dotted(node.module).split(".")[0]
-            for alias in node.names:
-                origin[alias.evaluated_alias or _dotted(alias.name)] = root
-
-    module.visit(_Walk())
-    return origin
-
-
-def seeding_helpers(module: cst.Module) -> tuple[set[str], set[str]]:
+def seeding_helpers(facts: FileFacts) -> tuple[set[str], set[str]]:
     """Calls of seeding helpers from other modules (``seed_everything(42)``,
     ``utils.set_seeds(1)``): (those at module level or in the main guard, those anywhere).
 
     Their bodies are out of sight, so a call whose name says it seeds is trusted to seed
     everything; without this, a project's own ``seed_everything`` would be a false alarm.
+    Calls of the file's own functions and of the libraries whose seeding functions the scanner
+    records are not helpers.
     """
-    origin = _imports(module)
-    local = {
-        stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef | cst.ClassDef)
-    }
-
-    def helper(call: cst.Call) -> str | None:
-        func = call.func
-        head: cst.BaseExpression = func
-        while isinstance(head, cst.Attribute):
-            head = head.value
-        name = func.attr.value if isinstance(func, cst.Attribute) else None
-        if isinstance(func, cst.Name):
-            name = func.value
-        if name is None or "seed" not in name.lower() or not isinstance(head, cst.Name):
-            return None
-        if head.value in local or origin.get(head.value) in _KNOWN_SEEDERS:
-            return None
-        return name
-
-    everywhere: set[str] = set()
     top: set[str] = set()
-
-    class _Calls(cst.CSTVisitor):
-        def __init__(self, into: set[str], nested: bool) -> None:
-            super().__init__()
-            self.into = into
-            self.nested = nested
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return self.nested
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return self.nested
-
-        def visit_Call(self, node: cst.Call) -> None:
-            name = helper(node)
-            if name is not None:
-                self.into.add(name)
-
-    module.visit(_Calls(everywhere, nested=True))
-    for stmt in _top_level(module):
-        stmt.visit(_Calls(top, nested=False))
+    everywhere: set[str] = set()
+    for name, root, at_top in facts.calls:
+        if "seed" not in name.lower() or root is None:
+            continue
+        if root in facts.local or facts.origin.get(root) in _KNOWN_SEEDERS:
+            continue
+        everywhere.add(name)
+        if at_top:
+            top.add(name)
     return top, everywhere
 
 
-def non_keras_receivers(module: cst.Module) -> set[str]:
+def non_keras_receivers(facts: FileFacts) -> set[str]:
     """Names bound to objects built by a non-Keras library (``scaler = StandardScaler()``).
 
     Their ``.fit()`` is scikit-learn's (or XGBoost's...), not a Keras training run. A name bound
     to anything else (a Keras model, a local builder's result, a parameter) stays a candidate.
     """
-    origin: dict[str, str] = {}  # imported name -> root package
-    bound: dict[str, str | None] = {}  # assigned name -> root package of its constructor
-
-    class _Walk(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                name = _dotted(alias.name)
-                origin[alias.evaluated_alias or name.split(".")[0]] = name.split(".")[0]
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-                return
-            root = _dotted(node.module).split(".")[0]
-            for alias in node.names:
-                origin[alias.evaluated_alias or _dotted(alias.name)] = root
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if not isinstance(node.value, cst.Call):
-                return
-            head = node.value.func
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            root = origin.get(head.value) if isinstance(head, cst.Name) else None
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    bound[target.target.value] = root
-
-    module.visit(_Walk())
-    return {name for name, root in bound.items() if root is not None and root not in _KERAS_ROOTS}
+    return {
+        name for name, root in facts.bound.items() if root is not None and root not in _KERAS_ROOTS
+    }
 
 
-def reached_functions(module: cst.Module) -> set[str]:
+def reached_functions(facts: FileFacts) -> set[str]:
     """Names of the file's functions (and methods) that run when the file runs: called from
     module level or the main guard, directly or through other functions of the file.
 
     A ``fit()`` in a function nobody here calls is library code: whoever calls it is the one
     who must seed, so it is not reported.
     """
-    calls_in: dict[str, set[str]] = {}
-
-    def called(node: cst.CSTNode) -> set[str]:
-        names: set[str] = set()
-
-        class _Calls(cst.CSTVisitor):
-            def visit_Call(self, call: cst.Call) -> None:
-                func = call.func
-                if isinstance(func, cst.Name):
-                    names.add(func.value)
-                elif isinstance(func, cst.Attribute):
-                    names.add(func.attr.value)
-
-        node.visit(_Calls())
-        return names
-
-    class _Defs(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            calls_in.setdefault(node.name.value, set()).update(called(node.body))
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            # Instantiating a class runs its __init__ (and Keras calls build/call on fit).
-            calls_in.setdefault(node.name.value, set()).update({"__init__", "build", "call"})
-
-    module.visit(_Defs())
-    frontier = list(_called_names(_top_level(module), attributes=True))
+    frontier = list(facts.top_all)
     reached: set[str] = set()
     while frontier:
         name = frontier.pop()
         if name in reached:
             continue
         reached.add(name)
-        frontier.extend(calls_in.get(name, ()))
+        frontier.extend(facts.calls_in.get(name, ()))
     return reached
 
 
@@ -274,27 +132,19 @@ def _keras_prefix(module: cst.Module) -> tuple[str, tuple[tuple[str, str | None]
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
-                    name = _dotted(alias.name)
+                    name = dotted(alias.name)
                     bound = alias.evaluated_alias or name
                     if name in ("keras", "tf_keras"):
                         return bound, ()
                     if name == "tensorflow" and alias.asname is not None:
                         return f"{bound}.keras", ()
             elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = _dotted(small.module) if small.module else ""
+                source = dotted(small.module) if small.module else ""
                 if source == "tensorflow" and not small.relative:
                     for alias in small.names:
-                        if _dotted(alias.name) == "keras":
+                        if dotted(alias.name) == "keras":
                             return alias.evaluated_alias or "keras", ()
     return "keras", (("keras", None),)
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:
@@ -460,10 +310,11 @@ class UnseededTraining(Rule):
         fits = ctx.scan.fits
         if not fits:
             return
-        foreign = non_keras_receivers(ctx.module)
+        facts = file_facts(ctx.source)
+        foreign = non_keras_receivers(facts)
         fits = tuple(fit for fit in fits if fit.receiver not in foreign)
         if any(fit.scope not in ("module", "main") for fit in fits):
-            reached = reached_functions(ctx.module)
+            reached = reached_functions(facts)
             fits = tuple(
                 fit
                 for fit in fits
@@ -472,12 +323,11 @@ class UnseededTraining(Rule):
         if not fits:
             return
         seeds = effective(ctx.scan.seeds, ctx.source)
-        top_calls = _called_names(_top_level(ctx.module)) if seeds else set()
-        top_helpers, any_helpers = seeding_helpers(ctx.module)
+        top_helpers, any_helpers = seeding_helpers(facts)
         fix: Fix | None = None
         fix_built = False
         for fit in fits:
-            covered = covering(fit, seeds, top_calls)
+            covered = covering(fit, seeds, facts.top_bare)
             helpers = top_helpers if fit.scope in ("module", "main") else any_helpers
             if helpers:
                 covered = REQUIRED  # a seeding helper from another module: trust its name
