@@ -170,7 +170,6 @@ class _Walker:
         self.binding_counter = 0
         self.model_counter = 0
         self.model_names: dict[int, str] = {}
-        self.legacy_kernel: tuple[int | None, int | None] | None = None
         self.current: cst.CSTNode | None = None  # the statement being walked
         self.statement_of: dict[int, cst.CSTNode] = {}  # id(call or class) -> its statement
 
@@ -666,12 +665,11 @@ class _Walker:
                     if position < len(positional_names):
                         args[positional_names[position]] = arg.value
                     position += 1
-        if "nb_row" in args:
-            rows = as_int(literal_or(args.pop("nb_row"), self.lookup))
-            cols = as_int(literal_or(args.pop("nb_col"), self.lookup)) if "nb_col" in args else None
-            self.legacy_kernel = (rows, cols)
-        else:
-            self.legacy_kernel = None
+        if "nb_row" in args and "nb_col" in args and "kernel_size" not in args:
+            # Keras 1 nb_row, nb_col (, nb_depth) are the kernel size: read them as one tuple
+            # (a node built here, never reported, only evaluated).
+            dims = [args.pop(name) for name in ("nb_row", "nb_col", "nb_depth") if name in args]
+            args["kernel_size"] = cst.Tuple([cst.Element(dim) for dim in dims])
         return args, problems
 
     def canonical_argument(self, keyword: str, info: LayerInfo) -> str:
@@ -755,8 +753,6 @@ class _Walker:
             param = as_param(value)
             if is_known(param):
                 arguments[name] = param  # type: ignore[assignment]
-        if self.legacy_kernel is not None and None not in self.legacy_kernel:
-            shape_arguments["kernel_size"] = self.legacy_kernel
         input_shape = self.shape_from_args(args, info)
         return LayerRecord(
             id=layer_id,
