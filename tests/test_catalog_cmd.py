@@ -34,3 +34,16 @@ def test_mine_writes_a_catalog_equal_to_the_checked_in_one(
     assert mined == checked_in
     assert main(["catalog", "--check"]) == 0
     assert "matches" in capsys.readouterr().out
+
+
+def test_check_names_each_difference_by_key_path() -> None:
+    from adnn_lint.commands.catalog import _differences
+
+    old = {"keras_version": "3.1", "layers": {"Dense": {"position": 3}}, "gone": 1}
+    new = {"keras_version": "3.2", "layers": {"Dense": {"position": 4}}, "added": 2}
+    assert _differences(old, new) == [
+        "added: only in the installed Keras",
+        "gone: only in the checked-in catalog",
+        "keras_version: '3.1' -> '3.2'",
+        "layers.Dense.position: 3 -> 4",
+    ]
