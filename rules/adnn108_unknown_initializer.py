@@ -132,7 +132,8 @@ class UnknownInitializer(Rule):
         attribute = _attribute_node(ref.node, spelled)
         suggestion = closest(spelled, identifier=attribute is not None)
         hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-        if literal is not None:
+        if literal is not None or ref.spelled is not None:
+            # A string name, written here or bound to a name earlier.
             why = (
                 f"{label} {ref.argument}={spelled!r}: Keras cannot interpret this initializer "
                 f"name, so building the layer raises ValueError{hint}"
