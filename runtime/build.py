@@ -424,3 +424,22 @@ def seeds_disjoint(*groups: Sequence[int]) -> bool:
             return False
         seen |= set(group)
     return True
+
+
+def spec_point(spec: Spec, shapes: WeightShapes, seed: int = 0) -> dict[str, float]:
+    """The search point that describes the spec's own initializers, in ``W{i}``/``B{i}`` terms.
+
+    ``W{i}`` is the standard deviation of one draw of layer i's kernel from the spec's
+    initializer (for Glorot-uniform on 784 -> 256 about 0.044); ``B{i}`` is the mean of its bias
+    draw (0 for ``zeros``). A searcher can start from it, and a report can show where the spec's
+    choice sits in the searched box. The values may lie outside the box.
+    """
+    values = sample_initial(spec, shapes, None, seed)
+    point: dict[str, float] = {}
+    for i, layer in enumerate(trainable_layers(spec)):
+        arrays = values.get(layer.name, {})
+        if "kernel" in arrays:
+            point[f"W{i}"] = float(np.std(arrays["kernel"]))
+        if "bias" in arrays:
+            point[f"B{i}"] = float(np.mean(arrays["bias"]))
+    return point

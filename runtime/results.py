@@ -188,6 +188,8 @@ class Results:
     search_seconds: float = 0.0
     # The best trial retrained on the baseline seeds (validation), paired with the baseline runs:
     # it is chosen for the verdict only when this paired gain is positive.
+    # The spec's own initializers as a point of the searched box (see build.spec_point).
+    spec_point: Mapping[str, float] | None = None
     confirmation_runs: tuple[RunRecord, ...] = ()
     confirmation_gain: Interval | None = None
     verdict: Verdict | None = None
@@ -276,6 +278,10 @@ def _trial(data: Mapping[str, Any]) -> Trial:
     )
 
 
+def _point(data: Mapping[str, Any] | None) -> dict[str, float] | None:
+    return None if data is None else {str(k): float(v) for k, v in data.items()}
+
+
 def _verdict(data: Mapping[str, Any]) -> Verdict:
     point = data.get("chosen_point")
     return Verdict(
@@ -350,6 +356,7 @@ def from_json(data: Mapping[str, Any]) -> Results:
         best_trial=data.get("best_trial"),
         stop_reason=data.get("stop_reason", "not_started"),
         search_seconds=float(data.get("search_seconds", 0.0)),
+        spec_point=_point(data.get("spec_point")),
         confirmation_runs=confirmation,
         confirmation_gain=confirmation_gain,
         verdict=verdict,

@@ -226,7 +226,12 @@ def _differences(a: Config, b: Config) -> list[str]:
 
 
 def _start(
-    config: Config, env: Environment, data: Dataset, spec: Spec, options: VerifyOptions
+    config: Config,
+    env: Environment,
+    data: Dataset,
+    spec: Spec,
+    options: VerifyOptions,
+    spec_point: dict[str, float] | None = None,
 ) -> Results:
     path = options.results_path
     if options.resume and path.exists():
@@ -260,6 +265,7 @@ def _start(
         config=config,
         environment=env,
         data=info,
+        spec_point=spec_point,
         created=now,
         updated=now,
         spec_text=spec_text(spec),
@@ -280,7 +286,9 @@ def verify(
     shown = progress if progress is not None else Progress(quiet=True)
     config = make_config(spec, options, runner.trainer)
     env = environment(runner.trainer, determinism)
-    started = _start(config, env, data, spec, options)
+    shapes = getattr(runner, "shapes", None)
+    point = None if shapes is None else build.spec_point(spec, shapes, options.seed)
+    started = _start(config, env, data, spec, options, point)
     if started.status == "complete":
         return started  # --resume of a finished verification: nothing left to do
     session = _Session(started, options.results_path)

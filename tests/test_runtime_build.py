@@ -119,6 +119,9 @@ def test_baseline_uses_the_spec_initializers_and_builds() -> None:
     assert not values["h"]["bias"].any()
     again = build.sample_initial(SPEC, shapes, None, seed=1)
     np.testing.assert_array_equal(values["h"]["kernel"], again["h"]["kernel"])
+    point = build.spec_point(SPEC, shapes, seed=1)
+    assert set(point) == {"W0", "B0", "W1", "B1"} and point["B0"] == 0.0
+    assert point["W0"] == pytest.approx(limit / np.sqrt(3.0), rel=0.05)
     build.assign_initial(SPEC, model, values)
     np.testing.assert_array_equal(model.get_layer("h").get_weights()[0], values["h"]["kernel"])
     with pytest.raises(build.BuildError, match="does not match the data's 3 classes"):

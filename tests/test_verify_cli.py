@@ -89,6 +89,7 @@ def test_tiny_verification_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixt
     assert saved.verdict.status in ("FAIL", "INCONCLUSIVE")
     assert len(saved.trials) == 2 and saved.data is not None and saved.data.train == 270
     assert saved.environment.op_determinism and saved.environment.tensorflow
+    assert saved.spec_point is not None and set(saved.spec_point) == {"W0", "B0", "W1", "B1"}
     assert "verdict" in out and str(results) in out
     # Rerunning into an existing file without --resume is refused, with the way out named.
     assert main(args) == 2
