@@ -11,6 +11,7 @@ the generating distribution is a fraction of the parameter's range, as in Ingber
 - acceptance: exp(-(C_new - C_cur) / T_cost) > U, T_cost on the same schedule counted over
   accepted points, T_0cost the mean |C| of the first evaluated batch (Ingber samples initial
   costs for it);
+- start: the model's own initial values (``Param.start``), the centre where unknown;
 - reannealing: every ``reanneal_every`` acceptances, s_i = |dC/dx_i| from a least-squares plane
   through the trials already run, T_i' = min(T_0i, T_i s_max / s_i), k_i' = (ln(T_0i/T_i')/c)^D.
 
@@ -99,7 +100,14 @@ class AsaSearcher(BaseSearcher):
             space.check(start)
             self._x = space.to_unit(start)
         else:
-            self._x = np.full(space.dim, 0.5)  # the centre of the box
+            # Ingber's ASA starts from the user's state: the model's own initial values where
+            # the space knows them (Param.start), the centre of the range elsewhere.
+            self._x = np.array(
+                [
+                    0.5 if p.start is None or p.width == 0 else (p.start - p.low) / p.width
+                    for p in space.params
+                ]
+            )
         self._c: float | None = None  # cost of the current state; None until evaluated
         self.t0_cost: float | None = None
         self.k_cost = 0  # accepted states (the start excluded)

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from adnn_lint.spec.model import Domain, Spec
+from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, Spec
 
 Role = Literal["kernel_scale", "bias_value"]
 Point = dict[str, float]
@@ -39,6 +39,9 @@ class Param:
     layer: str = ""  # the spec's layer name
     index: int = 0  # i: position among the trainable layers, in graph order
     role: Role = "kernel_scale"
+    # the model's own value (its initializer's standard deviation / constant bias), clamped into
+    # the domain; None when the spec does not say (unknown fan-in, random bias, ...)
+    start: float | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
@@ -116,14 +119,47 @@ class Space:
         )
 
 
-def _kernel_layers(spec: Spec) -> list[tuple[str, bool]]:
-    """(layer name, has a bias role) for every layer with a kernel initializer, in graph order."""
-    found = []
-    for layer in spec.model.layers:
-        roles = {init.role for init in layer.initializers}
-        if "kernel" in roles:
-            found.append((layer.name, "bias" in roles))
-    return found
+def _kernel_layers(spec: Spec) -> list[LayerSpec]:
+    """Every layer with a kernel initializer, in graph order."""
+    return [
+        layer for layer in spec.model.layers if any(i.role == "kernel" for i in layer.initializers)
+    ]
+
+
+def _init(layer: LayerSpec, role: str) -> InitSpec | None:
+    return next((i for i in layer.initializers if i.role == role), None)
+
+
+def _clamp(value: float | None, domain: Domain) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return min(domain.high, max(domain.low, value))
+
+
+def own_kernel_scale(layer: LayerSpec) -> float | None:
+    """The standard deviation of the layer's own kernel initializer (the catalog's Var[w])."""
+    init = _init(layer, "kernel")
+    if init is None:
+        return None
+    from adnn_lint.rules.catalog import load_catalog  # data only: no TensorFlow
+
+    variance = load_catalog().variance(init.family, init.params, layer.fan_in, layer.fan_out)
+    return None if variance is None or variance < 0 else math.sqrt(variance)
+
+
+def own_bias_value(layer: LayerSpec) -> float | None:
+    """The layer's constant bias (zeros -> 0, constant(c) -> c); None for a random bias."""
+    init = _init(layer, "bias")
+    if init is None:
+        return None
+    if init.family in ("zeros", "zero"):
+        return 0.0
+    if init.family == "ones":
+        return 1.0
+    if init.family == "constant":
+        value = init.params.get("value", 0.0)
+        return float(value) if isinstance(value, int | float) else None
+    return None
 
 
 def _check_domain(domain: Domain, key: str) -> None:
@@ -142,8 +178,10 @@ def space_for(spec: Spec) -> Space:
         )
     ws, bs = spec.search.kernel_scale, spec.search.bias_value
     params: list[Param] = []
-    for i, (name, has_bias) in enumerate(layers):
-        params.append(Param(f"W{i}", ws.low, ws.high, name, i, "kernel_scale"))
-        if has_bias:
-            params.append(Param(f"B{i}", bs.low, bs.high, name, i, "bias_value"))
+    for i, layer in enumerate(layers):
+        w_start = _clamp(own_kernel_scale(layer), ws)
+        params.append(Param(f"W{i}", ws.low, ws.high, layer.name, i, "kernel_scale", w_start))
+        if _init(layer, "bias") is not None:
+            b_start = _clamp(own_bias_value(layer), bs)
+            params.append(Param(f"B{i}", bs.low, bs.high, layer.name, i, "bias_value", b_start))
     return Space(tuple(params))

@@ -72,6 +72,31 @@ def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
     assert space.param("W2").high == 0.2 and space.param("B2").role == "bias_value"
 
 
+def test_space_starts_at_the_models_own_initial_values() -> None:
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    he = (InitSpec("kernel", "he_normal"), InitSpec("bias", "constant", {"value": 0.5}))
+    spec = Spec(
+        model=ModelSpec(
+            "m",
+            (28, 28),
+            (
+                LayerSpec("d", "Dense", 256, "relu", initializers=inits, fan_in=784, fan_out=256),
+                LayerSpec("e", "Dense", 64, "relu", initializers=he, fan_in=256, fan_out=64),
+                LayerSpec("o", "Dense", 10, "softmax", initializers=inits),  # fans unknown
+            ),
+        )
+    )
+    space = space_for(spec)
+    assert space.param("W0").start == pytest.approx(math.sqrt(2 / (784 + 256)))
+    assert space.param("B0").start == 0.0
+    assert space.param("W1").start == pytest.approx(math.sqrt(2 / 256))
+    assert space.param("B1").start == 0.1  # constant 0.5 clamped into the default [0, 0.1]
+    assert space.param("W2").start is None
+    first = make_searcher("asa", space, seed=0, max_trial=5).ask(1)[0]
+    assert first["W0"] == pytest.approx(math.sqrt(2 / 1040)) and first["B0"] == 0.0
+    assert first["W2"] == pytest.approx(0.05)  # unknown: the centre of the range
+
+
 def test_space_for_rejects_bad_domain_and_models_without_kernels() -> None:
     with pytest.raises(ValueError, match=r"search\.bias_value"):
         space_for(_mlp_spec(1, SearchSpec(bias_value=Domain(0.5, 0.1))))
