@@ -119,10 +119,17 @@ def make_spec(hidden: int, kernel_family: str = "glorot_uniform") -> Any:
 
     inits = (InitSpec("kernel", kernel_family), InitSpec("bias", "zeros"))
     layers = [LayerSpec("flatten", "Flatten")]
+    # fans as the spec extractor records them: the ASA start uses the initializer's own scale
     layers += [
-        LayerSpec(f"dense_{i}", "Dense", 256, "relu", initializers=inits) for i in range(hidden)
-    ]
-    layers.append(LayerSpec("head", "Dense", 10, "softmax", initializers=inits))
+        LayerSpec(
+            f"dense_{i}", "Dense", 256, "relu", initializers=inits,
+            fan_in=784 if i == 0 else 256, fan_out=256,
+        )
+        for i in range(hidden)
+    ]  # fmt: skip
+    layers.append(
+        LayerSpec("head", "Dense", 10, "softmax", initializers=inits, fan_in=256, fan_out=10)
+    )
     return Spec(
         model=ModelSpec(f"mlp{hidden}", (28, 28), tuple(layers)),
         data=DataSpec("npz"),
@@ -344,10 +351,10 @@ def derive(*parts: int) -> int:
 
 
 def bench_model(
-    name: str, size: Size, data: Any, log: Any, only_paper: bool = False
+    name: str, size: Size, data: Any, log: Any, only: str | None = None
 ) -> dict[str, Any]:
-    """One model's RQ1-RQ3. ``only_paper``: the paper-mode walk, the baseline and their verdict
-    only (to re-run paper mode into an existing record with ``--merge-into``)."""
+    """One model's RQ1-RQ3. ``only`` ("paper" or "asa"): that method, the baseline and their
+    verdict only (to re-run one method into an existing record, see ``merge_rerun``)."""
     from adnn_lint.runtime.search import make_searcher
     from adnn_lint.runtime.space import space_for
 
@@ -360,7 +367,7 @@ def bench_model(
     verdict = [(derive(root, 4, j), derive(root, 5, j)) for j in range(size.verdict_seeds)]
 
     runs: list[SearchRun] = []
-    for delta in size.deltas:
+    for delta in size.deltas if only in (None, "paper") else ():
         runs.append(
             SearchRun(
                 f"sweep/{delta:g}", "paper", size.sweep_budget, size.paper_batch, delta,
@@ -368,9 +375,9 @@ def bench_model(
             )
         )  # fmt: skip
     paper_delta = 0.0025 if 0.0025 in size.deltas else size.deltas[0]
-    families = ("glorot_uniform",) if only_paper else FIXED
-    for budget in () if only_paper else size.budgets:
-        for method in ("asa", "random"):
+    families = ("glorot_uniform",) if only else FIXED
+    for budget in size.budgets if only in (None, "asa") else ():
+        for method in ("asa", "random") if only is None else ("asa",):
             searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
             # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
             batch = max(1, math.ceil(budget / size.asa_rounds)) if method == "asa" else budget
@@ -399,12 +406,18 @@ def bench_model(
     # paper@budget is the prefix of the delta=0.0025 sweep: the walk does not depend on the budget
     by_name = {r.name: r for r in runs}
     methods: dict[str, dict[str, Any]] = {}
-    sweep = by_name[f"sweep/{paper_delta:g}"]
-    for budget in paper_budgets(size):
-        prefix = replace(sweep, name=f"paper@{budget}", budget=budget, trials=sweep.trials[:budget])
-        prefix.seconds = sweep.seconds * len(prefix.trials) / max(1, len(sweep.trials))
-        others = [by_name[f"{m}@{budget}"] for m in ("asa", "random") if f"{m}@{budget}" in by_name]
-        for run in (prefix, *others):
+    sweep = by_name.get(f"sweep/{paper_delta:g}")
+    for budget in sorted(set(paper_budgets(size)) | set(size.budgets)):
+        chosen_runs = [
+            by_name[f"{m}@{budget}"] for m in ("asa", "random") if f"{m}@{budget}" in by_name
+        ]
+        if sweep is not None and budget in paper_budgets(size):
+            prefix = replace(
+                sweep, name=f"paper@{budget}", budget=budget, trials=sweep.trials[:budget]
+            )
+            prefix.seconds = sweep.seconds * len(prefix.trials) / max(1, len(sweep.trials))
+            chosen_runs.insert(0, prefix)
+        for run in chosen_runs:
             best = run.best()
             methods[run.name] = {
                 "method": run.method,
@@ -534,9 +547,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-markdown", action="store_true", help="leave RESULTS.md alone")
     parser.add_argument("--render", metavar="JSON", help="only re-render OUT from a record")
     parser.add_argument(
-        "--only-paper",
-        metavar="RECORD",
-        help="re-run paper mode only (walk, baseline, verdict) and merge it into RECORD",
+        "--rerun",
+        nargs=2,
+        metavar=("METHOD", "RECORD"),
+        help="re-run one method (paper or asa) with its baseline and verdict; merge into RECORD",
     )
     args = parser.parse_args(argv)
     if args.render:
@@ -583,12 +597,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes = {"train": len(data.x_train), "validation": len(data.x_val)}
             record["data"][dataset] = {**info, **sizes, "test": len(data.x_test)}
         record["models"].append(
-            bench_model(name, size, loaded[dataset], log, only_paper=bool(args.only_paper))
+            bench_model(name, size, loaded[dataset], log, only=args.rerun and args.rerun[0])
         )
         record["wall_seconds"] = time.perf_counter() - started
-        if args.only_paper:
-            merged = merge_paper(json.loads(Path(args.only_paper).read_text()), record)
-            write_json(merged, Path(args.only_paper))
+        if args.rerun:
+            method, target = args.rerun
+            merged = merge_rerun(json.loads(Path(target).read_text()), record, method)
+            write_json(merged, Path(target))
             render(merged, out, markdown_too=not args.no_markdown)
             continue
         write_json(record, Path(args.json) if args.json else out / "paper_results.json")
@@ -597,29 +612,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def merge_paper(base: dict[str, Any], rerun: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with its paper-mode results replaced by those of ``rerun`` (same seeds).
+REASONS = {
+    "paper": "after unvisited layers were changed to keep the model's own initializers",
+    "asa": "after ASA's start was changed to the model's own initial values",
+}
 
-    The paper-mode gains of a merged model are measured against the re-run's own baseline runs
-    (kept under ``paper_rerun``), so every paired difference stays within one run.
+
+def merge_rerun(base: dict[str, Any], rerun: Mapping[str, Any], method: str) -> dict[str, Any]:
+    """``base`` with ``method``'s results replaced by those of ``rerun`` (same seeds).
+
+    The merged method's gains are measured against the re-run's own baseline runs (kept under
+    ``{method}_rerun``), so every paired difference stays within one run.
     """
+    prefix = f"{method}@"
+    curve_prefix = "sweep/" if method == "paper" else prefix
     reruns = {m["model"]: m for m in rerun["models"]}
     for model in base["models"]:
         new = reruns.get(model["model"])
         if new is None:
             continue
-        for key in [k for k in model["methods"] if k.startswith("paper@")]:
+        for key in [k for k in model["methods"] if k.startswith(prefix)]:
             del model["methods"][key]
         model["methods"].update(new["methods"])
-        model["sweep"] = new["sweep"]
+        if method == "paper":
+            model["sweep"] = new["sweep"]
         model["curves"] = {
-            **{k: v for k, v in model["curves"].items() if not k.startswith("sweep/")},
+            **{k: v for k, v in model["curves"].items() if not k.startswith(curve_prefix)},
             **new["curves"],
         }
-        for key in [k for k in model["tested"] if k.startswith("paper@")]:
+        for key in [k for k in model["tested"] if k.startswith(prefix)]:
             del model["tested"][key]
-        model["tested"].update({k: v for k, v in new["tested"].items() if k.startswith("paper@")})
-        model["paper_rerun"] = {
+        model["tested"].update({k: v for k, v in new["tested"].items() if k.startswith(prefix)})
+        model[f"{method}_rerun"] = {
             "command": rerun["command"],
             "started_utc": rerun["started_utc"],
             "validation": new["validation"],
@@ -629,10 +653,9 @@ def merge_paper(base: dict[str, Any], rerun: Mapping[str, Any]) -> dict[str, Any
         }
     notes = [n for n in base.get("notes", []) if rerun["started_utc"] not in n]
     notes.append(
-        f"Paper-mode rows of {', '.join(sorted(reruns))} come from `{rerun['command']}` "
-        f"(started {rerun['started_utc']}), after unvisited layers were changed to keep the "
-        "model's own initializers (docs/search.md); same seeds, its own baseline runs for the "
-        "paper-style and paired gains (`paper_rerun` in the JSON)."
+        f"{method} rows of {', '.join(sorted(reruns))} come from `{rerun['command']}` "
+        f"(started {rerun['started_utc']}), {REASONS[method]} (docs/search.md); same seeds, its "
+        f"own baseline runs for the paper-style and paired gains (`{method}_rerun` in the JSON)."
     )
     base["notes"] = notes
     return base
