@@ -192,7 +192,8 @@ class Fix:
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
-    imports: tuple[tuple[str, str | None], ...] = ()  # (module, name): `from m import n` / `import m`
+    # (module, name) pairs: `from module import name`, or `import module` when name is None
+    imports: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
