@@ -545,16 +545,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks"), help="output folder")
     parser.add_argument("--json", help="JSON record path (default OUT/paper_results.json)")
     parser.add_argument("--no-markdown", action="store_true", help="leave RESULTS.md alone")
-    parser.add_argument("--render", metavar="JSON", help="only re-render OUT from a record")
+    parser.add_argument(
+        "--render", metavar="JSON", help="only re-render OUT from a record (with --append-to: "
+        "add its models to that record first)"
+    )  # fmt: skip
     parser.add_argument(
         "--rerun",
         nargs=2,
         metavar=("METHOD", "RECORD"),
         help="re-run one method (paper or asa) with its baseline and verdict; merge into RECORD",
     )
+    parser.add_argument(
+        "--append-to", metavar="RECORD", help="add (or replace) this run's models in RECORD"
+    )
     args = parser.parse_args(argv)
     if args.render:
-        render(json.loads(Path(args.render).read_text()), Path(args.out), markdown_too=True)
+        done = json.loads(Path(args.render).read_text())
+        if args.append_to:  # add a finished run's models to a record, then render that
+            done = append_models(json.loads(Path(args.append_to).read_text()), done)
+            write_json(done, Path(args.append_to))
+        render(done, Path(args.out), markdown_too=True)
         return 0
     size_name = "quick" if args.quick else args.size
     size = SIZES[size_name]
@@ -600,6 +610,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_model(name, size, loaded[dataset], log, only=args.rerun and args.rerun[0])
         )
         record["wall_seconds"] = time.perf_counter() - started
+        if args.append_to:
+            merged = append_models(json.loads(Path(args.append_to).read_text()), record)
+            write_json(merged, Path(args.append_to))
+            render(merged, out, markdown_too=not args.no_markdown)
+            continue
         if args.rerun:
             method, target = args.rerun
             merged = merge_rerun(json.loads(Path(target).read_text()), record, method)
@@ -655,7 +670,24 @@ def merge_rerun(base: dict[str, Any], rerun: Mapping[str, Any], method: str) -> 
     notes.append(
         f"{method} rows of {', '.join(sorted(reruns))} come from `{rerun['command']}` "
         f"(started {rerun['started_utc']}), {REASONS[method]} (docs/search.md); same seeds, its "
-        f"own baseline runs for the paper-style and paired gains (`{method}_rerun` in the JSON)."
+        f"own baseline runs for the paper-style and paired gains (`{method}_rerun` in the JSON); "
+        "its RQ3 times come from that run, under a different machine load."
+    )
+    base["notes"] = notes
+    return base
+
+
+def append_models(base: dict[str, Any], run: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``run``'s models added (replacing same-named ones), in the paper's order."""
+    models = {m["model"]: m for m in base["models"]}
+    models.update({m["model"]: m for m in run["models"]})
+    base["models"] = [models[name] for name in MODELS if name in models]
+    base["data"] = {**base["data"], **run["data"]}
+    names = ", ".join(m["model"] for m in run["models"])
+    notes = [n for n in base.get("notes", []) if run["started_utc"] not in n]
+    notes.append(
+        f"{names} come from `{run['command']}` (started {run['started_utc']}, after both "
+        "changes above, all methods in one run; its times are under that run's machine load)."
     )
     base["notes"] = notes
     return base

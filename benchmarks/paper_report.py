@@ -195,8 +195,9 @@ def reading(record: Mapping[str, Any]) -> list[str]:
             where = ", ".join(f"{k}={v:g}" for k, v in sorted(best["point"].items()))
             ends.append(f"{m['model']} ({where})")
     lines.append(
-        f"- Paper mode's best point within {large} trials (its walk starts from all-zero "
-        "kernels and biases and visits one layer at a time): " + "; ".join(ends) + "."
+        f"- Paper mode's best point within {large} trials (one layer at a time, each walk "
+        "from a zero kernel and bias, the layers not yet walked keeping their own "
+        "initializers): " + "; ".join(ends) + "."
     )
     missing = [name for name in PAPER_BASELINE if name not in {m["model"] for m in models}]
     if missing:
