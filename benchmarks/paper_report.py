@@ -199,6 +199,13 @@ def reading(record: Mapping[str, Any]) -> list[str]:
         "from a zero kernel and bias, the layers not yet walked keeping their own "
         "initializers): " + "; ".join(ends) + "."
     )
+    rerun = sorted({k[: -len("_rerun")] for m in models for k in m if k.endswith("_rerun")})
+    if rerun:
+        lines.append(
+            f"- The {', '.join(rerun)} rows of some models come from a re-run (see the notes): "
+            "their RQ3 times were measured under a different load of this shared machine, so "
+            "compare times only within one run."
+        )
     missing = [name for name in PAPER_BASELINE if name not in {m["model"] for m in models}]
     if missing:
         lines.append(
