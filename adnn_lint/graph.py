@@ -1,9 +1,10 @@
-"""The model graph: layers as nodes of a networkx DiGraph, with shapes, fans and depth.
+"""The model graph: layers as nodes of a DAG, with shapes, fans and depth.
 
-``build_graph(scan, model_id)`` gives one model's DAG (node attribute ``layer``: the
-LayerRecord). ``fill_from_graph(scan)`` propagates shapes from ``Input(shape=...)``,
-``input_shape=``/``input_dim=`` and each layer's width through the graph in topological order,
-and writes back into every LayerRecord:
+``build_graph(scan, model_id)`` gives one model's DAG as a networkx DiGraph (node attribute
+``layer``: the LayerRecord; networkx is imported only there). ``fill_from_graph(scan)``
+propagates shapes from ``Input(shape=...)``, ``input_shape=``/``input_dim=`` and each layer's
+width through the graph in topological order (on the light ``adnn_lint.dag.Dag``), and
+writes back into every LayerRecord:
 
 - ``fan_in``/``fan_out`` of the layer's first weight tensor, computed the way Keras computes
   fans (``keras.src.initializers.random_initializers.compute_fans``): the last two dimensions
@@ -19,10 +20,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
+from adnn_lint.dag import Dag
 from adnn_lint.records import LayerRecord, ModelRecord, Origin, ScanResult
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Shape = tuple[int | None, ...]
 
@@ -71,6 +75,8 @@ _SAME_SHAPE_MERGE = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximu
 
 def build_graph(scan: ScanResult, model_id: str) -> nx.DiGraph:
     """One model's layers as a DAG in graph order (node attribute ``layer``)."""
+    import networkx as nx  # ~0.3 s: only for callers that want the library's graph
+
     model = next(m for m in scan.models if m.id == model_id)
     graph = nx.DiGraph(model=model_id, name=model.name, kind=model.kind)
     for layer_id in model.layer_ids:
@@ -98,14 +104,18 @@ def fill_from_graph(scan: ScanResult) -> ScanResult:
 def _fill_model(
     scan: ScanResult, model: ModelRecord, updates: dict[str, dict[str, object]]
 ) -> None:
-    graph = build_graph(scan, model.id)
-    if not nx.is_directed_acyclic_graph(graph):
+    layers = {layer.id: layer for layer in scan.layers}
+    graph = Dag(model.layer_ids)
+    for src, dst in model.edges:
+        if src in graph and dst in graph:
+            graph.add_edge(src, dst)
+    order = graph.topological_order()
+    if order is None:
         return
-    order = list(nx.topological_sort(graph))
     shapes: dict[str, Shape | None] = {}
     depth: dict[str, int] = {}
     for layer_id in order:
-        layer: LayerRecord = graph.nodes[layer_id]["layer"]
+        layer: LayerRecord = layers[layer_id]
         preds = list(graph.predecessors(layer_id))
         inputs = [shapes.get(p) for p in preds]
         if not preds:
@@ -121,9 +131,7 @@ def _fill_model(
         inner = scan.layer(layer.wraps) if layer.wraps else None
         out_shape, fans = _infer(layer, in_shape, inner, len(preds) > 1, inputs)
         shapes[layer_id] = out_shape
-        before = max(
-            (depth[p] + _trainable_count(graph.nodes[p]["layer"], scan) for p in preds), default=0
-        )
+        before = max((depth[p] + _trainable_count(layers[p], scan) for p in preds), default=0)
         depth[layer_id] = before
         update: dict[str, object] = {"depth": before}
         if fans is not None:
@@ -135,17 +143,14 @@ def _fill_model(
                 inner_update["fan_in"], inner_update["fan_out"] = fans
             updates[inner.id] = inner_update
     if model.edges_known:
-        _fold_activation_layers(graph, updates)
+        _fold_activation_layers(layers, graph, updates)
     for layer_id in order:
         if not model.edges_known:
             feeds: bool | None = None
         else:
-            feeds = any(
-                _is_trainable(graph.nodes[d]["layer"], scan)
-                for d in nx.descendants(graph, layer_id)
-            )
+            feeds = any(_is_trainable(layers[d], scan) for d in graph.descendants(layer_id))
         updates[layer_id]["feeds_trainable"] = feeds
-        wraps = graph.nodes[layer_id]["layer"].wraps
+        wraps = layers[layer_id].wraps
         if wraps is not None and wraps in updates:
             updates[wraps]["feeds_trainable"] = feeds
 
@@ -165,10 +170,12 @@ _PASS_THROUGH = frozenset(
 )
 
 
-def _fold_activation_layers(graph: nx.DiGraph, updates: dict[str, dict[str, object]]) -> None:
+def _fold_activation_layers(
+    layers: Mapping[str, LayerRecord], graph: Dag, updates: dict[str, dict[str, object]]
+) -> None:
     """Dense(64) -> [Dropout] -> Activation("relu"): the Dense layer's activation is relu."""
-    for layer_id in graph.nodes:
-        layer: LayerRecord = graph.nodes[layer_id]["layer"]
+    for layer_id in graph:
+        layer: LayerRecord = layers[layer_id]
         if not layer.trainable or layer.activation != "linear":
             continue
         if layer.activation_origin is not Origin.IMPLICIT:
@@ -179,7 +186,7 @@ def _fold_activation_layers(graph: nx.DiGraph, updates: dict[str, dict[str, obje
             if len(successors) != 1:
                 break
             current = successors[0]
-            following: LayerRecord = graph.nodes[current]["layer"]
+            following: LayerRecord = layers[current]
             kind = _keras_class(following)
             if kind in _ACTIVATION_LAYERS and following.activation is not None:
                 updates[layer_id]["activation"] = following.activation
@@ -194,8 +201,8 @@ def _keras_class(layer: LayerRecord) -> str:
     return layer.qualname.rsplit(".", 1)[-1]
 
 
-def _is_first(graph: nx.DiGraph, layer_id: str) -> bool:
-    roots = [n for n in graph.nodes if graph.in_degree(n) == 0]
+def _is_first(graph: Dag, layer_id: str) -> bool:
+    roots = [n for n in graph if graph.in_degree(n) == 0]
     return len(roots) == 1 and roots[0] == layer_id
 
 

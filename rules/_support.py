@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
-import networkx as nx
 
+from adnn_lint.dag import Dag
 from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, Origin, ScanResult
 
 if TYPE_CHECKING:
@@ -206,10 +206,10 @@ def _graphs(scan: ScanResult) -> _Graphs:
         table = successors.setdefault(model.id, {})
         for src, dst in model.edges:
             table.setdefault(src, []).append(dst)
-        graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
+        graph = Dag(edges=model.edges)
         for node in graph:
             if node in layers and layers[node].class_name in NORMALIZATION:
-                normalized |= nx.ancestors(graph, node)
+                normalized |= graph.ancestors(node)
     graphs = _Graphs(successors, frozenset(normalized), layers)
     _last = (scan, graphs)
     return graphs
@@ -312,10 +312,10 @@ def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
     model = next((m for m in scan.models if m.id == layer.model), None)
     if model is None or not model.edges_known:
         return False
-    graph: nx.DiGraph[str] = nx.DiGraph(list(model.edges))
+    graph = Dag(edges=model.edges)
     if layer.id not in graph:
         return False
-    ancestors = nx.ancestors(graph, layer.id)
+    ancestors = graph.ancestors(layer.id)
     branch = {layer.id}
     for candidate in downstream(scan, layer):
         others = set(graph.predecessors(candidate.id)) - branch

@@ -6,7 +6,6 @@ import itertools
 import math
 from collections.abc import Iterable
 
-import networkx as nx
 from adnn_lint.rules._support import (
     initialized,
     kernel_ref,
@@ -17,6 +16,7 @@ from adnn_lint.rules._support import (
 )
 from adnn_lint.rules._variance import describe, layer_factor
 
+from adnn_lint.dag import Dag
 from adnn_lint.records import Finding, LayerRecord, ModelRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
 
@@ -24,24 +24,24 @@ from adnn_lint.rule import FileContext, Invalid, Rule
 LIMIT = 10.0
 
 
-def _graph(model: ModelRecord, layers: dict[str, LayerRecord]) -> nx.DiGraph[str]:
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(layers)
+def _graph(model: ModelRecord, layers: dict[str, LayerRecord]) -> Dag:
+    graph = Dag(layers)
     edges = [(a, b) for a, b in model.edges if a in layers and b in layers]
     if not edges and model.kind == "sequential":
         order = list(layers)
         edges = list(itertools.pairwise(order))
-    graph.add_edges_from(edges)
+    for src, dst in edges:
+        graph.add_edge(src, dst)
     return graph
 
 
 def extreme_paths(
-    graph: nx.DiGraph[str], weight: dict[str, float]
+    graph: Dag, weight: dict[str, float]
 ) -> tuple[tuple[float, list[str]], tuple[float, list[str]]]:
     """(log-factor, path) of the input-to-output paths with the largest and smallest weight."""
     best_hi: dict[str, tuple[float, list[str]]] = {}
     best_lo: dict[str, tuple[float, list[str]]] = {}
-    for node in nx.topological_sort(graph):
+    for node in graph.topological_order() or ():
         w = weight.get(node, 0.0)
         preds = list(graph.predecessors(node))
         hi = max((best_hi[p] for p in preds), default=(0.0, []), key=lambda t: t[0])
@@ -157,7 +157,7 @@ class SignalExplosion(Rule):
         if len(weight) < 2 or not explicit:
             return None
         graph = _graph(model, layers)
-        if not nx.is_directed_acyclic_graph(graph):
+        if graph.topological_order() is None:
             return None
         (hi, hi_path), (lo, lo_path) = extreme_paths(graph, weight)
         if hi >= -lo:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import networkx as nx
 
+from adnn_lint.dag import Dag
 from adnn_lint.graph import build_graph
 from adnn_lint.records import ScanResult
 from adnn_lint.scanner import scan_source
@@ -130,3 +134,46 @@ def test_activation_layers_give_the_preceding_layer_its_activation() -> None:
     assert (first.activation, first.activation_from) == ("relu", "L3")
     behind_norm = result.layer("L4")  # BatchNormalization rescales: not folded through
     assert (behind_norm.activation, behind_norm.activation_from) == ("linear", None)
+
+
+def test_dag_order_cycles_and_reach() -> None:
+    dag = Dag(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
+    order = dag.topological_order()
+    assert order is not None and sorted(order) == ["a", "b", "c", "d"]
+    assert all(order.index(src) < order.index(dst) for src, dst in (("a", "b"), ("b", "d")))
+    assert dag.descendants("a") == {"b", "c", "d"} and dag.ancestors("d") == {"a", "b", "c"}
+    assert dag.predecessors("d") == ["b", "c"] and dag.out_degree("d") == 0
+    dag.add_edge("d", "a")
+    assert dag.topological_order() is None
+
+
+def test_lint_path_needs_no_networkx(tmp_path: Path) -> None:
+    """networkx costs ~0.3 s to import: linting a Keras model must not load it."""
+    code = (
+        "import sys\n"
+        "from adnn_lint.engine import lint_source\n"
+        "lint_source(open(sys.argv[1]).read(), sys.argv[1])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('networkx', 'jinja2', 'tomli_w') or m.startswith('libcst.matchers')]\n"
+        "assert not bad, bad\n"
+    )
+    target = tmp_path / "model.py"
+    target.write_text(
+        textwrap.dedent(
+            """\
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(32,))
+            a = layers.Dense(64, activation="relu", kernel_initializer="zeros")(inputs)
+            b = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(inputs)
+            x = layers.Add()([a, b])
+            x = layers.BatchNormalization()(x)
+            outputs = layers.Dense(10, kernel_initializer="glorot_unifrom")(x)
+            model = keras.Model(inputs, outputs)
+            model.fit(None, None)
+            """
+        ),
+        encoding="utf-8",
+    )
+    subprocess.run([sys.executable, "-c", code, str(target)], check=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-import networkx as nx
 import pytest
 from adnn_lint.rules._support import constant_value, string_like, suggested_for
 from adnn_lint.rules._variance import describe
@@ -13,6 +12,7 @@ from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_pa
 from adnn_lint.rules.adnn108_unknown_initializer import closest
 from adnn_lint.rules.adnn201_unseeded_training import REQUIRED, covering, seed_fix
 
+from adnn_lint.dag import Dag
 from adnn_lint.engine import lint_source
 from adnn_lint.records import (
     FitCall,
@@ -111,7 +111,7 @@ def test_seed_fix_without_leading_imports_keeps_comments() -> None:
 
 
 def test_extreme_paths_over_branches() -> None:
-    graph: nx.DiGraph[str] = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
+    graph = Dag(edges=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
     (hi, hi_path), (lo, lo_path) = extreme_paths(graph, {"a": 1.0, "b": 2.0, "c": -3.0, "d": 0.5})
     assert hi == pytest.approx(3.5) and hi_path == ["a", "b", "d"]
     assert lo == pytest.approx(-1.5) and lo_path == ["a", "c", "d"]
