@@ -427,6 +427,15 @@ def write_section(path: Path, section: str) -> None:
     path.write_text(text)
 
 
+def _render_saved(path: Path) -> str:
+    saved = json.loads(path.read_text())
+    loaded = [_measurement(item) for item in saved["results"]]
+    seed_runs = [m for m in loaded if m.config.kind == "seeds"]
+    rows = [m for m in loaded if m.config.kind not in ("numpy", "seeds")]
+    gflops = [g for m in loaded if m.config.kind == "numpy" for g in m.gflops_numpy]
+    return render(rows, gflops, saved["meta"], seed_runs[0] if seed_runs else None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -438,18 +447,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 rows, K 1,4")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
-    parser.add_argument("--render", type=Path, help="re-render a --json file, measure nothing")
+    parser.add_argument(
+        "--render", type=Path, nargs="+", help="re-render --json file(s), measure nothing"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.render:
-        saved = json.loads(args.render.read_text())
-        loaded = [_measurement(item) for item in saved["results"]]
-        numpy_runs = [m for m in loaded if m.config.kind == "numpy"]
-        seed_runs = [m for m in loaded if m.config.kind == "seeds"]
-        rows = [m for m in loaded if m.config.kind not in ("numpy", "seeds")]
-        gflops = [g for m in numpy_runs for g in m.gflops_numpy]
-        section = render(rows, gflops, saved["meta"], seed_runs[0] if seed_runs else None)
+        sections = [_render_saved(path) for path in args.render]
+        section = sections[0]
+        for extra in sections[1:]:
+            # A further run (say, a rerun at lower load) is appended as its own full block.
+            body = extra.replace(BEGIN + "\n", "").replace(END + "\n", "")
+            body = body.replace("## Trials per second", "### Another run: trials per second", 1)
+            section = section.replace(END, body + END)
         print(section)
         if not args.no_write:
             write_section(RESULTS, section)
