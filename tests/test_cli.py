@@ -28,7 +28,7 @@ def test_syntax_error_is_reported_and_other_files_still_linted(cli: CliRunner, t
     lines = [line for line in result.out.splitlines() if "ADNN000" in line]
     assert lines[0].startswith("a_broken.py:2:")
     assert lines[1].startswith("b_plain.py:1:")
-    assert "Found 2 errors." in result.out
+    assert "Found 2 findings (2 errors)." in result.out
 
 
 def test_exit_zero_and_quiet(cli: CliRunner, tree: Tree) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -103,13 +104,30 @@ def test_github_annotations_escape_properties_and_data() -> None:
     assert lines[3] == "::warning file=huge.py::skipped: 12.0 MiB is over the 10 MiB limit"
 
 
+def test_text_summary_counts_each_severity() -> None:
+    report = _report()
+    info = Finding("ADNN301", "unresolved", "not followed", "a.py", Span(1, 1, 1, 2), "info")
+    single = dataclasses.replace(report, findings=(report.findings[1],))
+    assert "Found 1 finding (1 error).\n" in render("text", single)
+    mixed = dataclasses.replace(report, findings=(*report.findings, info, info))
+    assert "Found 5 findings (1 error, 2 warnings, 2 info).\n" in render("text", mixed)
+    fixed = dataclasses.replace(report, findings=(info,), fixed=2)
+    assert "Found 3 findings (2 fixed, 1 remaining: 1 info).\n" in render("text", fixed)
+    assert "Found 2 findings (2 fixed, 0 remaining).\n" in render(
+        "text", dataclasses.replace(fixed, findings=())
+    )
+
+
 def test_text_output_shape() -> None:
     text = render("text", _report())
     lines = text.splitlines()
     assert lines[0].startswith("src/model.py:4:30: ADNN108 [*] unknown initializer")
     assert lines[1] == "x,y.py:2:1: ADNN000 syntax error: 50% broken, a:b"
     assert lines[2] == "nb.ipynb:cell 2:3:5: ADNN101 zeros"
-    assert "Found 3 errors." in lines and "[*] 1 fixable with the `--fix` option." in lines
+    assert (
+        "Found 3 findings (1 error, 2 warnings)." in lines
+        and "[*] 1 fixable with the `--fix` option." in lines
+    )
 
 
 def test_cli_outputs_end_to_end(cli: CliRunner, tree: Tree) -> None:

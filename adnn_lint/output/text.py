@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from adnn_lint.output import Report
 from adnn_lint.records import Finding
 
@@ -69,8 +72,18 @@ def _statistics(report: Report) -> list[str]:
     ]
 
 
-def _errors(count: int) -> str:
-    return f"{count} error{'s' if count != 1 else ''}"
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 and noun != 'info' else ''}"
+
+
+def _breakdown(findings: Sequence[Finding]) -> str:
+    """``1 error, 2 warnings``: findings are not all errors, so the summary says which."""
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(
+        _plural(counts[severity], severity)
+        for severity in ("error", "warning", "info")
+        if counts[severity]
+    )
 
 
 def render(report: Report) -> str:
@@ -84,10 +97,11 @@ def render(report: Report) -> str:
         return "\n".join(lines) + ("\n" if lines else "")
     total = len(report.findings)
     if report.fixed:
-        found = _errors(total + report.fixed)
-        lines.append(f"Found {found} ({report.fixed} fixed, {total} remaining).")
+        found = _plural(total + report.fixed, "finding")
+        remaining = f"{total} remaining: {_breakdown(report.findings)}" if total else "0 remaining"
+        lines.append(f"Found {found} ({report.fixed} fixed, {remaining}).")
     elif total:
-        lines.append(f"Found {_errors(total)}.")
+        lines.append(f"Found {_plural(total, 'finding')} ({_breakdown(report.findings)}).")
         fixable = sum(1 for f in report.findings if f.fix_safe)
         if fixable and report.fix_hint:
             lines.append(f"[*] {fixable} fixable with the `--fix` option.")
