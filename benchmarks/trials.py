@@ -383,6 +383,7 @@ def render(
                 f"{100 * gflops / peak:.0f}% | {cold} | "
                 f"{r.peak_rss_bytes / 2**20:.0f} | {est} |"
             )
+    lines += ["", *_targets(results, peak)]
     if seeds is not None:
         alone = np.asarray(seeds.extra["alone"])
         stacked = np.asarray(seeds.extra["stacked"])
@@ -413,6 +414,25 @@ def render(
         ]
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _targets(results: list[Measurement], peak: float, k: int = 16) -> list[str]:
+    """Issue 7's targets at K=16: >= 5x the trials/s of fit() and >= 50% of NumPy's rate."""
+    out = []
+    for model in MODELS:
+        rows = {(r.config.kind, r.config.k): r for r in results if r.config.model == model}
+        stacked, fit = rows.get(("stacked", k)), rows.get(("fit-new", 1))
+        if stacked is None or fit is None:
+            continue
+        speedup = (stacked.trials / min(stacked.seconds)) / (fit.trials / min(fit.seconds))
+        gflops = stacked.flops_per_trial * stacked.trials / min(stacked.seconds) / 1e9
+        local = max(stacked.gflops_numpy) if stacked.gflops_numpy else peak
+        verdict = "met" if speedup >= 5 and gflops / local >= 0.5 else "NOT met"
+        out.append(
+            f"- {model}, K={k}: {speedup:.1f}x the trials/s of fit() (new model per trial), "
+            f"{100 * gflops / local:.0f}% of the NumPy rate measured with it: target {verdict}."
+        )
+    return out
 
 
 def write_section(path: Path, section: str) -> None:
