@@ -116,3 +116,16 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
     assert _max_diff(again.weights(), whole_weights) == 0.0
     assert _max_diff(whole.weights(), whole_weights) == 0.0
     assert np.array_equal(whole.evaluate(x, y)[1], split.evaluate(x, y)[1])
+
+
+def test_per_model_orders_need_one_seed_per_model(data: tuple[np.ndarray, np.ndarray]) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.stacked import train_stacked
+    from adnn_lint.runtime.stacked_reference import keras_initial
+
+    x, y = data
+    initial = keras_initial(LAYERS, x.shape[1], SEEDS)
+    with pytest.raises(ValueError, match="2 seeds for 3 models"):
+        train_stacked(
+            LAYERS, initial, x, y, epochs=1, batch_size=32, learning_rate=0.1, shuffle_seed=[1, 2]
+        )
