@@ -168,6 +168,63 @@ def _keras_initializer(qualname: str | None, cat: Catalog) -> str | None:
     return cat.resolve_initializer(parts[-1])
 
 
+#: TensorFlow's own initializer functions/classes (``tf.zeros_initializer()``), by the name after
+#: ``tensorflow.``: the Keras initializer they are, and the TF 1 defaults where those differ.
+#: ``tf.random_normal_initializer`` is TF 2's (stddev 0.05, Keras' default); under
+#: ``tf.compat.v1`` it is TF 1's (stddev 1.0), which is what TF 1 code spelled ``tf.`` meant.
+_TF_INITIALIZERS: dict[str, tuple[str, dict[str, ParamValue]]] = {
+    "zeros_initializer": ("zeros", {}),
+    "ones_initializer": ("ones", {}),
+    "constant_initializer": ("constant", {}),
+    "random_normal_initializer": ("random_normal", {}),
+    "random_uniform_initializer": ("random_uniform", {}),
+    "truncated_normal_initializer": ("truncated_normal", {}),
+    "glorot_uniform_initializer": ("glorot_uniform", {}),
+    "glorot_normal_initializer": ("glorot_normal", {}),
+}
+_TF1_DEFAULTS: dict[str, dict[str, ParamValue]] = {
+    "random_normal_initializer": {"stddev": 1.0},
+    "random_uniform_initializer": {"minval": 0.0, "maxval": 1.0},
+    "truncated_normal_initializer": {"stddev": 1.0},
+}
+
+
+def _tf_initializer(qualname: str | None) -> tuple[str, dict[str, ParamValue]] | None:
+    """(canonical, default overrides) for ``tf.zeros_initializer`` and its TF 1/2 kin."""
+    if not qualname:
+        return None
+    parts = qualname.split(".")
+    if parts[0] != "tensorflow" or parts[-1] not in _TF_INITIALIZERS:
+        return None
+    middle = parts[1:-1]
+    if middle not in ([], ["compat", "v1"], ["compat", "v2"]):
+        return None
+    canonical, defaults = _TF_INITIALIZERS[parts[-1]]
+    if middle == ["compat", "v1"]:
+        defaults = _TF1_DEFAULTS.get(parts[-1], defaults)
+    return canonical, dict(defaults)
+
+
+def _missing_keras_initializer(qualname: str | None) -> ResolvedInit | None:
+    """``keras.initializers.GlorotUnifrom``: a name Keras does not export (a typo, ADNN108's).
+
+    Unresolved (the line fails before any weight exists), with the name as written in
+    ``spelled`` so rules need not parse it back out of the reason.
+    """
+    if not qualname:
+        return None
+    parts = normalize(qualname).split(".")
+    if len(parts) < 3 or parts[0] not in ("keras", "tensorflow"):
+        return None
+    if "initializers" not in parts[1:-1] or parts[-1] == "get":
+        return None
+    return ResolvedInit(
+        Origin.UNRESOLVED,
+        spelled=parts[-1],
+        reason=f"keras.initializers has no {parts[-1]!r}",
+    )
+
+
 def _is_initializers_get(qualname: str | None) -> bool:
     if not qualname:
         return False
@@ -200,6 +257,9 @@ def resolve_initializer(
         canonical = _keras_initializer(qualname, cat)
         if canonical is not None:  # the class itself: initializers.get() instantiates it
             return _with_defaults(canonical, cat, {}, instance, Origin.EXPLICIT, None)
+        tf_init = _tf_initializer(qualname)
+        if tf_init is not None:
+            return _with_defaults(tf_init[0], cat, tf_init[1], instance, Origin.EXPLICIT, None)
         if isinstance(node, cst.Name):
             binding = lookup(node.value)
             if binding is not None and binding.kind == "value" and binding.node is not None:
@@ -221,7 +281,7 @@ def resolve_initializer(
                 Origin.UNRESOLVED,
                 reason=f"'{node.value}' is not bound to a known initializer here",
             )
-        return ResolvedInit(
+        return _missing_keras_initializer(qualname) or ResolvedInit(
             Origin.UNRESOLVED, reason=f"'{qualname or 'attribute'}' is not a Keras initializer"
         )
     if isinstance(node, cst.Call):
@@ -233,8 +293,11 @@ def resolve_initializer(
                 node.args[0].value, lookup, qualify, cat, depth + 1, instance
             )
         canonical = _keras_initializer(qualname, cat)
+        tf_init = _tf_initializer(qualname) if canonical is None else None
+        if tf_init is not None:
+            return _from_call(tf_init[0], node, lookup, cat, instance, tf_init[1])
         if canonical is None:
-            return ResolvedInit(
+            return _missing_keras_initializer(qualname) or ResolvedInit(
                 Origin.UNRESOLVED,
                 reason=f"custom initializer '{qualname or 'call'}' (not in the Keras catalog)",
             )
@@ -280,10 +343,15 @@ def _with_defaults(
 
 
 def _from_call(
-    canonical: str, node: cst.Call, lookup: Lookup, cat: Catalog, instance: str | None
+    canonical: str,
+    node: cst.Call,
+    lookup: Lookup,
+    cat: Catalog,
+    instance: str | None,
+    defaults: Mapping[str, ParamValue] | None = None,
 ) -> ResolvedInit:
     info = cat.initializer(canonical)
-    given: dict[str, ParamValue] = {}
+    given: dict[str, ParamValue] = dict(defaults or {})
     unknown: list[str] = []
     position = 0
     for arg in node.args:
@@ -292,6 +360,8 @@ def _from_call(
             continue
         if arg.keyword is not None:
             name = arg.keyword.value
+            if defaults is not None and name in ("dtype", "verify_shape"):
+                continue  # TF's own initializers take these; they do not change the values
         elif position < len(info.positional):
             name = info.positional[position]
             position += 1

@@ -112,6 +112,19 @@ _SEEDS: dict[str, frozenset[str]] = {
     "tensorflow.config.experimental.enable_op_determinism": frozenset({"ops"}),
 }
 
+
+def _keras1_positional_kernel(call: cst.Call, raw: Sequence[cst.Arg]) -> bool:
+    """``Convolution2D(32, 3, 3)``: Keras 1's (nb_filter, nb_row, nb_col), which Keras 2 still
+    read that way; under the Keras 2 name ``Conv2D(32, 3, 3)`` the third is ``strides``."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    match = re.fullmatch(r"(?:Atrous)?Convolution([23])D", str(name))
+    if match is None:
+        return False
+    positional = [arg for arg in raw if arg.keyword is None and not arg.star]
+    return len(positional) >= int(match.group(1)) + 1
+
+
 #: Functional merge helpers (keras.layers.concatenate(...)): no layer record, data flows through.
 _MERGE_FUNCTIONS = frozenset(
     {"add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"}
@@ -503,6 +516,16 @@ class _Walker:
 
     # --- calls -------------------------------------------------------------------------------
 
+    def _generator_covers(self, node: cst.Call) -> frozenset[str]:
+        """``np.random.default_rng(seed)`` leaves NumPy's global state alone, but code that draws
+        from the generator it returns is seeded NumPy; without a seed (or ``None``) it is not."""
+        seed = next((a for a in node.args if a.keyword is None or a.keyword.value == "seed"), None)
+        if seed is None or seed.star:
+            return frozenset()
+        if isinstance(seed.value, cst.Name) and seed.value.value == "None":
+            return frozenset()
+        return frozenset({"numpy"})
+
     def call(self, node: cst.Call) -> None:
         if self.current is not None:
             self.statement_of[id(node)] = self.current
@@ -513,6 +536,8 @@ class _Walker:
             covers = _SEEDS.get(qualname)
             if covers is not None:
                 value = as_int(literal_or(node.args[0].value, self.lookup)) if node.args else None
+                if qualname == "numpy.random.default_rng":
+                    covers = self._generator_covers(node)
                 self.seeds.append((node, qualname, covers, value, self.scope_label()))
                 return
             if qualname in ("functools.partial",) and node.args:
@@ -646,7 +671,8 @@ class _Walker:
             raw = list(call.args[1:] if partial is not None and index == 0 else call.args)
             keywords = {arg.keyword.value for arg in raw if arg.keyword is not None}
             positional_names = list(info.positional)
-            if keywords & _KERAS1_MARKERS and info.kernel_size_arg and len(info.positional) > 2:
+            keras1 = keywords & _KERAS1_MARKERS or _keras1_positional_kernel(call, raw)
+            if keras1 and info.kernel_size_arg and len(info.positional) > 2:
                 # Keras 1: Convolution2D(nb_filter, nb_row, nb_col, ...)
                 positional_names = [info.positional[0], "nb_row", "nb_col", "nb_depth"]
             position = 0

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from adnn_lint.dag import Dag
-from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, Origin, ScanResult
+from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 if TYPE_CHECKING:
     from adnn_lint.rules.catalog import Catalog
@@ -325,10 +325,6 @@ def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
     return False
 
 
-#: The scanner's reason for a ``keras.initializers.<name>`` that Keras does not export.
-_MISSING_ATTRIBUTE = re.compile(r"'keras\.initializers\.(?P<name>\w+)'")
-
-
 def unknown_name(ref: InitializerRef) -> str | None:
     """The initializer name as written when Keras has no such initializer (a typo), else None.
 
@@ -340,8 +336,4 @@ def unknown_name(ref: InitializerRef) -> str | None:
     cat = catalog()
     if ref.spelled is not None:
         return ref.spelled if cat.resolve_initializer(ref.spelled) is None else None
-    if ref.origin is Origin.UNRESOLVED and ref.reason:
-        match = _MISSING_ATTRIBUTE.search(ref.reason)
-        if match and cat.resolve_initializer(match.group("name")) is None:
-            return match.group("name")
     return None

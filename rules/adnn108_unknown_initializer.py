@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import libcst as cst
 from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
 
-from adnn_lint.records import Edit, Finding, Fix, InitializerRef
+from adnn_lint.records import Edit, Finding, Fix, InitializerRef, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: Names that make a string legitimate even when the catalog does not know it: the file registers
@@ -132,8 +132,9 @@ class UnknownInitializer(Rule):
         attribute = _attribute_node(ref.node, spelled)
         suggestion = closest(spelled, identifier=attribute is not None)
         hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-        if literal is not None or ref.spelled is not None:
-            # A string name, written here or bound to a name earlier.
+        if literal is not None or ref.origin is Origin.EXPLICIT:
+            # A string name, written here or bound to a name earlier (a missing attribute of
+            # keras.initializers is UNRESOLVED: that line fails before any weight exists).
             why = (
                 f"{label} {ref.argument}={spelled!r}: Keras cannot interpret this initializer "
                 f"name, so building the layer raises ValueError{hint}"

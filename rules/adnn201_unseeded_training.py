@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 
-from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall, Span
+from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws
@@ -75,32 +73,6 @@ def reached_functions(facts: FileFacts) -> set[str]:
 
 def _function_of(scope: str) -> str | None:
     return scope.split(":", 1)[1].split(".")[-1] if scope.startswith("function:") else None
-
-
-def _source_text(source: str, span: Span) -> str:
-    lines = source.splitlines()[span.line - 1 : span.end_line]
-    if not lines:
-        return ""
-    if len(lines) == 1:
-        return lines[0][span.column - 1 : span.end_column - 1]
-    return "\n".join([lines[0][span.column - 1 :], *lines[1:-1], lines[-1][: span.end_column - 1]])
-
-
-def effective(seeds: Sequence[SeedCall], source: str) -> list[SeedCall]:
-    """The seeds with what they really cover.
-
-    ``np.random.default_rng(seed)`` does not touch NumPy's global state, but code that uses it
-    draws its NumPy randomness from that seeded generator, so it counts as seeded NumPy (without
-    an argument it is unseeded).
-    """
-    result: list[SeedCall] = []
-    for seed in seeds:
-        if seed.kind == "numpy.random.default_rng" and not seed.covers:
-            text = _source_text(source, seed.span)
-            if not re.search(r"\(\s*\)\s*$", text):
-                seed = dataclasses.replace(seed, covers=frozenset({"numpy"}))
-        result.append(seed)
-    return result
 
 
 def covering(fit: FitCall, seeds: Sequence[SeedCall], top_calls: set[str]) -> frozenset[str]:
@@ -325,7 +297,7 @@ class UnseededTraining(Rule):
             )
         if not fits:
             return
-        seeds = effective(ctx.scan.seeds, ctx.source)
+        seeds = ctx.scan.seeds
         top_helpers, any_helpers = seeding_helpers(facts)
         fix: Fix | None = None
         fix_built = False

@@ -638,3 +638,61 @@ def test_parameter_defaults_resolve_with_a_note() -> None:
     )
     assert ref.reason is not None and "default of parameter 'init'" in ref.reason
     assert second.initializers[0].origin is Origin.UNRESOLVED
+
+
+def test_s8_default_rng_with_a_seed_covers_numpy() -> None:
+    result = scan(
+        """
+        import numpy as np
+        import keras
+        a = np.random.default_rng(3)
+        b = np.random.default_rng()
+        c = np.random.default_rng(seed=None)
+        d = np.random.default_rng(seed=4)
+        """
+    )
+    covers = [(s.value, s.covers) for s in result.seeds]
+    numpy = frozenset({"numpy"})
+    assert covers == [(3, numpy), (None, frozenset()), (None, frozenset()), (4, numpy)]
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical", "params"),
+    [
+        ("tf.zeros_initializer()", "zeros", {}),
+        ("tf.ones_initializer", "ones", {}),
+        ("tf.constant_initializer(0.5)", "constant", {"value": 0.5}),
+        ("tf.random_normal_initializer(stddev=0.1, dtype=tf.float32)", "random_normal", {}),
+        ("tf.compat.v1.random_normal_initializer(seed=1)", "random_normal", {"stddev": 1.0}),
+        ("tf.random_uniform_initializer(-1, 1)", "random_uniform", {"minval": -1}),
+        ("tf.glorot_uniform_initializer()", "glorot_uniform", {}),
+        ("tf.compat.v1.glorot_normal_initializer(seed=2)", "glorot_normal", {"seed": 2}),
+    ],
+)
+def test_a21_tensorflow_initializer_functions(
+    written: str, canonical: str, params: dict[str, object]
+) -> None:
+    layer = only(f"import tensorflow as tf\ntf.keras.layers.Dense(4, kernel_initializer={written})")
+    ref = layer.initializers[0]
+    assert (ref.origin, ref.canonical) == (Origin.EXPLICIT, canonical)
+    assert params.items() <= dict(ref.params).items()
+    if "stddev=0.1" in written:
+        assert ref.params["stddev"] == 0.1
+
+
+@pytest.mark.parametrize(
+    "written", ["keras.initializers.GlorotUnifrom()", "keras.initializers.he_normall"]
+)
+def test_a22_missing_keras_initializer_keeps_its_spelling(written: str) -> None:
+    ref = only(f"import keras\nkeras.layers.Dense(4, kernel_initializer={written})").initializers[0]
+    name = written.split(".")[-1].rstrip("()")
+    assert (ref.origin, ref.canonical, ref.spelled) == (Origin.UNRESOLVED, None, name)
+    assert ref.reason == f"keras.initializers has no {name!r}"
+
+
+def test_a23_keras2_positional_strides_are_not_keras1_kernel_rows() -> None:
+    keras1 = only("from keras.layers import Convolution2D\nConvolution2D(32, 3, 3)")
+    assert keras1.shape_arguments == {"kernel_size": (3, 3)}
+    keras2 = only("import keras\nkeras.layers.Conv2D(32, 3, 2)")
+    # An integer kernel_size is one value for every axis (a 1-tuple, widened by the graph).
+    assert keras2.shape_arguments == {"kernel_size": (3,), "strides": (2,)}
