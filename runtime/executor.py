@@ -3,14 +3,15 @@
 A :class:`Job` is plain data (a point or None, two seeds, a split), so a later step can ship jobs
 to a distributed engine such as Ray by implementing :class:`Executor`; nothing here distributes.
 
-:class:`InProcessExecutor` trains in this process. For a plain MLP (Flatten? -> Dense* -> softmax,
-sparse categorical cross-entropy) it uses the stacked trainer
-(``adnn_lint.runtime.stacked.train_stacked``): jobs that share a data order (``order_seed``) and
-a split are trained together as stacked models (in groups that fit ``memory_budget_bytes``),
-and each is charged an equal share of the batch's time. Anything else, or when the stacked
-trainer is not installed, runs one Keras ``fit()`` per job (``adnn_lint.runtime.train``). Both
-paths start from the same arrays (``adnn_lint.runtime.build.sample_initial``); one executor uses
-one path for every job, so baseline, search and verdict runs are always comparable.
+:class:`InProcessExecutor` trains in this process. For a plain MLP (Flatten? -> Dense* ->
+softmax, sparse categorical cross-entropy) it uses the stacked trainer
+(``adnn_lint.runtime.stacked.train_stacked``): jobs that share a split are trained together as
+stacked models, each with its own data order (``order_seed``), in groups that fit
+``memory_budget_bytes``, and each is charged an equal share of the batch's time. Anything else,
+or when the stacked trainer is not installed, runs one Keras ``fit()`` per job
+(``adnn_lint.runtime.train``). Both paths start from the same arrays
+(``adnn_lint.runtime.build.sample_initial``); one executor uses one path for every job, so
+baseline, search and verdict runs are always comparable.
 """
 
 from __future__ import annotations
@@ -121,9 +122,11 @@ class InProcessExecutor:
             for job in jobs:
                 yield self._run_keras(job)
             return
-        groups: dict[tuple[int, str], list[Job]] = {}
+        # Jobs with different data orders still train as one stacked computation (each model
+        # with its own batch order); only the evaluation split has to be shared.
+        groups: dict[str, list[Job]] = {}
         for job in jobs:
-            groups.setdefault((job.order_seed, job.split), []).append(job)
+            groups.setdefault(job.split, []).append(job)
         for group in groups.values():
             yield from self._run_stacked(group)
 
@@ -165,8 +168,10 @@ class InProcessExecutor:
 
         start = time.perf_counter()
         initial = [build.dense_arrays(self.stack, self.initial(job)) for job in jobs]
-        order_seed = jobs[0].order_seed
-        keras.utils.set_random_seed(order_seed)
+        orders = [job.order_seed for job in jobs]
+        # One shared order lets the first layer of all K models run as a single matmul.
+        shuffle_seed: int | list[int] = orders[0] if len(set(orders)) == 1 else orders
+        keras.utils.set_random_seed(orders[0])
         train = self.spec.train
         models = self._stacked.train_stacked(
             list(self.stack.layers),
@@ -177,7 +182,7 @@ class InProcessExecutor:
             batch_size=train.batch_size,
             learning_rate=train.learning_rate,
             optimizer=train.optimizer,
-            shuffle_seed=order_seed,
+            shuffle_seed=shuffle_seed,
             memory_budget_bytes=self.memory_budget_bytes,
         )
         x_eval, y_eval = self._eval[jobs[0].split]

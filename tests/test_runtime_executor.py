@@ -86,3 +86,23 @@ def test_entry_model_is_matched_to_the_spec_by_position() -> None:
 
     with pytest.raises(BuildError, match="do not match"):
         InProcessExecutor(_spec(), data, model_factory=other_model)
+
+
+def test_jobs_with_different_orders_train_together_as_if_alone() -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.data import load_data
+    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.verifier import enable_determinism
+
+    enable_determinism(0)
+    data = load_data("embedded", limit=400, test_limit=100)
+    executor = InProcessExecutor(_spec(), data)
+    if executor.trainer != "stacked":
+        pytest.skip("stacked trainer not installed")
+    # Baseline and verdict seeds: each run has its own initial weights and its own data order.
+    jobs = [Job(f"seed{i}", None, 100 + i, 200 + i, "validation") for i in range(3)]
+    together = {o.key: o for o in executor.run(jobs)}
+    for job in jobs:
+        (alone,) = executor.run([job])
+        assert together[job.key].accuracy == pytest.approx(alone.accuracy, abs=1e-6)
+        assert together[job.key].loss == pytest.approx(alone.loss, rel=1e-4)
