@@ -32,11 +32,20 @@ def render() -> str:
     for rule in rules:
         text = describe(rule.code)
         assert text is not None
-        # One level down: each rule is a section of this page.
-        sections.append(
-            "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
-        )
+        sections.append(_demote(text))
     return HEADER + "\n".join(table) + "\n\n" + "\n\n".join(sections) + "\n"
+
+
+def _demote(text: str) -> str:
+    """One heading level down (each rule is a section of this page); a ``#`` comment inside a
+    code block (``# adnn: ...``) is code, not a heading, and stays as written."""
+    lines: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        lines.append("#" + line if line.startswith("#") and not fenced else line)
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

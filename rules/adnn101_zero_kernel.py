@@ -77,20 +77,27 @@ class ZeroKernel(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(8,)),\n"
-            "    keras.layers.Dense(16, activation='relu', kernel_initializer='zeros'),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(8,)),\n"
+            '        keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"),\n'
+            "        keras.layers.Dense(1),\n"
+            "    ]\n"
+            ")\n",
             Invalid(
                 "ADNN101",
-                line=4,
+                line=6,
                 fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(8,)),\n"
-                "    keras.layers.Dense(16, activation='relu', kernel_initializer='he_uniform'),\n"
-                "    keras.layers.Dense(1),\n"
-                "])\n",
+                "\n"
+                "model = keras.Sequential(\n"
+                "    [\n"
+                "        keras.Input(shape=(8,)),\n"
+                '        keras.layers.Dense(16, activation="relu", '
+                'kernel_initializer="he_uniform"),\n'
+                "        keras.layers.Dense(1),\n"
+                "    ]\n"
+                ")\n",
             ),
         ),
         (

@@ -58,17 +58,19 @@ class ConstantKernel(Rule):
         (
             "from keras.models import Sequential\n"
             "from keras.layers import Dense\n"
+            "\n"
             "model = Sequential()\n"
-            "model.add(Dense(32, input_dim=10, init='one', activation='sigmoid'))\n"
-            "model.add(Dense(1, activation='sigmoid'))\n",
+            'model.add(Dense(32, input_dim=10, init="one", activation="sigmoid"))\n'
+            'model.add(Dense(1, activation="sigmoid"))\n',
             Invalid(
                 "ADNN102",
-                line=4,
+                line=5,
                 fixed="from keras.models import Sequential\n"
                 "from keras.layers import Dense\n"
+                "\n"
                 "model = Sequential()\n"
-                "model.add(Dense(32, input_dim=10, init='glorot_uniform', activation='sigmoid'))\n"
-                "model.add(Dense(1, activation='sigmoid'))\n",
+                'model.add(Dense(32, input_dim=10, init="glorot_uniform", activation="sigmoid"))\n'
+                'model.add(Dense(1, activation="sigmoid"))\n',
             ),
         ),
         (

@@ -95,20 +95,28 @@ class ScaleMismatch(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(64,)),\n"
-            "    keras.layers.Dense(64, activation='relu', kernel_initializer='random_normal'),\n"
-            "    keras.layers.Dense(10, activation='softmax'),\n"
-            "])\n",
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(64,)),\n"
+            '        keras.layers.Dense(64, activation="relu", '
+            'kernel_initializer="random_normal"),\n'
+            '        keras.layers.Dense(10, activation="softmax"),\n'
+            "    ]\n"
+            ")\n",
             Invalid(
                 "ADNN103",
-                line=4,
+                line=6,
                 fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(64,)),\n"
-                "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
-                "    keras.layers.Dense(10, activation='softmax'),\n"
-                "])\n",
+                "\n"
+                "model = keras.Sequential(\n"
+                "    [\n"
+                "        keras.Input(shape=(64,)),\n"
+                '        keras.layers.Dense(64, activation="relu", '
+                'kernel_initializer="he_normal"),\n'
+                '        keras.layers.Dense(10, activation="softmax"),\n'
+                "    ]\n"
+                ")\n",
             ),
         ),
         (

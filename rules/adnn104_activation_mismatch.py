@@ -89,27 +89,33 @@ class ActivationMismatch(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(32,)),\n"
-            "    keras.layers.Dense(32, activation='tanh', kernel_initializer='he_normal'),\n"
-            "    keras.layers.Dense(32, activation='tanh', kernel_initializer='he_normal'),\n"
-            "    keras.layers.Dense(32, activation='tanh', kernel_initializer='he_normal'),\n"
-            "    keras.layers.Dense(1, activation='sigmoid'),\n"
-            "])\n",
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(32,)),\n"
+            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
+            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
+            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
+            '        keras.layers.Dense(1, activation="sigmoid"),\n'
+            "    ]\n"
+            ")\n",
             Invalid(
                 "ADNN104",
-                line=4,
+                line=6,
                 fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(32,)),\n"
-                "    keras.layers.Dense(32, activation='tanh', kernel_initializer='glorot_normal'"
-                "),\n"
-                "    keras.layers.Dense(32, activation='tanh', kernel_initializer='glorot_normal'"
-                "),\n"
-                "    keras.layers.Dense(32, activation='tanh', kernel_initializer='glorot_normal'"
-                "),\n"
-                "    keras.layers.Dense(1, activation='sigmoid'),\n"
-                "])\n",
+                "\n"
+                "model = keras.Sequential(\n"
+                "    [\n"
+                "        keras.Input(shape=(32,)),\n"
+                '        keras.layers.Dense(32, activation="tanh", '
+                'kernel_initializer="glorot_normal"),\n'
+                '        keras.layers.Dense(32, activation="tanh", '
+                'kernel_initializer="glorot_normal"),\n'
+                '        keras.layers.Dense(32, activation="tanh", '
+                'kernel_initializer="glorot_normal"),\n'
+                '        keras.layers.Dense(1, activation="sigmoid"),\n'
+                "    ]\n"
+                ")\n",
             ),
         ),
         (

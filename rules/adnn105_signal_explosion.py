@@ -106,16 +106,26 @@ class SignalExplosion(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(64,)),\n"
-            "    keras.layers.Dense(64, activation='tanh', kernel_initializer='lecun_normal'),\n"
-            "    keras.layers.Dense(64, activation='linear',\n"
-            "        kernel_initializer=keras.initializers.VarianceScaling(scale=4.0)),\n"
-            "    keras.layers.Dense(64, activation='linear',\n"
-            "        kernel_initializer=keras.initializers.VarianceScaling(scale=4.0)),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
-            Invalid("ADNN105", line=2),
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(64,)),\n"
+            '        keras.layers.Dense(64, activation="tanh", '
+            'kernel_initializer="lecun_normal"),\n'
+            "        keras.layers.Dense(\n"
+            "            64,\n"
+            '            activation="linear",\n'
+            "            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),\n"
+            "        ),\n"
+            "        keras.layers.Dense(\n"
+            "            64,\n"
+            '            activation="linear",\n'
+            "            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),\n"
+            "        ),\n"
+            "        keras.layers.Dense(1),\n"
+            "    ]\n"
+            ")\n",
+            Invalid("ADNN105", line=3),
         ),
     )
 

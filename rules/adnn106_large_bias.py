@@ -75,22 +75,30 @@ class LargeBias(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(8,)),\n"
-            "    keras.layers.Dense(16, activation='tanh',\n"
-            "                       bias_initializer=keras.initializers.Constant(5.0)),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(8,)),\n"
+            "        keras.layers.Dense(\n"
+            '            16, activation="tanh", bias_initializer=keras.initializers.Constant(5.0)\n'
+            "        ),\n"
+            "        keras.layers.Dense(1),\n"
+            "    ]\n"
+            ")\n",
             Invalid(
                 "ADNN106",
-                line=5,
+                line=7,
                 fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(8,)),\n"
-                "    keras.layers.Dense(16, activation='tanh',\n"
-                '                       bias_initializer="zeros"),\n'
-                "    keras.layers.Dense(1),\n"
-                "])\n",
+                "\n"
+                "model = keras.Sequential(\n"
+                "    [\n"
+                "        keras.Input(shape=(8,)),\n"
+                "        keras.layers.Dense(\n"
+                '            16, activation="tanh", bias_initializer="zeros"\n'
+                "        ),\n"
+                "        keras.layers.Dense(1),\n"
+                "    ]\n"
+                ")\n",
             ),
         ),
         (

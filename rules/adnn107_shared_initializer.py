@@ -58,13 +58,18 @@ class SharedInitializer(Rule):
     INVALID = (
         (
             "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(8,)),\n"
-            "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
-            "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
-            Invalid("ADNN107", line=5),
+            "\n"
+            "model = keras.Sequential(\n"
+            "    [\n"
+            "        keras.Input(shape=(8,)),\n"
+            "        keras.layers.Dense(16, "
+            "kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
+            "        keras.layers.Dense(16, "
+            "kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
+            "        keras.layers.Dense(1),\n"
+            "    ]\n"
+            ")\n",
+            Invalid("ADNN107", line=7),
         ),
         (
             "import keras\n"

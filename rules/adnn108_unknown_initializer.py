@@ -66,13 +66,15 @@ class UnknownInitializer(Rule):
     INVALID = (
         (
             "import keras\n"
+            "\n"
             "d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNromal(seed=7))\n",
             Invalid(
                 "ADNN108",
-                line=2,
+                line=3,
                 fixed="import keras\n"
-                "d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNormal(seed=7))"
-                "\n",
+                "\n"
+                "d = keras.layers.Dense(8, "
+                "kernel_initializer=keras.initializers.HeNormal(seed=7))\n",
             ),
         ),
         (

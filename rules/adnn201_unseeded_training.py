@@ -245,20 +245,22 @@ class UnseededTraining(Rule):
     INVALID = (
         (
             '"""Train a model."""\n'
+            "\n"
             "from tensorflow import keras\n"
             "\n"
             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-            "model.compile(loss='mse')\n"
+            'model.compile(loss="mse")\n'
             "model.fit(x, y, epochs=3)\n",
             Invalid(
                 "ADNN201",
-                line=6,
+                line=7,
                 fixed='"""Train a model."""\n'
+                "\n"
                 "from tensorflow import keras\n"
                 "keras.utils.set_random_seed(0)\n"
                 "\n"
                 "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-                "model.compile(loss='mse')\n"
+                'model.compile(loss="mse")\n'
                 "model.fit(x, y, epochs=3)\n",
             ),
         ),

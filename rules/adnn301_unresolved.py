@@ -52,8 +52,9 @@ class Unresolved(Rule):
         (
             "import keras\n"
             "from myproject.config import pick_initializer\n"
+            "\n"
             "layer = keras.layers.Dense(8, kernel_initializer=pick_initializer())\n",
-            Invalid("ADNN301", line=3),
+            Invalid("ADNN301", line=4),
         ),
     )
 
