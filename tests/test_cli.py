@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -312,3 +314,27 @@ def test_missing_command_or_dependency_is_exit_2(
     monkeypatch.setattr(adnn_lint.cli, "_load", load)
     result = cli("verify", "x.toml", cwd=tmp_path)
     assert result.code == 2 and expected in result.err
+
+
+_HEAVY_IMPORTS = """\
+import sys
+from adnn_lint.cli import main
+code = main(sys.argv[1:])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"libcst", "networkx", "jinja2", "tomli_w"})
+print(",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--version",), ("check", "--no-cache", "plain.py"), ("check", "model.py")],
+    ids=["version", "non-keras-file", "warm-cache"],
+)
+def test_light_runs_import_no_heavy_library(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """Pre-commit start-up: these runs must not pay for LibCST, networkx, jinja2 or tomli_w."""
+    (tmp_path / "plain.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    (tmp_path / "model.py").write_text(CLEAN, encoding="utf-8")
+    run = [sys.executable, "-c", _HEAVY_IMPORTS]
+    subprocess.run([*run, "check", "model.py"], cwd=tmp_path, check=False)  # fill the cache
+    done = subprocess.run([*run, *args], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "", done.stdout + done.stderr
