@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adnn_lint import __version__
-from adnn_lint.records import Finding, Span
+from adnn_lint.findings import Finding, Span
 
 CACHE_DIR_NAME = ".adnn_lint_cache"
 _FORMAT = 1

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from adnn_lint.findings import Finding, Fix, Span
 from adnn_lint.noqa import apply_noqa
-from adnn_lint.records import Finding, Fix, Span
 from adnn_lint.selection import check_selectors, resolve
 
 if TYPE_CHECKING:

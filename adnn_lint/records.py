@@ -13,22 +13,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
+# Span, Finding, Fix and Edit live in the light ``adnn_lint.findings`` (a run over files that
+# never mention Keras needs only those); they are re-exported here, as before.
+from adnn_lint.findings import Edit as Edit
+from adnn_lint.findings import Finding as Finding
+from adnn_lint.findings import Fix as Fix
+from adnn_lint.findings import Severity as Severity
+from adnn_lint.findings import Span as Span
+
 if TYPE_CHECKING:
     import libcst as cst
 
-Severity = Literal["error", "warning", "info"]
 #: A literal parameter value as it can appear in source or in the catalog.
 ParamValue = float | int | str | bool | None
-
-
-@dataclass(frozen=True)
-class Span:
-    """A source range. Lines and columns are 1-based, as editors and ruff show them."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 class Origin(str, Enum):
@@ -175,38 +172,3 @@ class ScanResult:
             if layer.id == layer_id:
                 return layer
         raise KeyError(layer_id)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace one CST node by another (or by several statements, for insertions)."""
-
-    original: cst.CSTNode = field(compare=False)
-    replacement: cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement] = field(compare=False)
-
-
-@dataclass(frozen=True)
-class Fix:
-    """An autofix: node replacements plus imports to add, marked safe or unsafe."""
-
-    description: str
-    edits: tuple[Edit, ...]
-    safe: bool = True
-    # (module, name) pairs: `from module import name`, or `import module` when name is None
-    imports: tuple[tuple[str, str | None], ...] = ()
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One reported problem. ``fix`` lives only in the process that produced the finding."""
-
-    code: str
-    name: str
-    message: str
-    path: str
-    span: Span
-    severity: Severity = "warning"
-    cell: int | None = None  # notebook code cell (1-based), positions then relative to the cell
-    fix_description: str | None = None
-    fix_safe: bool | None = None
-    fix: Fix | None = field(default=None, compare=False, repr=False)

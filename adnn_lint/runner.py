@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adnn_lint.cache import Cache
-from adnn_lint.records import Finding
+from adnn_lint.findings import Finding
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from adnn_lint.records import Finding
+from adnn_lint.findings import Finding
 
 FORMATS = ("text", "json", "sarif", "github")
 

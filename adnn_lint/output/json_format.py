@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from adnn_lint import __version__
+from adnn_lint.findings import Finding
 from adnn_lint.output import Report
-from adnn_lint.records import Finding
 
 #: Bump on any incompatible change; additions of optional fields keep the version.
 SCHEMA_VERSION = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from adnn_lint.findings import Finding
 from adnn_lint.output import Report
-from adnn_lint.records import Finding
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
