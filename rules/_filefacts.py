@@ -28,7 +28,6 @@ def dotted(node: cst.BaseExpression) -> str:
 @dataclass
 class FileFacts:
     origin: dict[str, str] = field(default_factory=dict)  # imported name -> root package
-    bound: dict[str, str | None] = field(default_factory=dict)  # name -> root of its builder
     calls_in: dict[str, set[str]] = field(default_factory=dict)  # function -> names it calls
     top_bare: set[str] = field(default_factory=set)  # f(...) at module level
     top_all: set[str] = field(default_factory=set)  # f(...) and obj.f(...) at module level
@@ -78,15 +77,6 @@ class _Walk(ast.NodeVisitor):
         self.generic_visit(node)
         self.classes -= 1
 
-    def visit_Assign(self, node: ast.Assign) -> None:
-        if isinstance(node.value, ast.Call):
-            root = _root(node.value.func)
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    # Resolved against the imports after the walk (an import may come later).
-                    self.facts.bound[target.id] = root
-        self.generic_visit(node)
-
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Name | ast.Attribute):
@@ -111,8 +101,4 @@ def file_facts(source: str) -> FileFacts:
         except (SyntaxError, ValueError):
             return facts  # LibCST parsed it; a newer-syntax file ast rejects just says less
     _Walk(facts).visit(tree)
-    facts.bound = {
-        name: facts.origin.get(root) if root is not None else None
-        for name, root in facts.bound.items()
-    }
     return facts

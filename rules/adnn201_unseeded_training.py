@@ -15,7 +15,6 @@ from adnn_lint.rule import FileContext, Invalid, Rule
 #: and TensorFlow (dropout, tf.data shuffling, tf.keras 2.x initializers).
 REQUIRED = frozenset({"python", "numpy", "tensorflow"})
 
-_KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 #: Packages whose seeding functions the scanner already records with what they cover.
 _KNOWN_SEEDERS = frozenset({"random", "numpy", "tensorflow", "keras", "tf_keras"})
 
@@ -40,17 +39,6 @@ def seeding_helpers(facts: FileFacts) -> tuple[set[str], set[str]]:
         if at_top:
             top.add(name)
     return top, everywhere
-
-
-def non_keras_receivers(facts: FileFacts) -> set[str]:
-    """Names bound to objects built by a non-Keras library (``scaler = StandardScaler()``).
-
-    Their ``.fit()`` is scikit-learn's (or XGBoost's...), not a Keras training run. A name bound
-    to anything else (a Keras model, a local builder's result, a parameter) stays a candidate.
-    """
-    return {
-        name for name, root in facts.bound.items() if root is not None and root not in _KERAS_ROOTS
-    }
 
 
 def reached_functions(facts: FileFacts) -> set[str]:
@@ -288,8 +276,6 @@ class UnseededTraining(Rule):
         if not fits:
             return
         facts = file_facts(ctx.source)
-        foreign = non_keras_receivers(facts)
-        fits = tuple(fit for fit in fits if fit.receiver not in foreign)
         if any(fit.scope not in ("module", "main") for fit in fits):
             reached = reached_functions(facts)
             fits = tuple(
