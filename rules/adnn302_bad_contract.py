@@ -49,9 +49,10 @@ class BadContractRule(Rule):
     INVALID = (
         (
             "import keras\n"
+            "\n"
             "# adnn: accuracy >= 1.5, max_trial = 50\n"
             "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n",
-            Invalid("ADNN302", line=2),
+            Invalid("ADNN302", line=3),
         ),
         (
             "import keras\n"
