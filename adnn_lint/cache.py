@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adnn_lint import __version__
+from adnn_lint.atomic import write_atomic
 from adnn_lint.findings import Finding, Span
 
 CACHE_DIR_NAME = ".adnn_lint_cache"
@@ -129,15 +130,8 @@ class Cache:
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         """Store an entry atomically; a cache that cannot be written is silently skipped."""
         document = {"format": _FORMAT, "findings": [finding_to_dict(f) for f in findings]}
-        target = self._entry(key)
-        import tempfile
-
         try:
             self._prepare()
-            target.parent.mkdir(exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle)
-            os.replace(temporary, target)
+            write_atomic(self._entry(key), json.dumps(document), durable=False)
         except OSError:
             return

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shlex
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from adnn_lint import __version__
+from adnn_lint.atomic import write_atomic
 from adnn_lint.records import Finding, Span
 from adnn_lint.report_build import (
     SourceLines,
@@ -371,23 +371,6 @@ def render_markdown(view: ReportView, *, limit: int = MARKDOWN_FINDINGS) -> str:
     env = _environment("markdown")
     text = env.get_template("summary.md.j2").render(view=view, groups=groups)
     return text.strip() + "\n"
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write via a temporary file in the same folder and ``os.replace``: never half a report."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def render_report(

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from adnn_lint.atomic import write_atomic
 
 RESULTS_FORMAT = "adnn-lint-results"
 RESULTS_VERSION = 1
@@ -224,20 +225,7 @@ def dumps(results: Results) -> str:
 
 def save_results(results: Results, path: str | os.PathLike[str]) -> None:
     """Write atomically: a crash mid-write leaves the previous complete file in place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(results)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        # Also on KeyboardInterrupt: never leave temporary files behind.
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, dumps(results))
 
 
 def _run(data: Mapping[str, Any]) -> RunRecord:
