@@ -15,18 +15,16 @@ from adnn_lint.rules._support import (
     catalog,
     constant_value,
     initialized,
+    initializer_fix,
     layer_label,
     layers_of,
     next_trainable,
-    replacement_for,
     residual_end,
     written,
 )
 
 from adnn_lint.records import (
-    Edit,
     Finding,
-    Fix,
     InitializerRef,
     LayerRecord,
     Severity,
@@ -139,10 +137,8 @@ def _finding(
     fix = None
     if replacement is not None and ref.node is not None:
         why += f"; use '{replacement}'"
-        fix = Fix(
-            description=f"Initialize the {ref.role} with '{replacement}'",
-            edits=(Edit(ref.node, replacement_for(ref.node, replacement)),),
-            safe=True,
+        fix = initializer_fix(
+            ref.node, replacement, f"Initialize the {ref.role} with '{replacement}'", safe=True
         )
     why += " (a constant final layer is fine and is not reported)"
     return ctx.finding(rule, ref.span, why, fix=fix, severity=severity)

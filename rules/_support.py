@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from adnn_lint.dag import Dag
-from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
+from adnn_lint.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 if TYPE_CHECKING:
     from adnn_lint.rules.catalog import Catalog
@@ -119,6 +119,12 @@ def replacement_for(node: cst.BaseExpression, value: str) -> cst.BaseExpression:
     """A replacement for an initializer expression, keeping its surrounding parentheses."""
     new = string_like(node, value)
     return new.with_changes(lpar=node.lpar, rpar=node.rpar)
+
+
+def initializer_fix(node: cst.BaseExpression, value: str, description: str, *, safe: bool) -> Fix:
+    """A fix that replaces one initializer expression by the name ``value``."""
+    edit = Edit(node, replacement_for(node, value))
+    return Fix(description=description, edits=(edit,), safe=safe)
 
 
 def model_layers(scan: ScanResult, model: ModelRecord) -> Iterator[LayerRecord]:

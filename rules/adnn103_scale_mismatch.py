@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from adnn_lint.rules._support import (
     FIXED_SCALE,
     initialized,
+    initializer_fix,
     layer_label,
     layers_of,
     normalized,
-    replacement_for,
     suggested_for,
     written,
 )
 from adnn_lint.rules._variance import describe, layer_factor
 
-from adnn_lint.records import Edit, Finding, Fix, Origin
+from adnn_lint.records import Finding, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: How far ``Var[w] * fan_in`` may be from the activation's gain before it is reported.
@@ -189,9 +189,7 @@ class ScaleMismatch(Rule):
             fix = None
             if suggestion is not None and ref.node is not None:
                 message += f"; use '{suggestion}', which scales with fan-in"
-                fix = Fix(
-                    description=f"Use '{suggestion}' (scales with fan-in)",
-                    edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
-                    safe=False,
+                fix = initializer_fix(
+                    ref.node, suggestion, f"Use '{suggestion}' (scales with fan-in)", safe=False
                 )
             yield ctx.finding(self, ref.span, message, fix=fix)

@@ -10,17 +10,17 @@ from adnn_lint.rules._support import (
     catalog,
     design_gain,
     initialized,
+    initializer_fix,
     kernel_ref,
     layer_label,
     layers_of,
     normalized,
-    replacement_for,
     suggested_for,
     written,
 )
 from adnn_lint.rules._variance import feedforward, layer_factor
 
-from adnn_lint.records import Edit, Finding, Fix, InitializerRef, LayerRecord, Origin
+from adnn_lint.records import Finding, InitializerRef, LayerRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: Mismatched hidden layers in one model before the rule speaks: each one scales the signal's
@@ -193,9 +193,7 @@ class ActivationMismatch(Rule):
         fix = None
         if suggestion is not None and ref.node is not None:
             message += f"; use '{suggestion}'"
-            fix = Fix(
-                description=f"Use '{suggestion}' for '{layer.activation}'",
-                edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
-                safe=False,
+            fix = initializer_fix(
+                ref.node, suggestion, f"Use '{suggestion}' for '{layer.activation}'", safe=False
             )
         return ctx.finding(self, ref.span, message, fix=fix)

@@ -8,13 +8,13 @@ from adnn_lint.rules._support import (
     catalog,
     constant_value,
     initialized,
+    initializer_fix,
     layer_label,
     layers_of,
-    replacement_for,
     written,
 )
 
-from adnn_lint.records import Edit, Finding, Fix, InitializerRef, LayerRecord, Origin
+from adnn_lint.records import Finding, InitializerRef, LayerRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: A constant bias above this magnitude moves every unit's pre-activation past the region where
@@ -135,10 +135,8 @@ class LargeBias(Rule):
                     continue
                 fix = None
                 if ref.node is not None:
-                    fix = Fix(
-                        description="Initialize the bias with 'zeros'",
-                        edits=(Edit(ref.node, replacement_for(ref.node, "zeros")),),
-                        safe=False,
+                    fix = initializer_fix(
+                        ref.node, "zeros", "Initialize the bias with 'zeros'", safe=False
                     )
                 yield ctx.finding(self, ref.span, message, fix=fix)
 

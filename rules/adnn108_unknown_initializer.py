@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 import libcst as cst
-from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
+from adnn_lint.rules._support import catalog, initializer_fix, layer_label, unknown_name
 
 from adnn_lint.records import Edit, Finding, Fix, InitializerRef, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -151,10 +151,8 @@ class UnknownInitializer(Rule):
             return ctx.finding(self, ref.span, why, severity="warning")
         fix = None
         if suggestion is not None and literal is not None and ref.node is not None:
-            fix = Fix(
-                description=f"Replace {spelled!r} with {suggestion!r}",
-                edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
-                safe=True,
+            fix = initializer_fix(
+                ref.node, suggestion, f"Replace {spelled!r} with {suggestion!r}", safe=True
             )
         elif suggestion is not None and attribute is not None:
             fix = Fix(
