@@ -181,50 +181,33 @@ LEGACY_INITIALIZERS: dict[str, str] = {
     "uniform": "random_uniform",
 }
 
+# LocallyConnected1D and 2D take the same arguments in the same order.
+_LOCALLY_CONNECTED: dict[str, Any] = {
+    "since": "tf.keras 2.x",
+    "positional": [
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "data_format",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+    ],
+    "initializer_args": [
+        ("kernel_initializer", "glorot_uniform", 7),
+        ("bias_initializer", "zeros", 8),
+    ],
+    "width_arg": "filters",
+    "activation_arg": "activation",
+}
 #: Layer classes of tf.keras 2.x / Keras 1 that Keras 3 no longer exports.
 #: Source: tf.keras 2.15 API docs (keras.layers.LocallyConnected*, ThresholdedReLU),
 #: tf.compat.v1.keras.layers (CuDNN*), Keras 1.2 docs (Convolution2D(nb_filter, nb_row, nb_col)).
 LEGACY_LAYERS: dict[str, dict[str, Any]] = {
-    "LocallyConnected1D": {
-        "since": "tf.keras 2.x",
-        "positional": [
-            "filters",
-            "kernel_size",
-            "strides",
-            "padding",
-            "data_format",
-            "activation",
-            "use_bias",
-            "kernel_initializer",
-            "bias_initializer",
-        ],
-        "initializer_args": [
-            ("kernel_initializer", "glorot_uniform", 7),
-            ("bias_initializer", "zeros", 8),
-        ],
-        "width_arg": "filters",
-        "activation_arg": "activation",
-    },
-    "LocallyConnected2D": {
-        "since": "tf.keras 2.x",
-        "positional": [
-            "filters",
-            "kernel_size",
-            "strides",
-            "padding",
-            "data_format",
-            "activation",
-            "use_bias",
-            "kernel_initializer",
-            "bias_initializer",
-        ],
-        "initializer_args": [
-            ("kernel_initializer", "glorot_uniform", 7),
-            ("bias_initializer", "zeros", 8),
-        ],
-        "width_arg": "filters",
-        "activation_arg": "activation",
-    },
+    "LocallyConnected1D": _LOCALLY_CONNECTED,
+    "LocallyConnected2D": _LOCALLY_CONNECTED,
     "CuDNNLSTM": {
         "since": "tf.keras 2.x (tf.compat.v1.keras.layers)",
         "positional": ["units", "kernel_initializer", "recurrent_initializer", "bias_initializer"],
