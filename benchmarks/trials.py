@@ -285,6 +285,17 @@ def spawn(cfg: Config, data: Path) -> Measurement:
     return _measurement(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def _merge(into: Measurement, more: Measurement) -> None:
+    """Fold a later round's measurement of the same configuration into the first one."""
+    into.seconds.extend(more.seconds)
+    into.gflops_numpy.extend(more.gflops_numpy)
+    into.peak_rss_bytes = max(into.peak_rss_bytes, more.peak_rss_bytes)
+    if more.cold_seconds is not None:
+        into.cold_seconds = min(into.cold_seconds or more.cold_seconds, more.cold_seconds)
+    if more.seconds:
+        into.extra.setdefault("round_min", []).append(min(more.seconds))
+
+
 def _measurement(payload: dict[str, Any]) -> Measurement:
     return Measurement(**{**payload, "config": Config(**payload["config"])})
 
@@ -337,8 +348,10 @@ def render(
         f"{meta['rows']} training rows, one epoch, SGD lr {LEARNING_RATE}, batch {BATCH}.",
         f"- NumPy float32 matmul (2048^3), GFLOP/s per repetition: "
         f"{', '.join(f'{g:.0f}' for g in numpy_gflops)}; the best, {peak:.0f}, is the reference.",
-        f"- {meta['repeats']} timed repetitions per configuration, in a fresh subprocess per "
-        "configuration; times are min / median of one call (one epoch). Keras fit() with a new "
+        f"- {meta.get('rounds', 1)} round(s) over all configurations, interleaved (each "
+        f"configuration once per round, in a fresh subprocess), {meta['repeats']} timed "
+        "repetition(s) per configuration and round; times are min / median of one call (one "
+        "epoch) over all rounds. Keras fit() with a new "
         "model pays its build and compile in every trial, as a one-model-per-trial script does; "
         "the reused model and the stacked trainer (warm: compiled step reused across calls, as "
         "the verifier does) pay theirs once.",
@@ -427,10 +440,25 @@ def _targets(results: list[Measurement], peak: float, k: int = 16) -> list[str]:
         speedup = (stacked.trials / min(stacked.seconds)) / (fit.trials / min(fit.seconds))
         gflops = stacked.flops_per_trial * stacked.trials / min(stacked.seconds) / 1e9
         local = max(stacked.gflops_numpy) if stacked.gflops_numpy else peak
-        verdict = "met" if speedup >= 5 and gflops / local >= 0.5 else "NOT met"
+        # Paired by round: fit() and the stacked trainer measured minutes apart, same load.
+        paired = [
+            (stacked.trials / s) / (fit.trials / f)
+            for f, s in zip(
+                fit.extra.get("round_min", []), stacked.extra.get("round_min", []), strict=False
+            )
+        ]
+        judged = statistics.median(paired) if len(paired) > 1 else speedup
+        verdict = "met" if judged >= 5 and gflops / local >= 0.5 else "NOT met"
+        per_round = (
+            f" (per round, paired: {', '.join(f'{p:.1f}x' for p in paired)}; median "
+            f"{judged:.1f}x, the figure judged)"
+            if len(paired) > 1
+            else ""
+        )
         out.append(
-            f"- {model}, K={k}: {speedup:.1f}x the trials/s of fit() (new model per trial), "
-            f"{100 * gflops / local:.0f}% of the NumPy rate measured with it: target {verdict}."
+            f"- {model}, K={k}: {speedup:.1f}x the trials/s of fit() (new model per trial, best "
+            f"vs best){per_round}, {100 * gflops / local:.0f}% of the NumPy rate measured with "
+            f"it: target {verdict}."
         )
     return out
 
@@ -460,6 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="passes over all configurations, interleaved"
+    )
     parser.add_argument("--ks", default="1,4,16,32")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--seeds", type=int, default=16, help="baseline seeds (0: skip)")
@@ -492,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     if args.quick:
-        args.rows, args.ks, args.repeats, args.seeds = 2000, "1,4", 1, 4
+        args.rows, args.ks, args.repeats, args.seeds, args.rounds = 2000, "1,4", 1, 4, 1
     digest = sha256(args.data)
     if digest != MNIST_SHA256:
         print(f"{args.data}: sha256 {digest} is not MNIST's {MNIST_SHA256}", file=sys.stderr)
@@ -508,6 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": args.data.name,
         "sha256": digest,
         "repeats": args.repeats,
+        "rounds": args.rounds,
         "load_start": " ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
     meta["rows"] = args.rows or 60000
@@ -521,22 +553,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.json.write_text(json.dumps({"meta": meta, "results": raw}, indent=1))
 
     save()
-    for index, model in enumerate(models):
-        plan = [Config("fit-new", model, 1, args.repeats, args.rows)]
-        plan.append(Config("fit-reuse", model, 1, args.repeats, args.rows))
-        plan += [Config("stacked", model, k, args.repeats, args.rows) for k in ks]
-        if index == 0 and args.seeds:
-            plan.append(Config("seeds", model, rows=args.rows, seeds=args.seeds))
-        for cfg in plan:
-            result = spawn(cfg, args.data)
-            timing = f"min {min(result.seconds):.2f}s" if result.seconds else ""
-            print(
-                f"{model} {cfg.kind} K={cfg.k}: {timing} cold {result.cold_seconds} "
-                f"rss {result.peak_rss_bytes / 2**20:.0f} MiB numpy {result.gflops_numpy}",
-                file=sys.stderr,
-            )
-            done.append(result)
-            save()
+    # Rounds interleave the configurations (every configuration once per round), so a change in
+    # the machine's load hits fit() and the stacked trainer alike; their per-round ratio is paired.
+    merged: dict[Config, Measurement] = {}
+    for round_index in range(args.rounds):
+        for index, model in enumerate(models):
+            plan = [Config("fit-new", model, 1, args.repeats, args.rows)]
+            plan += [Config("stacked", model, k, args.repeats, args.rows) for k in ks]
+            plan.append(Config("fit-reuse", model, 1, args.repeats, args.rows))
+            if index == 0 and args.seeds and round_index == 0:
+                plan.append(Config("seeds", model, rows=args.rows, seeds=args.seeds))
+            for cfg in plan:
+                result = spawn(cfg, args.data)
+                timing = f"min {min(result.seconds):.2f}s" if result.seconds else ""
+                print(
+                    f"round {round_index + 1} {model} {cfg.kind} K={cfg.k}: {timing} cold "
+                    f"{result.cold_seconds} rss {result.peak_rss_bytes / 2**20:.0f} MiB "
+                    f"numpy {result.gflops_numpy}",
+                    file=sys.stderr,
+                )
+                if cfg in merged:
+                    _merge(merged[cfg], result)
+                else:
+                    if result.seconds:
+                        result.extra["round_min"] = [min(result.seconds)]
+                    merged[cfg] = result
+                    done.append(result)
+                save()
     done.append(spawn(Config("numpy", repeats=args.repeats), args.data))
     save()
     rows = [m for m in done if m.config.kind not in ("numpy", "seeds")]

@@ -261,22 +261,23 @@ class _Group:
         return [np.asarray(var.numpy(), dtype=np.float32) for var in self.variables]
 
     # -- the model -------------------------------------------------------------------------
-    def logits(self, x: tf.Tensor) -> tf.Tensor:
+    def logits(self, x: tf.Tensor, x_t: tf.Tensor | None = None) -> tf.Tensor:
         """Pre-activations of the last layer, ``[K, rows, classes]``.
 
         ``x`` is ``[rows, d]`` (every model reads the same rows) or, for per-model batches,
-        ``[K, rows, d]``.
+        ``[K, rows, d]``. ``x_t``, when given, is ``x`` with its last two axes swapped, laid out
+        in memory that way: the first layer's kernel gradient is then a plain matrix multiply.
         """
         import tensorflow as tf
 
         if self.shared:
             rows = tf.shape(x)[0]
-            z = tf.matmul(x, self.kernels[0]) + self.biases[0]
+            z = _first_layer(x, x_t, self.kernels[0]) + self.biases[0]
             z = tf.transpose(tf.reshape(z, (rows, self.k, self.units[0])), (1, 0, 2))
         elif x.shape.rank == 2:
             z = tf.einsum("rd,kdu->kru", x, self.kernels[0]) + self.biases[0][:, None, :]
         else:
-            z = tf.matmul(x, self.kernels[0]) + self.biases[0][:, None, :]
+            z = _first_layer(x, x_t, self.kernels[0]) + self.biases[0][:, None, :]
         for i in range(1, len(self.layers)):
             h = self._acts[i - 1](z)
             z = tf.matmul(h, self.kernels[i]) + self.biases[i][:, None, :]
@@ -294,11 +295,11 @@ class _Group:
         return tf.reduce_sum(ce * mask, axis=1) / tf.reduce_sum(mask)
 
     # -- training --------------------------------------------------------------------------
-    def _step(self, x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
+    def _step(self, x: tf.Tensor, x_t: tf.Tensor, y: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            losses = self._per_model_losses(self.logits(x), y, mask)
+            losses = self._per_model_losses(self.logits(x, x_t), y, mask)
             # Models share no variable, so d(sum)/dw is each model's own gradient.
             total = tf.reduce_sum(losses)
         grads = tape.gradient(total, self.variables)
@@ -339,8 +340,11 @@ class _Group:
         # ``order`` is ``[steps*batch]`` (shared) or ``[K, steps*batch]`` (per-model batches).
         for s in tf.range(tf.shape(order)[-1] // batch):
             rows = order[..., s * batch : (s + 1) * batch]
+            x_b = tf.gather(x, rows)
+            # Transposed here, outside the XLA step, so XLA cannot fold it back into the dot.
+            x_t = tf.linalg.matrix_transpose(x_b)
             total += self._train_step(
-                tf.gather(x, rows), tf.gather(y, rows), mask[s * batch : (s + 1) * batch]
+                x_b, x_t, tf.gather(y, rows), mask[s * batch : (s + 1) * batch]
             )
         return total
 
@@ -400,6 +404,28 @@ class _Group:
             loss_sum += ce.numpy()
             hit_sum += hits.numpy()
         return loss_sum, hit_sum
+
+
+def _first_layer(x: tf.Tensor, x_t: tf.Tensor | None, kernel: tf.Tensor) -> tf.Tensor:
+    """``x @ kernel``; its kernel gradient is ``x_t @ dz`` when the batch comes pre-transposed.
+
+    XLA on CPU runs the gradient's transposed-operand product (``x^T dz`` as one dot with the
+    rows contracted) about 1.4x slower than the same product from a materialised ``x^T``
+    (benchmarks/RESULTS.md); ``x`` is input data, so no gradient flows to it.
+    """
+    import tensorflow as tf
+
+    if x_t is None:
+        return tf.matmul(x, kernel)
+
+    @tf.custom_gradient  # type: ignore[untyped-decorator]
+    def product(k: tf.Tensor) -> tuple[tf.Tensor, Callable[[tf.Tensor], tf.Tensor]]:
+        def grad(dz: tf.Tensor) -> tf.Tensor:
+            return tf.matmul(x_t, dz)
+
+        return tf.matmul(x, k), grad
+
+    return product(kernel)
 
 
 def _pad(rows: npt.NDArray[np.int64], size: int) -> tuple[npt.NDArray[np.int64], FloatArray]:

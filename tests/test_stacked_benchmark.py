@@ -53,3 +53,32 @@ def test_glorot_initial_values_have_keras_limits(trials: ModuleType) -> None:
     assert kernel.shape == (784, 256) and abs(kernel).max() <= limit
     assert abs(kernel).max() > 0.9 * limit
     assert not bias.any()
+
+
+def _measured(trials: ModuleType, kind: str, k: int, rounds: list[float]) -> object:
+    m = trials.Measurement(trials.Config(kind, "MNIST-1", k), seconds=[rounds[0]], trials=k)
+    m.flops_per_trial = 1e10  # 16 trials in 10 s: 16 GFLOP/s, over half of 10
+    m.gflops_numpy = [10.0]
+    m.extra["round_min"] = [rounds[0]]
+    for seconds in rounds[1:]:
+        more = trials.Measurement(m.config, seconds=[seconds], trials=k, gflops_numpy=[10.0])
+        trials._merge(m, more)
+    return m
+
+
+def test_rounds_merge_and_pair_the_target(trials: ModuleType) -> None:
+    fit = _measured(trials, "fit-new", 1, [4.0, 8.0, 4.0])
+    # Round 2 ran under load for both trainers; pairing by round keeps its ratio honest.
+    stacked = _measured(trials, "stacked", 16, [10.0, 20.0, 12.0])
+    assert fit.seconds == [4.0, 8.0, 4.0] and fit.extra["round_min"] == [4.0, 8.0, 4.0]
+    (line,) = trials._targets([fit, stacked], peak=10.0)
+    assert "paired: 6.4x, 6.4x, 5.3x" in line and "median 6.4x" in line
+    assert "target met" in line
+
+
+def test_a_paired_median_under_five_is_not_met(trials: ModuleType) -> None:
+    fit = _measured(trials, "fit-new", 1, [4.0, 4.0])
+    stacked = _measured(trials, "stacked", 16, [10.0, 16.0])  # 6.4x and 4.0x: median 5.2x
+    assert "target met" in trials._targets([fit, stacked], peak=10.0)[0]
+    stacked = _measured(trials, "stacked", 16, [14.0, 16.0])  # 4.6x and 4.0x
+    assert "target NOT met" in trials._targets([fit, stacked], peak=10.0)[0]
