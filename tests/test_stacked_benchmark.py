@@ -81,4 +81,6 @@ def test_a_paired_median_under_five_is_not_met(trials: ModuleType) -> None:
     stacked = _measured(trials, "stacked", 16, [10.0, 16.0])  # 6.4x and 4.0x: median 5.2x
     assert "target met" in trials._targets([fit, stacked], peak=10.0)[0]
     stacked = _measured(trials, "stacked", 16, [14.0, 16.0])  # 4.6x and 4.0x
-    assert "target NOT met" in trials._targets([fit, stacked], peak=10.0)[0]
+    line = trials._targets([fit, stacked], peak=10.0)[0]
+    # 5 fits of 1e10 FLOP in 4 s: 12.5 GFLOP/s, 125% of a 10 GFLOP/s machine.
+    assert "target NOT met" in line and "takes 12 / 12 GFLOP/s, 125% / 125%" in line
