@@ -100,6 +100,9 @@ class CompileCall:
     loss: str | None = None
     metrics: tuple[str, ...] = ()
     scope: str = "module"
+    # the optimizer's other arguments (``momentum``, ``nesterov``, ``beta_1``, ...); a value the
+    # scanner could not read statically is None
+    optimizer_options: Mapping[str, ParamValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,13 @@ def contract_rows(contract: Contract) -> tuple[KeyValue, ...]:
     return tuple(rows)
 
 
+def _optimizer_text(name: str, options: Mapping[str, object]) -> str:
+    """``sgd`` or ``sgd(momentum=0.9, nesterov=True)``."""
+    if not options:
+        return name
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in sorted(options.items()))})"
+
+
 def _as_run(in_spec: str, measured: str | None) -> str:
     """The spec's value, and what the verify run used instead when a flag overrode it."""
     if measured is None or measured == in_spec:
@@ -343,7 +350,13 @@ def model_view(spec: Spec, origin: str, index: int, results: Results | None = No
     cfg = results.config if results is not None else None
     data_used = results.data.source if results is not None and results.data else None
     train_rows = (
-        KeyValue("optimizer", _as_run(train.optimizer, cfg.optimizer if cfg else None)),
+        KeyValue(
+            "optimizer",
+            _as_run(
+                _optimizer_text(train.optimizer, train.optimizer_options),
+                _optimizer_text(cfg.optimizer, cfg.optimizer_options) if cfg else None,
+            ),
+        ),
         KeyValue(
             "learning rate",
             _as_run(f"{train.learning_rate:g}", f"{cfg.learning_rate:g}" if cfg else None),
@@ -573,7 +586,7 @@ def measured_view(results: Results, command: str, source_name: str) -> MeasuredV
     environment += [
         KeyValue(
             "training",
-            f"{cfg.optimizer}, lr {cfg.learning_rate:g}, "
+            f"{_optimizer_text(cfg.optimizer, cfg.optimizer_options)}, lr {cfg.learning_rate:g}, "
             f"{cfg.epochs} epoch(s), batch {cfg.batch_size}",
         ),
         KeyValue("status", results.status),

@@ -1316,35 +1316,57 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _optimizer(node: object, walker: _Walker, depth: int = 0) -> tuple[str | None, float | None]:
+#: Keras 3 ``SGD``'s positional parameters after ``learning_rate``; other optimizers' positional
+#: arguments past the rate are left unread (None), so the spec marks them unresolved.
+_SGD_POSITIONAL = ("momentum", "nesterov")
+
+
+def _optimizer(
+    node: object, walker: _Walker, depth: int = 0
+) -> tuple[str | None, float | None, dict[str, ParamValue]]:
+    """The optimizer's name, literal learning rate and other arguments (None: not literal)."""
     if not isinstance(node, cst.BaseExpression) or depth > 4:
-        return None, None
+        return None, None, {}
     value = literal_or(node, walker.lookup)
     if isinstance(value, str):
-        return value.lower(), None
+        return value.lower(), None, {}
     if isinstance(node, cst.Name):
         binding = walker.lookup(node.value)
         if binding is not None and binding.node is not None:
             return _optimizer(binding.node, walker, depth + 1)
-        return None, None
+        return None, None, {}
     if isinstance(node, cst.Call):
         qualname = walker.qualify(node.func)
         name = qualname.split(".")[-1].lower() if qualname else None
         rate: float | None = None
+        options: dict[str, ParamValue] = {}
         for index, arg in enumerate(node.args):
+            if arg.star:
+                options["**"] = None  # *args/**kwargs: anything may be set
+                continue
+            found = literal_or(arg.value, walker.lookup)
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword in ("learning_rate", "lr") or (keyword is None and index == 0):
-                found = literal_or(arg.value, walker.lookup)
                 if isinstance(found, int | float) and not isinstance(found, bool):
                     rate = float(found)
-        return name, rate
-    return None, None
+                continue
+            if keyword is None:
+                keyword = (
+                    _SGD_POSITIONAL[index - 1]
+                    if name == "sgd" and index <= len(_SGD_POSITIONAL)
+                    else f"#{index}"
+                )
+            if found is None:
+                continue  # an explicit None is Keras' default
+            options[keyword] = found if isinstance(found, int | float | str | bool) else None
+        return name, rate, options
+    return None, None, {}
 
 
 def _compile_call(
     node: cst.Call, args: dict[str, object], span: Span, walker: _Walker
 ) -> CompileCall:
-    optimizer, rate = _optimizer(args.get("optimizer"), walker)
+    optimizer, rate, optimizer_options = _optimizer(args.get("optimizer"), walker)
     loss_node = args.get("loss")
     loss: str | None = None
     if isinstance(loss_node, cst.BaseExpression):
@@ -1364,6 +1386,7 @@ def _compile_call(
         receiver=_text(args.get("__receiver__")),
         optimizer=optimizer,
         learning_rate=rate,
+        optimizer_options=optimizer_options,
         loss=loss,
         metrics=metrics,
         scope=str(args.get("__scope__", "module")),

@@ -29,6 +29,12 @@ from adnn_lint.runtime.train import Prepared, fit_and_evaluate, prepare, reset
 
 from adnn_lint.spec.model import Spec
 
+#: Optimizer arguments the stacked trainer reproduces; any other sends a spec to Keras fit().
+STACKED_OPTIONS: Mapping[str, frozenset[str]] = {
+    "sgd": frozenset({"momentum", "nesterov"}),
+    "adam": frozenset(),
+}
+
 EvalSplit = Literal["validation", "test"]
 DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes the stacked trainer may use for one batch
 
@@ -110,9 +116,12 @@ class InProcessExecutor:
         assert self._stacked is not None and self.stack is not None
         activations = set(getattr(self._stacked, "ACTIVATIONS", ()))
         optimizers = set(getattr(self._stacked, "OPTIMIZERS", ()))
-        return self.spec.train.optimizer in optimizers and all(
-            activation in activations for _units, activation in self.stack.layers
-        )
+        train = self.spec.train
+        # The stacked trainer has SGD's momentum/Nesterov and Adam's defaults, nothing else.
+        supported = STACKED_OPTIONS.get(train.optimizer, frozenset())
+        return (
+            train.optimizer in optimizers and set(train.optimizer_options) <= supported
+        ) and all(activation in activations for _units, activation in self.stack.layers)
 
     def initial(self, job: Job) -> build.InitialValues:
         return build.sample_initial(self.spec, self.shapes, job.point, job.seed)
@@ -182,6 +191,8 @@ class InProcessExecutor:
             batch_size=train.batch_size,
             learning_rate=train.learning_rate,
             optimizer=train.optimizer,
+            momentum=float(train.optimizer_options.get("momentum", 0.0) or 0.0),
+            nesterov=bool(train.optimizer_options.get("nesterov", False)),
             shuffle_seed=shuffle_seed,
             memory_budget_bytes=self.memory_budget_bytes,
         )

@@ -92,6 +92,7 @@ class Config:
     optimizer: str
     batch: int = 1  # points asked from the searcher per round (replayed the same on resume)
     trainer: str = "keras"  # "stacked" or "keras": runs of different trainers do not mix
+    optimizer_options: Mapping[str, Any] = field(default_factory=dict)  # momentum, nesterov, ...
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,15 @@ def make_optimizer(train: TrainSpec) -> Any:
     import keras
 
     try:
-        return keras.optimizers.get(
-            {"class_name": train.optimizer, "config": {"learning_rate": train.learning_rate}}
-        )
+        optimizer = keras.optimizers.get(train.optimizer)
     except ValueError as exc:
         raise ValueError(f"train.optimizer: {train.optimizer!r} is not a Keras optimizer") from exc
+    config = {**dict(train.optimizer_options), "learning_rate": train.learning_rate}
+    try:
+        return type(optimizer)(**config)
+    except (TypeError, ValueError) as exc:
+        # Keras names the argument: an unknown keyword (TypeError) or a bad value (ValueError).
+        raise ValueError(f"train.optimizer_options: {exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
         batch_size=spec.train.batch_size,
         learning_rate=spec.train.learning_rate,
         optimizer=spec.train.optimizer,
+        optimizer_options=dict(spec.train.optimizer_options),
         batch=max(1, batch),
         trainer=trainer,
     )

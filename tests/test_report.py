@@ -345,3 +345,13 @@ def test_model_section_says_where_the_run_overrode_the_spec(tmp_path: Path) -> N
     # The sample spec names the embedded data; the sample results were measured on mnist.
     assert "embedded in the spec; the verify run used mnist" in html
     assert "<td>sgd</td>" in html  # same in both: shown once
+
+
+def test_optimizer_options_are_shown_with_the_optimizer() -> None:
+    from adnn_lint.report_build import _optimizer_text
+
+    assert _optimizer_text("sgd", {}) == "sgd"
+    assert (
+        _optimizer_text("sgd", {"nesterov": True, "momentum": 0.9})
+        == "sgd(momentum=0.9, nesterov=True)"
+    )

@@ -106,3 +106,36 @@ def test_jobs_with_different_orders_train_together_as_if_alone() -> None:
         (alone,) = executor.run([job])
         assert together[job.key].accuracy == pytest.approx(alone.accuracy, abs=1e-6)
         assert together[job.key].loss == pytest.approx(alone.loss, rel=1e-4)
+
+
+def test_optimizer_options_reach_both_trainers() -> None:
+    pytest.importorskip("tensorflow")
+    from dataclasses import replace
+
+    from adnn_lint.runtime.data import load_data
+    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.train import make_optimizer
+
+    momentum = replace(
+        _spec(), train=TrainSpec(optimizer_options={"momentum": 0.9, "nesterov": True})
+    )
+    optimizer = make_optimizer(momentum.train)
+    assert (optimizer.momentum, optimizer.nesterov) == (0.9, True)
+    with pytest.raises(ValueError, match=r"train\.optimizer_options"):
+        make_optimizer(TrainSpec(optimizer_options={"momentun": 0.9}))
+
+    data = load_data("embedded", limit=300, test_limit=100)
+    jobs = [Job("base", None, 3, 4, "validation")]
+    plain = {o.key: o for o in InProcessExecutor(_spec(), data, stacked=False).run(jobs)}
+    keras_path = InProcessExecutor(momentum, data, stacked=False)
+    with_momentum = {o.key: o for o in keras_path.run(jobs)}
+    # Same seeds and batches: only the optimizer differs, so the loss must too.
+    assert with_momentum["base"].loss != pytest.approx(plain["base"].loss, rel=1e-4)
+    stacked_path = InProcessExecutor(momentum, data)
+    if stacked_path.trainer != "stacked":
+        pytest.skip("stacked trainer not installed")
+    stacked = {o.key: o for o in stacked_path.run(jobs)}
+    assert stacked["base"].loss == pytest.approx(with_momentum["base"].loss, rel=0.02)
+    # An option the stacked trainer does not reproduce sends the spec to Keras fit().
+    adam = replace(_spec(), train=TrainSpec(optimizer="adam", optimizer_options={"beta_1": 0.5}))
+    assert InProcessExecutor(adam, data).trainer == "keras"

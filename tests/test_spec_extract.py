@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -14,13 +16,14 @@ from adnn_lint.records import (
     LayerRecord,
     ModelRecord,
     Origin,
+    ParamValue,
     ScanResult,
     Span,
 )
 from adnn_lint.spec.check import check_spec
 from adnn_lint.spec.extract import _keras_optimizer, extract_specs
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS
-from adnn_lint.spec.model import Contract, InitSpec
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, SGD_ARGUMENTS
+from adnn_lint.spec.model import Contract, InitSpec, Spec
 from adnn_lint.spec.syntax import dumps, loads
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -224,3 +227,78 @@ def test_embedding_vocabulary_is_kept_and_wrappers_are_marked() -> None:
     assert by_class["Embedding"].options == {"input_dim": 20000}
     assert by_class["Embedding"].units == 128
     assert by_class["Bidirectional"].unresolved == ("layer",)
+
+
+def _train_of(compile_line: str, prelude: str = "") -> Any:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n" + prelude + "model = keras.Sequential([keras.Input((4,)), "
+        "keras.layers.Dense(2)])\n" + compile_line + "\nmodel.fit(x, y, epochs=1)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    return spec.train
+
+
+@pytest.mark.parametrize(
+    ("compile_line", "options"),
+    [
+        (
+            "model.compile(keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True), 'mse')",
+            {"momentum": 0.9, "nesterov": True},
+        ),
+        # Keras 3 SGD(learning_rate, momentum, nesterov) by position
+        (
+            "model.compile(keras.optimizers.SGD(0.05, 0.8, True), 'mse')",
+            {"momentum": 0.8, "nesterov": True},
+        ),
+        ("model.compile(optimizer=keras.optimizers.Adam(beta_1=0.5), loss='mse')", {"beta_1": 0.5}),
+        # an explicit None is Keras' default, so it is no option
+        ("model.compile(keras.optimizers.SGD(weight_decay=None), 'mse')", {}),
+        ("model.compile('sgd', 'mse')", {}),
+    ],
+)
+def test_optimizer_options_are_read(compile_line: str, options: dict[str, object]) -> None:
+    train = _train_of(compile_line)
+    assert dict(train.optimizer_options) == options
+    assert "optimizer_options" not in train.unresolved
+
+
+def test_an_unreadable_optimizer_option_is_unresolved_and_dropped() -> None:
+    train = _train_of(
+        "model.compile(keras.optimizers.SGD(0.05, momentum=pick(), nesterov=True), 'mse')"
+    )
+    assert dict(train.optimizer_options) == {"nesterov": True}
+    assert "optimizer_options" in train.unresolved
+    # through a name bound to the optimizer, as in `opt = SGD(...); model.compile(opt, ...)`
+    train = _train_of(
+        "model.compile(opt, 'mse')", prelude="opt = keras.optimizers.SGD(0.1, momentum=0.5)\n"
+    )
+    assert dict(train.optimizer_options) == {"momentum": 0.5}
+
+
+def test_optimizer_options_round_trip_and_are_checked() -> None:
+    spec = _spec_with_options({"momentum": 0.9, "nesterov": True})
+    text = dumps(spec)
+    assert "optimizer_options = { momentum = 0.9, nesterov = true }" in text
+    assert loads(text).train.optimizer_options == {"momentum": 0.9, "nesterov": True}
+    problems = check_spec(_spec_with_options({"momentun": 0.9, "nesterov": "yes"}))
+    messages = {p.path: p.message for p in problems}
+    assert "did you mean 'momentum'" in messages[("train", "optimizer_options", "momentun")]
+    assert "nesterov must be true or false" in messages[("train", "optimizer_options", "nesterov")]
+    (bad,) = check_spec(_spec_with_options({"momentum": 1.5}))
+    assert bad.path == ("train", "optimizer_options", "momentum") and "[0, 1]" in bad.message
+
+
+def _spec_with_options(options: dict[str, ParamValue]) -> Spec:
+    (spec,) = extract_specs(_scan(), SOURCE, "m.py")
+    return replace(spec, train=replace(spec.train, optimizer="sgd", optimizer_options=options))
+
+
+def test_sgd_arguments_match_keras() -> None:
+    keras = pytest.importorskip("keras")
+    import inspect
+
+    parameters = list(inspect.signature(keras.optimizers.SGD).parameters)
+    assert tuple(p for p in parameters if p not in ("learning_rate", "kwargs")) == SGD_ARGUMENTS

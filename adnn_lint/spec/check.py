@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from adnn_lint.spec.errors import KeyPath
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES
+from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, SGD_ARGUMENTS
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
 
 if TYPE_CHECKING:
@@ -124,10 +124,31 @@ def _names(spec: Spec, catalog: Catalog) -> Iterator[Problem]:
             f"{optimizer!r} is not a Keras optimizer"
             + _did_you_mean(optimizer, list(DEFAULT_LEARNING_RATES)),
         )
+    if optimizer == "sgd":
+        yield from _sgd_options(spec.train.optimizer_options)
     for j, family in enumerate(spec.search.families):
         problem = _family_problem(family, catalog)
         if problem:
             yield Problem(("search", "families", j), problem)
+
+
+def _sgd_options(options: Mapping[str, object]) -> Iterator[Problem]:
+    """Keras SGD's own argument names; momentum in [0, 1] and a boolean nesterov, as Keras asks."""
+    for name, value in options.items():
+        path: KeyPath = ("train", "optimizer_options", name)
+        if name not in SGD_ARGUMENTS:
+            yield Problem(
+                path,
+                f"{name!r} is not an argument of keras.optimizers.SGD"
+                + _did_you_mean(name, SGD_ARGUMENTS),
+                at="key",
+            )
+        elif name == "momentum" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
+        ):
+            yield Problem(path, f"momentum must be a number in [0, 1], got {value!r}")
+        elif name == "nesterov" and not isinstance(value, bool):
+            yield Problem(path, f"nesterov must be true or false, got {value!r}")
 
 
 def _layer_names(i: int, layer: LayerSpec, catalog: Catalog) -> Iterator[Problem]:

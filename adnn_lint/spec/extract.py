@@ -327,8 +327,14 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
     metrics = default.metrics
     written = compile_call.optimizer if compile_call is not None else None
     known = _keras_optimizer(written) if written else None
+    options: dict[str, ParamValue] = {}
     if known is not None:
         optimizer = known
+        assert compile_call is not None
+        written_options = compile_call.optimizer_options
+        options = {k: v for k, v in written_options.items() if v is not None}
+        if len(options) < len(written_options):
+            unresolved.append("optimizer_options")  # an argument the scanner could not read
     else:
         unresolved.append("optimizer")  # absent, not literal, or not a Keras optimizer
     if compile_call is not None and compile_call.learning_rate is not None:
@@ -359,6 +365,7 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
     return TrainSpec(
         optimizer=optimizer,
         learning_rate=learning_rate,
+        optimizer_options=options,
         loss=loss,
         epochs=values["epochs"],
         batch_size=values["batch_size"],

@@ -22,6 +22,22 @@ DEFAULT_LEARNING_RATES: Mapping[str, float] = {
     "adafactor": 0.001,
     "muon": 0.001,
 }
+#: Keras 3 ``SGD``'s arguments after ``learning_rate`` (its own two, then the base optimizer's);
+#: checked against the installed Keras by a runtime test.
+SGD_ARGUMENTS = (
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "use_ema",
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "loss_scale_factor",
+    "gradient_accumulation_steps",
+    "name",
+)
 #: TF 1 optimizer classes (``tf.train.GradientDescentOptimizer``) by their Keras names.
 TF1_OPTIMIZERS = {"gradientdescent": "sgd", "momentum": "sgd"}
 #: ``Model.fit`` defaults that apply when the argument is absent.

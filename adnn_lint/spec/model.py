@@ -88,6 +88,8 @@ class TrainSpec:
     # fields whose value is this class's default because the source did not say (no literal
     # compile()/fit() argument and no Keras default that applies); the runtime may use them
     unresolved: tuple[str, ...] = ()
+    # the optimizer's other literal arguments, as written (``momentum``, ``nesterov``, ...)
+    optimizer_options: Mapping[str, ParamValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

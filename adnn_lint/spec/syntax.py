@@ -73,6 +73,7 @@ _DATA = ("source", "validation_split", "limit", "unresolved")
 _TRAIN = (
     "optimizer",
     "learning_rate",
+    "optimizer_options",
     "loss",
     "epochs",
     "batch_size",
@@ -360,6 +361,7 @@ class _Reader:
             learning_rate=self.scalar(
                 table, path, "learning_rate", float, d.learning_rate, _positive("learning_rate")
             ),
+            optimizer_options=self.params(table, path, "optimizer_options"),
             loss=self.scalar(table, path, "loss", str, d.loss),
             epochs=self.scalar(table, path, "epochs", int, d.epochs, _at_least("epochs", 1)),
             batch_size=self.scalar(
@@ -479,7 +481,15 @@ def _data_source(value: str) -> str | None:
     )
 
 
-_TRAIN_FIELDS = ("optimizer", "learning_rate", "loss", "epochs", "batch_size", "metrics")
+_TRAIN_FIELDS = (
+    "optimizer",
+    "learning_rate",
+    "optimizer_options",
+    "loss",
+    "epochs",
+    "batch_size",
+    "metrics",
+)
 
 
 def _data_field(value: str) -> str | None:
@@ -692,6 +702,7 @@ def dumps(spec: Spec) -> str:
         [
             ("optimizer", t.optimizer),
             ("learning_rate", t.learning_rate),
+            ("optimizer_options", _clean(t.optimizer_options) or None),
             ("loss", t.loss),
             ("epochs", t.epochs),
             ("batch_size", t.batch_size),
