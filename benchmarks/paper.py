@@ -354,7 +354,9 @@ def bench_model(
     name: str, size: Size, data: Any, log: Any, only: str | None = None
 ) -> dict[str, Any]:
     """One model's RQ1-RQ3. ``only`` ("paper" or "asa"): that method, the baseline and their
-    verdict only (to re-run one method into an existing record, see ``merge_rerun``)."""
+    verdict only (to re-run one method into an existing record, see ``merge_rerun``); "search":
+    asa and random with the baseline and their verdict (another search seed, see
+    ``merge_search_seed``)."""
     from adnn_lint.runtime.search import make_searcher
     from adnn_lint.runtime.space import space_for
 
@@ -376,8 +378,8 @@ def bench_model(
         )  # fmt: skip
     paper_delta = 0.0025 if 0.0025 in size.deltas else size.deltas[0]
     families = ("glorot_uniform",) if only else FIXED
-    for budget in size.budgets if only in (None, "asa") else ():
-        for method in ("asa", "random") if only is None else ("asa",):
+    for budget in size.budgets if only in (None, "asa", "search") else ():
+        for method in ("asa", "random") if only in (None, "search") else ("asa",):
             searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
             # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
             batch = max(1, math.ceil(budget / size.asa_rounds)) if method == "asa" else budget
@@ -558,6 +560,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--append-to", metavar="RECORD", help="add (or replace) this run's models in RECORD"
     )
+    parser.add_argument(
+        "--search-seeds",
+        nargs=2,
+        metavar=("SEEDS", "RECORD"),
+        help="run asa and random again with other searcher seeds (e.g. 1,2,3) at the size's "
+        "budgets, with their baseline and verdict; add them to RECORD (same model seeds)",
+    )
     args = parser.parse_args(argv)
     if args.render:
         done = json.loads(Path(args.render).read_text())
@@ -599,6 +608,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "models": [],
     }
     loaded: dict[str, Any] = {}
+    if args.search_seeds:
+        seeds = [int(s) for s in args.search_seeds[0].split(",") if s.strip()]
+        target = Path(args.search_seeds[1])
+        for name in size.models:
+            dataset = MODELS[name][0]
+            if dataset not in loaded:
+                loaded[dataset] = load(dataset, Path(args.data_dir), size)[0]
+            for seed in seeds:
+                run = bench_model(
+                    name, replace(size, search_seed=seed), loaded[dataset], log, only="search"
+                )
+                merged = merge_search_seed(json.loads(target.read_text()), run, seed, record)
+                write_json(merged, target)  # after every (model, seed): a stop keeps them
+                render(merged, out, markdown_too=not args.no_markdown)
+        log(f"done in {time.perf_counter() - started:.0f}s")
+        return 0
     for name in size.models:
         dataset = MODELS[name][0]
         if dataset not in loaded:
@@ -674,6 +699,30 @@ def merge_rerun(base: dict[str, Any], rerun: Mapping[str, Any], method: str) -> 
         "its RQ3 times come from that run, under a different machine load."
     )
     base["notes"] = notes
+    return base
+
+
+def merge_search_seed(
+    base: dict[str, Any], run: Mapping[str, Any], seed: int, meta: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``base`` with asa and random of searcher seed ``seed`` (``run``, one model) added under
+    the model's ``search_seeds``; their gains are against ``run``'s own baseline runs."""
+    model = next((m for m in base["models"] if m["model"] == run["model"]), None)
+    if model is None:
+        raise SystemExit(f"{run['model']} is not in the record: run it there first")
+    if model["seeds"]["verdict"] != [list(p) for p in run["seeds"]["verdict"]]:
+        raise SystemExit(f"{run['model']}: the record's verdict seeds differ from this run's")
+    model.setdefault("search_seeds", {})[str(seed)] = {
+        "command": meta["command"],
+        "started_utc": meta["started_utc"],
+        "load_average": meta["environment"]["load_average"],
+        "methods": run["methods"],
+        "tested": {k: v for k, v in run["tested"].items() if k != "glorot_uniform"},
+        "validation": run["validation"]["glorot_uniform"],
+        "tested_baseline": run["tested"]["glorot_uniform"],
+        "search_wall_seconds": run["search_wall_seconds"],
+        "verdict_wall_seconds": run["verdict_wall_seconds"],
+    }
     return base
 
 

@@ -142,6 +142,7 @@ def markdown(record: Mapping[str, Any]) -> str:
         + [f"{f} verified" for f in FIXED[1:]],
         rows,
     )
+    out += seed_section(record)
     out += ["", "### RQ1: paper-mode gain (paper-style) vs delta", ""]
     deltas = [f"{d:g}" for d in cfg["deltas"]]
     rows = [[m["model"]] + [signed(m["sweep"][d]["paper_gain"]) for d in deltas] for m in models]
@@ -171,6 +172,100 @@ def markdown(record: Mapping[str, Any]) -> str:
         "[best-so-far gain vs trials](paper_gain_vs_trials.svg).",
     ]
     return "\n".join(out) + "\n"
+
+
+def by_search_seed(model: Mapping[str, Any], name: str) -> dict[int, dict[str, Any]]:
+    """Searcher seed -> ``{"paper_gain", "gain", "test"}`` of method ``name`` (e.g. ``asa@10``):
+    seed 0 from the main run, the others from ``--search-seeds`` runs."""
+    out: dict[int, dict[str, Any]] = {}
+    sources = [(0, model)] + [
+        (int(seed), extra) for seed, extra in model.get("search_seeds", {}).items()
+    ]
+    for seed, source in sources:
+        meth, tested = source["methods"].get(name), source["tested"].get(name)
+        if meth is not None and tested is not None:
+            out[seed] = {
+                "paper_gain": meth["paper_gain"],
+                "gain": tested.get("gain"),
+                "test": tested["test"]["mean"],
+            }
+    return dict(sorted(out.items()))
+
+
+def seed_budgets(record: Mapping[str, Any]) -> list[int]:
+    """Budgets at which some model has asa and random over more than one searcher seed."""
+    found = {
+        int(name.split("@")[1])
+        for m in record["models"]
+        for extra in m.get("search_seeds", {}).values()
+        for name in extra["methods"]
+    }
+    return sorted(found, reverse=True)
+
+
+def _cells(runs: Mapping[int, Mapping[str, Any]], seeds: Sequence[int]) -> str:
+    parts = []
+    for s in seeds:
+        gain = runs[s]["gain"]
+        text = signed(gain and gain["mean"])
+        parts.append(f"**{text}**" if is_gain(gain) else text)
+    return ", ".join(parts)
+
+
+def _mean(
+    runs: Mapping[int, Mapping[str, Any]], seeds: Sequence[int], key: str = "gain"
+) -> float | None:
+    """Mean over ``seeds`` of the verified gain's mean (``gain``) or of ``paper_gain``."""
+    values = [
+        v
+        for s in seeds
+        if (v := (runs[s]["gain"] or {}).get("mean") if key == "gain" else runs[s][key]) is not None
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def seed_section(record: Mapping[str, Any]) -> list[str]:
+    budgets = seed_budgets(record)
+    if not budgets:
+        return []
+    out = [
+        "",
+        "### RQ2 over searcher seeds: asa vs random",
+        "",
+        "The searches above use searcher seed 0. Here asa and random run again with other "
+        "searcher seeds (the model's own seeds unchanged; each extra seed with its own baseline "
+        "runs, `--search-seeds`). Per seed: verified gain (paired, test split, pp), **bold** when "
+        "its 95% interval is above zero; then the mean over seeds, and in how many seeds asa's "
+        "verified test accuracy beat random's.",
+        "",
+    ]
+    for budget in budgets:
+        rows = []
+        for m in record["models"]:
+            asa = by_search_seed(m, f"asa@{budget}")
+            rnd = by_search_seed(m, f"random@{budget}")
+            common = [s for s in asa if s in rnd]
+            if len(common) < 2:
+                continue
+
+            wins = sum(asa[s]["test"] > rnd[s]["test"] for s in common)
+            rows.append(
+                [m["model"], ", ".join(str(s) for s in common), _cells(asa, common),
+                 _cells(rnd, common),
+                 f"{signed(_mean(asa, common, 'paper_gain'))} / {signed(_mean(asa, common))}",
+                 f"{signed(_mean(rnd, common, 'paper_gain'))} / {signed(_mean(rnd, common))}",
+                 f"{wins} of {len(common)}"]
+            )  # fmt: skip
+        if rows:
+            out += [f"Budget {budget} trials:", ""]
+            out += _table(
+                ["model", "searcher seeds", f"asa@{budget} verified per seed",
+                 f"random@{budget} verified per seed", "asa mean paper-style / verified",
+                 "random mean paper-style / verified", "asa beat random"],
+                rows,
+            )  # fmt: skip
+            out.append("")
+    return out
 
 
 def reading(record: Mapping[str, Any]) -> list[str]:
@@ -247,6 +342,24 @@ def reading(record: Mapping[str, Any]) -> list[str]:
             + "; ".join(asa_vs_random)
             + "."
         )
+    for budget in seed_budgets(record):
+        pairs = [
+            (asa[s]["test"], rnd[s]["test"])
+            for m in models
+            for asa, rnd in [
+                (by_search_seed(m, f"asa@{budget}"), by_search_seed(m, f"random@{budget}"))
+            ]
+            for s in asa
+            if s in rnd
+        ]
+        if pairs:
+            wins = sum(a > r for a, r in pairs)
+            diff = sum(a - r for a, r in pairs) / len(pairs)
+            lines.append(
+                f"- Over searcher seeds, asa@{budget} beat random@{budget} on verified test "
+                f"accuracy in {wins} of {len(pairs)} (model, seed) pairs; mean difference "
+                f"{signed(diff)} pp."
+            )
     n = f"paper@{large}"
     gaps = [
         f"{m['model']} {signed(m['methods'][n]['paper_gain'])} → "

@@ -89,3 +89,37 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
     for svg in ("paper_gain_vs_delta.svg", "paper_gain_vs_trials.svg"):
         root = ET.parse(out / svg).getroot()
         assert root.tag.endswith("svg") and root.findall(".//{http://www.w3.org/2000/svg}circle")
+    # Another searcher seed for asa and random, added to the same record.
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "paper.py"), "--quick", "--embedded", "--train-limit",
+         "400", "--out", str(out), "--search-seeds", "1", str(out / "paper_results.json")],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (model,) = json.loads((out / "paper_results.json").read_text())["models"]
+    extra = model["search_seeds"]["1"]
+    assert set(extra["methods"]) == {f"{m}@{b}" for m in ("asa", "random") for b in budgets}
+    assert set(extra["tested"]) == set(extra["methods"])
+    assert len(extra["tested_baseline"]["runs"]) == record["config"]["verdict_seeds"]
+    section = (out / "RESULTS.md").read_text().split("<!-- paper:begin -->", 1)[1]
+    assert "### RQ2 over searcher seeds" in section and "| MNIST-1 | 0, 1 |" in section
+
+
+def test_search_seed_rows_take_seed_zero_from_the_main_run() -> None:
+    report = _report_module()
+    gain = {"n": 3, "mean": 0.01, "ci_low": 0.002, "ci_high": 0.02}
+    model = {
+        "methods": {"asa@10": {"paper_gain": 0.02}},
+        "tested": {"asa@10": {"test": {"mean": 0.9}, "gain": gain}},
+        "search_seeds": {
+            "2": {
+                "methods": {"asa@10": {"paper_gain": 0.03}},
+                "tested": {"asa@10": {"test": {"mean": 0.8}, "gain": None}},
+            }
+        },
+    }
+    runs = report.by_search_seed(model, "asa@10")
+    assert list(runs) == [0, 2] and runs[0]["test"] == 0.9 and runs[2]["paper_gain"] == 0.03
+    assert report._mean(runs, [0, 2]) == 0.01  # a seed without an interval is left out
+    assert report._mean(runs, [0, 2], "paper_gain") == 0.025
+    assert report.by_search_seed(model, "random@10") == {}
