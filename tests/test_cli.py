@@ -23,6 +23,17 @@ def test_no_subcommand_and_no_path_means_check_dot(cli: CliRunner, tree: Tree) -
     assert "All checks passed!" in result.out
 
 
+def test_a_tree_without_python_files_passes_with_a_warning(cli: CliRunner, tree: Tree) -> None:
+    root = tree({"notes.txt": "x = 1\n", "sub/data.csv": "a,b\n"})
+    result = cli("check", ".", cwd=root)
+    assert result.code == 0
+    assert "All checks passed!" in result.out
+    assert "warning: no Python files or notebooks found under ." in result.err
+    assert cli("check", ".", "-q", cwd=root).err == ""
+    # a folder with Python files gets no warning
+    assert "warning" not in cli("check", ".", cwd=tree({"ok.py": "x = 1\n"})).err
+
+
 def test_syntax_error_is_reported_and_other_files_still_linted(cli: CliRunner, tree: Tree) -> None:
     root = tree({"a_broken.py": BROKEN, "b_plain.py": "def f(:\n    pass\n", "c_ok.py": CLEAN})
     result = cli("check", ".", "--no-cache", cwd=root)

@@ -169,6 +169,15 @@ def run(args: argparse.Namespace) -> int:
     found = discover_files(paths, config, force_exclude=args.force_exclude)
     if found.missing:
         return _error("no such file or directory: " + ", ".join(map(str, found.missing)))
+    if not found.files and not args.quiet:
+        # As ruff does: still a pass (exit 0), but a hook or CI run pointed at the wrong folder
+        # should not look like a clean one.
+        print(
+            "adnn-lint: warning: no Python files or notebooks found under "
+            + ", ".join(map(str, paths))
+            + " (after excludes and .gitignore)",
+            file=sys.stderr,
+        )
     return _lint(args, config, list(found.files))
 
 
