@@ -140,7 +140,9 @@ def seed_fix(module: cst.Module, value: int) -> Fix | None:
     leading = _leading_imports(module)
     if leading:
         anchor: cst.BaseStatement = leading[-1]
-        replacement = cst.FlattenSentinel([anchor, call])
+        # A blank line after the imports, as isort and ruff's formatter lay a module out.
+        spaced = call.with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+        replacement = cst.FlattenSentinel([anchor, spaced])
     else:
         if not module.body:
             return None
@@ -245,6 +247,7 @@ class UnseededTraining(Rule):
                 fixed='"""Train a model."""\n'
                 "\n"
                 "from tensorflow import keras\n"
+                "\n"
                 "keras.utils.set_random_seed(0)\n"
                 "\n"
                 "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
@@ -262,6 +265,7 @@ class UnseededTraining(Rule):
                 "ADNN201",
                 line=5,
                 fixed="import tensorflow as tf\n"
+                "\n"
                 "tf.keras.utils.set_random_seed(7)\n"
                 "tf.random.set_seed(7)\n"
                 "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
