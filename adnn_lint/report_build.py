@@ -488,10 +488,17 @@ def seeds_view(results: Results, source_name: str) -> SeedsView | None:
     return SeedsView(intro=intro, chart=chart, rows=tuple(rows), runs=tuple(runs), source_note=note)
 
 
-def _point(point: Mapping[str, float] | None) -> str:
+def _point(point: Mapping[str, float] | None, families: Sequence[str] = ()) -> str:
+    """``W0=0.05 B0=0 F0=he_normal``: a family parameter shows the family it picks."""
     if not point:
         return "—"
-    return " ".join(f"{k}={v:.4g}" for k, v in point.items())
+    # the rounding of runtime.space.family_index, without importing NumPy (a runtime extra)
+    return " ".join(
+        f"{k}={families[min(max(round(v), 0), len(families) - 1)]}"
+        if k.startswith("F") and families
+        else f"{k}={v:.4g}"
+        for k, v in point.items()
+    )
 
 
 def search_view(results: Results, source_name: str) -> SearchView | None:
@@ -506,7 +513,7 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
     rows = tuple(
         TrialRow(
             index=str(t.index),
-            params=_point(t.point),
+            params=_point(t.point, results.config.families),
             seed=str(t.seed),
             accuracy=acc(t.val_accuracy),
             loss=f"{t.val_loss:.4f}",
@@ -531,7 +538,7 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
         t = trials[best_index]
         best = [
             KeyValue("trial", str(t.index)),
-            KeyValue("point", _point(t.point)),
+            KeyValue("point", _point(t.point, results.config.families)),
             KeyValue("validation accuracy", acc(t.val_accuracy)),
         ]
         if t.gain is not None:
@@ -674,7 +681,7 @@ def banner(
             f"chosen {acc(verdict.candidate.mean)} vs baseline {acc(verdict.baseline.mean)} "
             f"(mean test accuracy)",
         ),
-        KeyValue("chosen", f"{verdict.chosen}: {_point(verdict.chosen_point)}"),
+        KeyValue("chosen", f"{verdict.chosen}: {_point(verdict.chosen_point, cfg.families)}"),
         KeyValue("method", f"{cfg.method}, seed {cfg.seed}"),
     ]
     status = "NO CLAIM" if verdict.status == "NO_CLAIM" else verdict.status

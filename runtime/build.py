@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from adnn_lint.runtime.space import family_index
 
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
 
@@ -186,10 +187,8 @@ def sample_initial(
             if point is not None and i is not None and role == "kernel" and f"W{i}" in point:
                 family, params = init.family, init.params
                 if f"F{i}" in point and spec.search.families:
-                    choice = round(point[f"F{i}"])
-                    family = spec.search.families[
-                        min(max(choice, 0), len(spec.search.families) - 1)
-                    ]
+                    families = spec.search.families
+                    family = families[family_index(point[f"F{i}"], families)]
                     params = {}
                 out[role] = scaled_kernel(family, params, shape, float(point[f"W{i}"]), stream)
             elif point is not None and i is not None and role == "bias" and f"B{i}" in point:

@@ -93,6 +93,7 @@ class Config:
     batch: int = 1  # points asked from the searcher per round (replayed the same on resume)
     trainer: str = "keras"  # "stacked" or "keras": runs of different trainers do not mix
     optimizer_options: Mapping[str, Any] = field(default_factory=dict)  # momentum, nesterov, ...
+    families: tuple[str, ...] = ()  # search.families: what a point's F{i} values index
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ def from_json(data: Mapping[str, Any]) -> Results:
         config = Config(
             **{k: raw_config[k] for k in Config.__dataclass_fields__ if k in raw_config}
         )
+        config = replace(config, families=tuple(config.families))  # a JSON array comes back
         key = "environment"
         env = dict(data["environment"])
         env["devices"] = tuple(env.get("devices", ()))

@@ -40,7 +40,9 @@ class PaperSearcher(BaseSearcher):
         # the walked groups: per trainable layer index, its W and (if any) B parameter
         groups: dict[int, list[Param]] = {}
         for p in space.params:
-            groups.setdefault(p.index, []).append(p)
+            # Algorithm 1 walks W_i and B_i only; a family parameter keeps the model's own.
+            if p.role != "family":
+                groups.setdefault(p.index, []).append(p)
         self.groups: list[list[Param]] = [groups[i] for i in sorted(groups)]
         self._current: Point = {}  # the values of the layers walked so far
         self._loss: float | None = None  # L at the current point; None until evaluated

@@ -3,7 +3,9 @@
 Per trainable layer i (a layer of the spec with a ``kernel`` initializer role, counted in graph
 order) the space has a kernel-scale parameter ``W{i}`` and, when the layer has a ``bias`` role, a
 bias-value parameter ``B{i}``, inside the spec's ``search.kernel_scale`` and ``search.bias_value``
-domains. What a scale means for each initializer family is the model builder's business
+domains; when the spec lists ``search.families``, a kernel-family parameter ``F{i}`` on
+[-0.5, n - 0.5] whose rounded value indexes the list (each family gets an equal share of it).
+What a scale means for each initializer family is the model builder's business
 (``adnn_lint.runtime.build``); the searchers only see a box. A point is ``dict[str, float]``.
 
 Pure Python + NumPy: no TensorFlow here, so the searchers can be tested and replayed anywhere.
@@ -12,7 +14,7 @@ Pure Python + NumPy: no TensorFlow here, so the searchers can be tested and repl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +23,7 @@ import numpy.typing as npt
 
 from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, Spec
 
-Role = Literal["kernel_scale", "bias_value"]
+Role = Literal["kernel_scale", "bias_value", "family"]
 Point = dict[str, float]
 
 # A point read back from a results file went through JSON; it must still count as the same point.
@@ -31,7 +33,8 @@ _ABS_TOL = 1e-12
 
 @dataclass(frozen=True)
 class Param:
-    """One searched value: ``W{index}`` (kernel scale) or ``B{index}`` (bias value) of ``layer``."""
+    """One searched value of ``layer``: ``W{index}`` (kernel scale), ``B{index}`` (bias value)
+    or ``F{index}`` (kernel family, an index into ``search.families`` once rounded)."""
 
     name: str
     low: float
@@ -167,8 +170,14 @@ def _check_domain(domain: Domain, key: str) -> None:
         raise ValueError(f"spec key {key}: domain [{domain.low}, {domain.high}] is not an interval")
 
 
+def family_index(value: float, families: Sequence[str]) -> int:
+    """The index into ``families`` that an ``F{i}`` value stands for."""
+    return min(max(round(value), 0), len(families) - 1)
+
+
 def space_for(spec: Spec) -> Space:
-    """The space of ``spec``: ``W{i}`` per kernel layer, ``B{i}`` where it has a bias."""
+    """The space of ``spec``: ``W{i}`` per kernel layer, ``B{i}`` where it has a bias, ``F{i}``
+    per kernel layer when ``search.families`` lists the families to choose from."""
     _check_domain(spec.search.kernel_scale, "search.kernel_scale")
     _check_domain(spec.search.bias_value, "search.bias_value")
     layers = _kernel_layers(spec)
@@ -184,4 +193,10 @@ def space_for(spec: Spec) -> Space:
         if _init(layer, "bias") is not None:
             b_start = _clamp(own_bias_value(layer), bs)
             params.append(Param(f"B{i}", bs.low, bs.high, layer.name, i, "bias_value", b_start))
+        families = spec.search.families
+        if families:
+            own = _init(layer, "kernel")
+            f_start = float(families.index(own.family)) if own and own.family in families else None
+            top = len(families) - 0.5
+            params.append(Param(f"F{i}", -0.5, top, layer.name, i, "family", f_start))
     return Space(tuple(params))

@@ -151,6 +151,7 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
         learning_rate=spec.train.learning_rate,
         optimizer=spec.train.optimizer,
         optimizer_options=dict(spec.train.optimizer_options),
+        families=tuple(spec.search.families),
         batch=max(1, batch),
         trainer=trainer,
     )

@@ -355,3 +355,16 @@ def test_optimizer_options_are_shown_with_the_optimizer() -> None:
         _optimizer_text("sgd", {"nesterov": True, "momentum": 0.9})
         == "sgd(momentum=0.9, nesterov=True)"
     )
+
+
+def test_a_family_parameter_shows_the_family_it_picks() -> None:
+    from adnn_lint.runtime.space import family_index
+
+    from adnn_lint.report_build import _point
+
+    families = ("glorot_uniform", "he_normal")
+    assert _point({"W0": 0.05, "F0": 0.7}, families) == "W0=0.05 F0=he_normal"
+    assert _point({"F0": -0.4}, families) == "F0=glorot_uniform"
+    assert _point({"F0": 0.7}) == "F0=0.7"  # no families recorded: the number as it is
+    for value in (-0.5, 0.49, 0.5, 0.51, 1.49, 1.5):
+        assert _point({"F0": value}, families) == f"F0={families[family_index(value, families)]}"

@@ -126,3 +126,22 @@ def test_baseline_uses_the_spec_initializers_and_builds() -> None:
     np.testing.assert_array_equal(model.get_layer("h").get_weights()[0], values["h"]["kernel"])
     with pytest.raises(build.BuildError, match="does not match the data's 3 classes"):
         build.build_model(SPEC, (28, 28), 3)
+
+
+def test_a_family_parameter_picks_the_kernel_family() -> None:
+    from dataclasses import replace
+
+    from adnn_lint.spec.model import SearchSpec
+
+    spec = replace(SPEC, search=SearchSpec(families=("glorot_uniform", "he_normal")))
+    stack = build.dense_stack(spec, (28, 28))
+    assert stack is not None
+    shapes = build.dense_shapes(stack)
+    point = {"W0": 0.02, "B0": 0.0, "W1": 0.02, "B1": 0.0}
+    uniform = build.sample_initial(spec, shapes, {**point, "F0": 0.3}, seed=5)["h"]["kernel"]
+    normal = build.sample_initial(spec, shapes, {**point, "F0": 1.2}, seed=5)["h"]["kernel"]
+    for kernel in (uniform, normal):
+        assert float(kernel.std()) == pytest.approx(0.02, rel=0.05)
+    # A uniform draw with standard deviation s stays inside sqrt(3) s; 12,544 normal draws do not.
+    edge = 3**0.5 * 0.02
+    assert float(np.abs(uniform).max()) <= edge * 1.01 < float(np.abs(normal).max())

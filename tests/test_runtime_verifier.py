@@ -194,3 +194,19 @@ def test_resume_of_a_tampered_log_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(VerifyError, match="trial 1"):
         verify(SPEC, DATA, _options(path, resume=True), executor=FakeExecutor())
+
+
+def test_search_families_are_searched_recorded_and_resumable(tmp_path: Path) -> None:
+    families = ("glorot_uniform", "he_normal")
+    spec = replace(SPEC, search=replace(SPEC.search, families=families))
+    path = tmp_path / "r.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(spec, DATA, _options(path), executor=FakeExecutor(interrupt_after=3))
+    saved = load_results(path)
+    assert saved.config.families == families
+    assert all({"F0", "F1"} <= set(t.point) for t in saved.trials)
+    # Through JSON and back the settings still match: resume takes the file.
+    resumed = verify(spec, DATA, _options(path, resume=True), executor=FakeExecutor())
+    assert resumed.status == "complete" and len(resumed.trials) == 7
+    with pytest.raises(VerifyError, match="families"):
+        verify(SPEC, DATA, _options(path, resume=True), executor=FakeExecutor())

@@ -21,7 +21,7 @@ from adnn_lint.runtime.search_asa import (
     step_cdf,
 )
 from adnn_lint.runtime.search_paper import PaperSearcher
-from adnn_lint.runtime.space import Point, Space, space_for
+from adnn_lint.runtime.space import Point, Space, family_index, space_for
 
 from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec
 
@@ -70,6 +70,24 @@ def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
     assert space.names == ("W0", "B0", "W1", "B1", "W2", "B2")
     assert [p.layer for p in space.params[::2]] == ["dense_0", "dense_1", "out"]
     assert space.param("W2").high == 0.2 and space.param("B2").role == "bias_value"
+
+
+def test_search_families_add_a_family_parameter_per_kernel_layer() -> None:
+    families = ("he_normal", "glorot_uniform", "lecun_normal")
+    space = space_for(_mlp_spec(1, SearchSpec(families=families)))
+    assert space.names == ("W0", "B0", "F0", "W1", "B1", "F1")
+    f0 = space.param("F0")
+    assert (f0.low, f0.high, f0.role, f0.layer) == (-0.5, 2.5, "family", "dense_0")
+    assert f0.start == 1.0  # the layer's own glorot_uniform
+    assert space_for(_mlp_spec(1, SearchSpec(families=("he_normal",)))).param("F0").start is None
+    # each family gets an equal share of [-0.5, n - 0.5]
+    shares = [family_index(v, families) for v in np.linspace(-0.5, 2.5, 3001)]
+    assert [shares.count(i) for i in range(3)] == pytest.approx([1000, 1000, 1000], abs=2)
+    # random search covers every family; paper mode walks W and B only
+    points = [p for p, _c, _d in _run(make_searcher("random", space, seed=0), _bowl, 4, 60)]
+    assert {family_index(p["F1"], families) for p in points} == {0, 1, 2}
+    paper = [p for p, _c, _d in _run(make_searcher("paper", space, seed=0), _bowl, 4, 12)]
+    assert all(not any(k.startswith("F") for k in p) for p in paper)
 
 
 def test_space_starts_at_the_models_own_initial_values() -> None:
