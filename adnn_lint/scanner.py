@@ -943,6 +943,10 @@ class _Walker:
                 self.extend_sequential(model, item)
             return
         if not isinstance(added, _Layers):
+            if added is None:
+                # Something the scanner cannot read (a helper's return value, an opaque name):
+                # the layer list is incomplete, and the spec must say so rather than guess.
+                model.edges_known = False
             return
         for layer_id in added.ids:
             if model.layer_ids:

@@ -302,3 +302,22 @@ def test_sgd_arguments_match_keras() -> None:
 
     parameters = list(inspect.signature(keras.optimizers.SGD).parameters)
     assert tuple(p for p in parameters if p not in ("learning_rate", "kwargs")) == SGD_ARGUMENTS
+
+
+def test_a_layer_list_with_an_unreadable_element_is_marked_incomplete() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\nfrom keras import layers\n"
+        "model = keras.Sequential([keras.Input((4,)), make_block(8), layers.Dense(1)])\n"
+        "other = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.Dense(1)])\n"
+        "other.add(make_block(2))\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    first, second = extract_specs(scan, source, "m.py")
+    # The list names one Dense the scanner reads and a call it cannot: not a 1-layer model.
+    assert "layers" in first.model.unresolved
+    assert "layers" in second.model.unresolved
+    clean = source.split("other.add")[0].replace("make_block(8)", "layers.Dense(8)")
+    _, scan = scan_source(clean, "m.py")
+    assert all("layers" not in s.model.unresolved for s in extract_specs(scan, clean, "m.py"))
