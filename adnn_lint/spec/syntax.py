@@ -481,15 +481,7 @@ def _data_source(value: str) -> str | None:
     )
 
 
-_TRAIN_FIELDS = (
-    "optimizer",
-    "learning_rate",
-    "optimizer_options",
-    "loss",
-    "epochs",
-    "batch_size",
-    "metrics",
-)
+_TRAIN_FIELDS = tuple(key for key in _TRAIN if key != "unresolved")  # what may be unresolved
 
 
 def _data_field(value: str) -> str | None:
