@@ -92,6 +92,19 @@ class _Model:
 
 
 @dataclass(frozen=True)
+class _Helper:
+    """A local function that builds and returns layers (or applies them to its input): each
+    call is walked again with the caller's arguments, so its layers join the caller's model."""
+
+    node: cst.FunctionDef
+    scope: Scope  # where it was defined: its body's names resolve from there
+
+
+#: Nested helper calls followed at most this deep (a recursive helper stops here).
+_INLINE_DEPTH = 4
+
+
+@dataclass(frozen=True)
 class _Partial:
     class_name: str
     qualname: str
@@ -185,6 +198,11 @@ class _Walker:
         self.model_names: dict[int, str] = {}
         self.current: cst.CSTNode | None = None  # the statement being walked
         self.statement_of: dict[int, cst.CSTNode] = {}  # id(call or class) -> its statement
+        self.returns: list[list[object]] = []  # per function being walked: its return values
+        self.inline_calls: list[cst.Call] = []  # the helper calls being followed, outermost first
+        self.inlined_at: dict[str, cst.Call] = {}  # layer id -> the call site that created it
+        self.helper_layers: dict[int, list[str]] = {}  # id(def) -> layers its own walk created
+        self.followed: set[int] = set()  # id(def) of helpers followed at some call
 
     # --- names ------------------------------------------------------------------------------
 
@@ -289,6 +307,10 @@ class _Walker:
         elif isinstance(node, cst.Return):
             if node.value is not None:
                 self.expr(node.value)
+            if self.returns:
+                self.returns[-1].append(
+                    self.value_of(node.value) if node.value is not None else None
+                )
         elif isinstance(node, cst.Import):
             bind_import(self.scope, node)
         elif isinstance(node, cst.ImportFrom):
@@ -353,6 +375,8 @@ class _Walker:
 
     def function(self, node: cst.FunctionDef) -> None:
         self.bind(node.name.value, None, None)
+        binding = self.scope.names[node.name.value]
+        first_layer, first_model = len(self.layers), self.model_counter
         outer = self.scope
         self.scope = Scope("function", node.name.value, parent=outer)
         self.function_names.append(node.name.value)
@@ -374,9 +398,20 @@ class _Walker:
             # call(self, inputs, ...): the inputs are model inputs.
             for name in inputs[1:]:
                 self.scope.names[name].value = _Tensor(())
+        self.returns.append([])
         self.block(node.body)
+        returned = self.returns.pop()
         self.function_names.pop()
         self.scope = outer
+        made = [f"L{i}" for i in range(first_layer + 1, len(self.layers) + 1)]
+        if (
+            not self.class_stack
+            and self.model_counter == first_model  # a model builder keeps its one model
+            and len(returned) == 1
+            and isinstance(returned[0], _Layers | _Tensor)
+        ):
+            binding.value = _Helper(node, outer)
+            self.helper_layers[id(node)] = made
 
     def class_def(self, node: cst.ClassDef) -> None:
         bases = [self.qualify(arg.value) for arg in node.bases]
@@ -553,6 +588,9 @@ class _Walker:
                     node, binding.value.class_name, binding.value.qualname, binding.value
                 )
                 return
+            if binding is not None and isinstance(binding.value, _Helper):
+                self.follow(node, binding.value)
+                return
         callee = self.value_of(node.func)
         if isinstance(callee, _Layers):
             self.apply(callee, node)
@@ -581,6 +619,11 @@ class _Walker:
             return True
         if last in _MERGE_FUNCTIONS and "layers" in parts:
             inputs = self.value_of(node.args[0].value) if node.args else None
+            if isinstance(inputs, _Combined):
+                # `add([shortcut, y])` with a shortcut the scanner cannot follow (a helper's
+                # parameter in its own walk): the branches it can follow still feed the merge.
+                tensors = [item for item in inputs.items if isinstance(item, _Tensor)]
+                inputs = _combine(tensors) if tensors else None
             if isinstance(inputs, _Tensor):
                 self.values[id(node)] = inputs
             return True
@@ -635,6 +678,103 @@ class _Walker:
                 continue
             found[name] = arg.value
         return found
+
+    # --- helper functions --------------------------------------------------------------------
+
+    def follow(self, node: cst.Call, helper: _Helper) -> None:
+        """``block(64, "he_normal")``: walk the helper's body again with these arguments.
+
+        The layers it makes are new layers at this call (their findings point here, and carry
+        no autofix: an edit inside the helper would change every caller).
+        """
+        if len(self.inline_calls) >= _INLINE_DEPTH or any(
+            call is node for call in self.inline_calls
+        ):
+            return
+        scope = Scope("function", helper.node.name.value, parent=helper.scope)
+        if not self.bind_call_arguments(scope, node, helper.node.params):
+            return
+        outer, first_layer = self.scope, len(self.layers)
+        self.scope = scope
+        self.function_names.append(helper.node.name.value)
+        self.inline_calls.append(node)
+        self.returns.append([])
+        self.block(helper.node.body)
+        returned = self.returns.pop()
+        self.inline_calls.pop()
+        self.function_names.pop()
+        self.scope = outer
+        self.followed.add(id(helper.node))
+        site = self.inline_calls[0] if self.inline_calls else node
+        for index in range(first_layer + 1, len(self.layers) + 1):
+            self.inlined_at.setdefault(f"L{index}", site)
+        if len(returned) == 1:
+            self.values[id(node)] = returned[0]
+
+    def bind_call_arguments(self, scope: Scope, node: cst.Call, params: cst.Parameters) -> bool:
+        """Bind the helper's parameters in ``scope`` as this call passes them; False when the
+        call cannot be matched (``*args``/``**kwargs``, an unknown keyword)."""
+        positional = [*params.posonly_params, *params.params]
+        by_name = {p.name.value: p for p in (*positional, *params.kwonly_params)}
+        given: dict[str, cst.BaseExpression] = {}
+        for index, arg in enumerate(node.args):
+            if arg.star:
+                return False
+            if arg.keyword is None:
+                if index >= len(positional):
+                    return False
+                given[positional[index].name.value] = arg.value
+            elif arg.keyword.value in by_name:
+                given[arg.keyword.value] = arg.value
+            else:
+                return False
+        outer = self.scope
+        for name, param in by_name.items():
+            self.scope = outer  # the caller's names give the argument's value
+            if name in given:
+                value_node = given[name]
+                value = self.value_of(value_node)
+                literal = literal_or(value_node, self.lookup)
+                self.scope = scope
+                if is_known(literal) and not is_known(literal_or(value_node, _no_names)):
+                    # `block(units)` with `units = 64` in the caller: the value, as a node of
+                    # its own (the caller's names mean nothing inside the helper).
+                    self.bind(name, _literal_node(literal), value)
+                elif is_known(literal) or _same_names(value_node, outer, scope):
+                    self.bind(name, value_node, value)
+                else:
+                    self.bind(name, None, value)
+            elif param.default is not None:
+                self.scope = scope
+                self.bind(name, param.default, None)
+                scope.names[name].parameter = True
+            else:
+                self.scope = scope
+                self.bind(name, None, None)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.bind(star.name.value, None, None)
+        self.scope = outer
+        return True
+
+    def drop_followed_definitions(self) -> None:
+        """A followed helper's own walk (its parameters at their defaults) made layers that no
+        caller builds: drop those that joined no model, the followed calls stand for them."""
+        dropped = {
+            layer_id
+            for helper in self.followed
+            for layer_id in self.helper_layers.get(helper, ())
+            if self.layers[layer_id].model is None
+        }
+        if not dropped:
+            return
+        for layer_id in dropped:
+            del self.layers[layer_id]
+            del self.layer_nodes[layer_id]
+            self.applied.pop(layer_id, None)
+            self.applied_input_shape.pop(layer_id, None)
+        self.edges = [(s, d) for s, d in self.edges if s not in dropped and d not in dropped]
+        self.unresolved = [item for item in self.unresolved if item[3] not in dropped]
 
     # --- layers ------------------------------------------------------------------------------
 
@@ -1057,6 +1197,40 @@ def _combine(values: Sequence[object]) -> object:
     return None
 
 
+def _no_names(_name: str) -> Binding | None:
+    return None
+
+
+def _literal_node(value: object) -> cst.BaseExpression:
+    """A node that evaluates to ``value`` (a literal the scanner already read)."""
+    return cst.parse_expression(repr(value))
+
+
+def _same_names(node: cst.BaseExpression, caller: Scope, helper: Scope) -> bool:
+    """Every name in ``node`` (``keras.initializers.HeNormal(seed=1)``, a module-level
+    ``init``) means the same binding at the call and inside the helper, so the helper may read
+    the argument as it was written."""
+    names = [n.value for n in _names_in(node)]
+    return all(
+        (found := caller.lookup(name)) is not None and helper.lookup(name) is found
+        for name in names
+    )
+
+
+def _names_in(node: cst.CSTNode) -> Iterable[cst.Name]:
+    if isinstance(node, cst.Name):
+        yield node
+        return
+    if isinstance(node, cst.Attribute):
+        yield from _names_in(node.value)  # `keras.layers`: only the root is a name
+        return
+    if isinstance(node, cst.Arg):
+        yield from _names_in(node.value)  # `seed=1`: the keyword is no name to look up
+        return
+    for child in _children(node):
+        yield from _names_in(child)
+
+
 def _keras_layer_class(qualname: str | None, cat: Catalog) -> str | None:
     if not qualname:
         return None
@@ -1196,6 +1370,7 @@ def scan_source(source: str, path: str) -> tuple[cst.Module, ScanResult]:
         return module, ScanResult(path=path, mentions_keras=False)
     walker = _Walker(path, load_catalog())
     walker.walk_body(module.body)
+    walker.drop_followed_definitions()
     walker.group_unassigned()
     walker.finish_wrapped()
     return module, _build(walker, module, source)
@@ -1212,6 +1387,8 @@ def _spans(walker: _Walker, module: cst.Module, source: str) -> dict[cst.CSTNode
         for ref in pending.record.initializers:
             if ref.node is not None:
                 targets[ref.node] = holder
+    for site in walker.inlined_at.values():
+        targets[site] = statement_of.get(id(site))
     for node, _ in (*walker.compiles, *walker.fits):
         targets[node] = statement_of.get(id(node))
     for seed in walker.seeds:
@@ -1240,14 +1417,23 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
     layers: list[LayerRecord] = []
     for pending in walker.layers.values():
         record = pending.record
-        refs = tuple(
-            dataclasses.replace(ref, span=span(ref.node)) if ref.node is not None else ref
-            for ref in record.initializers
-        )
+        site = walker.inlined_at.get(record.id)
+        if site is not None:
+            # Made by a helper call: reported at the call, where its arguments are; no ref node,
+            # so no autofix edits the helper's body under every other caller.
+            where = span(site)
+            refs = tuple(
+                dataclasses.replace(ref, node=None, span=where if ref.node is not None else None)
+                for ref in record.initializers
+            )
+        else:
+            refs = tuple(
+                dataclasses.replace(ref, span=span(ref.node)) if ref.node is not None else ref
+                for ref in record.initializers
+            )
+            where = span(record.node)
         model_id = f"M{pending.model}" if pending.model is not None else None
-        layers.append(
-            dataclasses.replace(record, span=span(record.node), initializers=refs, model=model_id)
-        )
+        layers.append(dataclasses.replace(record, span=where, initializers=refs, model=model_id))
     compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
     fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
     models: list[ModelRecord] = []

@@ -696,3 +696,122 @@ def test_a23_keras2_positional_strides_are_not_keras1_kernel_rows() -> None:
     keras2 = only("import keras\nkeras.layers.Conv2D(32, 3, 2)")
     # An integer kernel_size is one value for every axis (a 1-tuple, widened by the graph).
     assert keras2.shape_arguments == {"kernel_size": (3,), "strides": (2,)}
+
+
+# --- helper functions that build layers ------------------------------------------------------
+
+
+def test_a_helper_call_makes_its_layers_at_the_call_with_the_callers_arguments() -> None:
+    result = scan(
+        """
+        import keras
+        from keras import layers
+        def block(units, init="he_normal"):
+            return layers.Dense(units, activation="relu", kernel_initializer=init)
+        width = 16
+        model = keras.Sequential(
+            [keras.Input((4,)), block(8, "zeros"), block(width), layers.Dense(1)]
+        )
+        """
+    )
+    (model,) = result.models
+    assert model.edges_known and len(model.layer_ids) == 3
+    first, second, last = (result.layer(i) for i in model.layer_ids)
+    assert (first.width, kernel(first)) == (8, (Origin.EXPLICIT, "zeros"))
+    assert (second.width, kernel(second)) == (16, (Origin.EXPLICIT, "he_normal"))
+    # reported at each call (line 8, its column), where the arguments that differ are
+    line = '    [keras.Input((4,)), block(8, "zeros"), block(width), layers.Dense(1)]'
+    assert (first.span.line, first.span.column) == (8, line.index("block(8") + 1)
+    assert (second.span.line, second.span.column) == (8, line.index("block(width") + 1)
+    assert first.initializers[0].span == first.span
+    # no ref node: an autofix would edit the helper's body under every caller
+    assert all(ref.node is None for ref in first.initializers)
+    # the helper's own walk (its defaults) made a layer no caller builds: it is gone
+    assert len(result.layers) == 3 and last.width == 1
+
+
+def test_functional_helpers_join_the_model_with_loops_and_residuals() -> None:
+    result = scan(
+        """
+        import keras
+        from keras import layers
+        def conv_block(x, filters):
+            x = layers.Conv2D(filters, 3, padding="same")(x)
+            return layers.Activation("relu")(x)
+        def residual(x, filters):
+            y = conv_block(x, filters)
+            y = layers.Conv2D(filters, 3, padding="same", kernel_initializer="zeros")(y)
+            return layers.add([x, y])
+        inputs = keras.Input((32, 32, 3))
+        x = conv_block(inputs, 8)
+        for _ in range(3):
+            x = residual(x, 8)
+        outputs = layers.Dense(10, activation="softmax")(layers.Flatten()(x))
+        model = keras.Model(inputs, outputs)
+        """
+    )
+    (model,) = result.models
+    # ids in creation order: the Dense call is read before the Flatten call inside it
+    conv0, act0, conv1, act1, zero_conv, dense, flatten = model.layer_ids
+    classes = [result.layer(i).class_name for i in model.layer_ids]
+    assert classes == ["Conv2D", "Activation", "Conv2D", "Activation", "Conv2D", "Dense", "Flatten"]
+    layers = [result.layer(i) for i in model.layer_ids]
+    assert [layer.multiplicity for layer in layers] == [1, 1, 3, 3, 3, 1, 1]
+    assert all(layer.width == 8 for layer in layers[:5] if layer.class_name == "Conv2D")
+    # data flows into the helper, through it, and the residual add joins both branches
+    assert {
+        (conv0, act0),
+        (act0, conv1),
+        (act1, zero_conv),
+        (zero_conv, flatten),
+        (act0, flatten),
+        (flatten, dense),
+    } <= set(model.edges)
+
+
+def test_helpers_that_cannot_be_followed_are_left_alone() -> None:
+    result = scan(
+        """
+        import keras
+        from keras import layers
+        def looped(n):
+            return looped(n - 1)
+        def block(**options):
+            return layers.Dense(4, **options)
+        def unused(units):
+            return layers.Dense(units, kernel_initializer="ones")
+        model = keras.Sequential([keras.Input((4,)), block(use_bias=False), looped(3)])
+        """
+    )
+    (model,) = result.models
+    assert not model.edges_known  # neither call could be followed: the list is incomplete
+    # the helpers' own walks keep their layers, as before helpers were followed
+    assert sorted(layer.class_name for layer in result.layers) == ["Dense", "Dense"]
+
+
+def test_helper_arguments_read_through_the_callers_names() -> None:
+    result = scan(
+        """
+        import keras
+        from keras import layers
+        shared = keras.initializers.HeNormal(seed=3)
+        def block(units, init):
+            return layers.Dense(units, kernel_initializer=init)
+        def build():
+            local = keras.initializers.Zeros()
+            return keras.Sequential([
+                keras.Input((4,)),
+                block(8, shared),
+                block(8, keras.initializers.Ones()),
+                block(8, local),
+            ])
+        model = build()
+        """
+    )
+    (model,) = result.models
+    first, second, third = (result.layer(i) for i in model.layer_ids)
+    assert kernel(first) == (Origin.EXPLICIT, "he_normal")
+    assert first.initializers[0].params.get("seed") == 3
+    assert kernel(second) == (Origin.EXPLICIT, "ones")
+    # `local` is the builder's own name: inside the helper it means nothing, so it is unresolved
+    assert kernel(third)[0] is Origin.UNRESOLVED
