@@ -573,7 +573,8 @@ class _Walker:
                 value = as_int(literal_or(node.args[0].value, self.lookup)) if node.args else None
                 if qualname == "numpy.random.default_rng":
                     covers = self._generator_covers(node)
-                self.seeds.append((node, qualname, covers, value, self.scope_label()))
+                if not self.inline_calls:  # the helper's own walk recorded it once
+                    self.seeds.append((node, qualname, covers, value, self.scope_label()))
                 return
             if qualname in ("functools.partial",) and node.args:
                 target = self.qualify(node.args[0].value)
@@ -651,7 +652,8 @@ class _Walker:
             arguments["__scope__"] = self.scope_label()
             if isinstance(receiver_value, _Model):
                 arguments["__model__"] = receiver_value.key
-            (self.compiles if method == "compile" else self.fits).append((node, arguments))
+            if not self.inline_calls:  # the helper's own walk recorded it once
+                (self.compiles if method == "compile" else self.fits).append((node, arguments))
 
     def non_keras_object(self, node: cst.BaseExpression) -> bool:
         """A name bound to an object that an imported non-Keras library constructed."""

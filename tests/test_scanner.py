@@ -815,3 +815,19 @@ def test_helper_arguments_read_through_the_callers_names() -> None:
     assert kernel(second) == (Origin.EXPLICIT, "ones")
     # `local` is the builder's own name: inside the helper it means nothing, so it is unresolved
     assert kernel(third)[0] is Origin.UNRESOLVED
+
+
+def test_a_followed_helper_records_its_seed_calls_once() -> None:
+    result = scan(
+        """
+        import keras
+        import tensorflow as tf
+        def block(units):
+            tf.random.set_seed(0)
+            return keras.layers.Dense(units)
+        model = keras.Sequential([keras.Input((4,)), block(8), block(4)])
+        """
+    )
+    assert len(result.seeds) == 1
+    (model,) = result.models
+    assert [result.layer(i).width for i in model.layer_ids] == [8, 4]
