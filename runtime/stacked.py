@@ -21,6 +21,7 @@ TensorFlow is imported when a function runs, never at import time.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import time
 from collections import OrderedDict
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from adnn_lint.runtime.stacked_memory import choose_k
+from adnn_lint.runtime.stacked_memory import cache_k, choose_k, even_groups, last_level_cache_bytes
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -565,6 +566,7 @@ def train_stacked(
     momentum: float = 0.0,
     nesterov: bool = False,
     memory_budget_bytes: int | None = None,
+    cache_bytes: int | None = None,
     eval_batch_size: int = 1000,
     on_epoch_end: Callable[[int, FloatArray], None] | None = None,
 ) -> StackedModels:
@@ -582,6 +584,8 @@ def train_stacked(
     have); every layer is then a batched multiply, a little slower per model.
 
     With ``memory_budget_bytes``, the models train in consecutive groups of ``choose_k`` models.
+    On a CPU, groups are also kept to what fits the last-level cache (``cache_bytes``, default
+    the machine's L3; ``stacked_memory.cache_k`` has the measurement), split evenly.
     ``on_epoch_end(epoch, losses)`` gets a group's mean training loss per model after each epoch.
     """
     checked = _check_layers(layers)
@@ -599,12 +603,16 @@ def train_stacked(
     x_t, y_t = _as_tensors(x, y)
     sizes = layer_sizes(int(x_t.shape[1]), checked)
     models = _check_initial(initial, sizes)
-    group_size = len(models)
+    cap = len(models)
     if memory_budget_bytes is not None:
-        group_size = choose_k(
+        cap = choose_k(
             sizes, batch_size, memory_budget_bytes, optimizer=config.memory_kind,
             eval_batch_size=eval_batch_size, max_k=len(models),
         )  # fmt: skip
+    device = _device()
+    if device == "/CPU:0":
+        cap = min(cap, cache_k(sizes, cache_bytes or last_level_cache_bytes()))
+    bounds = np.cumsum([0, *even_groups(len(models), cap)]).tolist()
     n = int(x_t.shape[0])
     shared = shuffle_seed is None or isinstance(shuffle_seed, int | np.integer)
     if shuffle_seed is None or isinstance(shuffle_seed, int | np.integer):
@@ -621,13 +629,13 @@ def train_stacked(
     start = time.perf_counter()
     groups: list[tuple[_Group, list[FloatArray]]] = []
     per_epoch: list[list[FloatArray]] = [[] for _ in range(epochs)]
-    with tf.device(_device()):
-        for first in range(0, len(models), group_size):
-            members = models[first : first + group_size]
+    with tf.device(device):
+        for first, end in itertools.pairwise(bounds):
+            members = models[first:end]
             group = _group_for(checked, sizes[0], len(members), config, shared=shared)
             group.load(_stack_initial(members, shared=shared), reset_optimizer=True)
             for epoch, order in enumerate(orders):
-                rows = order if shared else order[first : first + group_size]
+                rows = order if shared else order[first:end]
                 losses = group.train_epoch(x_t, y_t, rows, batch_size)
                 per_epoch[epoch].append(losses)
                 if on_epoch_end is not None:

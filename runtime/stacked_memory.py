@@ -9,6 +9,8 @@ The training data is shared by all K models and is the caller's fixed cost (``fi
 from __future__ import annotations
 
 import itertools
+import math
+import os
 from collections.abc import Sequence
 
 FLOAT32_BYTES = 4
@@ -83,6 +85,41 @@ def choose_k(
             raise ValueError(f"max_k must be >= 1, got {max_k}")
         k = min(k, max_k)
     return int(k)
+
+
+#: Assumed when the operating system does not say (32 MiB: this project's 2-core EPYC machine).
+DEFAULT_CACHE_BYTES = 32 << 20
+
+
+def last_level_cache_bytes() -> int:
+    """The CPU's last-level (L3) cache size, from ``sysconf`` where the OS reports it."""
+    try:
+        size = os.sysconf("SC_LEVEL3_CACHE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not Linux/glibc, or the name is unknown
+        return DEFAULT_CACHE_BYTES
+    return size if size > 0 else DEFAULT_CACHE_BYTES
+
+
+def cache_k(layer_sizes: Sequence[int], cache_bytes: int) -> int:
+    """The most models per group whose float32 weights fit in ``cache_bytes`` (at least 1).
+
+    On a CPU, one step reads and writes every weight several times (forward, both gradient
+    products, the update); once a group's weights outgrow the last-level cache those passes go
+    to memory. Measured on this project's machine (32 MiB L3, one epoch of MNIST, 1 run each):
+    MNIST-4 trained 0.74 trials/s as one group of 64 (98 MiB of weights) and 0.87 as four
+    groups of 16; MNIST-1 1.44 as one group of 64 (50 MiB) and 1.59 as two groups of 32.
+    """
+    return max(1, cache_bytes // (parameter_count(layer_sizes) * FLOAT32_BYTES))
+
+
+def even_groups(k: int, cap: int) -> list[int]:
+    """``k`` models in as few groups of at most ``cap`` as possible, sizes differing by <= 1
+    (so a population compiles at most two group shapes)."""
+    if k < 1 or cap < 1:
+        raise ValueError(f"k and cap must be >= 1, got {k} and {cap}")
+    count = math.ceil(k / cap)
+    base, extra = divmod(k, count)
+    return [base + 1] * extra + [base] * (count - extra)
 
 
 def _check_sizes(layer_sizes: Sequence[int]) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from adnn_lint.runtime.stacked import batch_order, layer_sizes, train_stacked
-from adnn_lint.runtime.stacked_memory import bytes_per_model, choose_k, parameter_count
+from adnn_lint.runtime.stacked_memory import (
+    bytes_per_model,
+    cache_k,
+    choose_k,
+    even_groups,
+    last_level_cache_bytes,
+    parameter_count,
+)
 
 
 def test_parameter_count_counts_kernels_and_biases() -> None:
@@ -42,6 +49,23 @@ def test_choose_k_rejects_bad_shapes() -> None:
         choose_k([784], 100, 10**9)
     with pytest.raises(ValueError, match="optimizer"):
         bytes_per_model([784, 10], 100, optimizer="rmsprop")
+
+
+def test_cache_k_keeps_a_groups_weights_within_the_cache() -> None:
+    mnist4 = [784, 256, 256, 256, 256, 10]
+    per_model = parameter_count(mnist4) * 4  # about 1.6 MB of float32
+    assert cache_k(mnist4, 32 << 20) == (32 << 20) // per_model == 20
+    assert cache_k(mnist4, 1) == 1  # never fewer than one model per group
+    assert last_level_cache_bytes() > 0
+
+
+def test_even_groups_are_as_few_and_as_equal_as_possible() -> None:
+    assert even_groups(64, 20) == [16, 16, 16, 16]
+    assert even_groups(71, 20) == [18, 18, 18, 17]
+    assert even_groups(7, 3) == [3, 2, 2]
+    assert even_groups(5, 8) == [5]
+    with pytest.raises(ValueError):
+        even_groups(0, 4)
 
 
 def test_batch_order_is_seeded_and_fresh_per_epoch() -> None:

@@ -88,7 +88,7 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
 ) -> None:
     pytest.importorskip("tensorflow")
     from adnn_lint.runtime.stacked import layer_sizes, train_stacked
-    from adnn_lint.runtime.stacked_memory import bytes_per_model
+    from adnn_lint.runtime.stacked_memory import bytes_per_model, parameter_count
 
     x, y = data
     rng = np.random.default_rng(3)
@@ -110,6 +110,11 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
     assert whole.group_sizes == (3,)
     assert split.group_sizes == (2, 1)
     assert _max_diff(whole_weights, split.weights()) < 1e-6
+    # A cache that holds one model's weights: three groups of one, the same weights.
+    one_each = parameter_count(sizes) * 4
+    cached = train_stacked(LAYERS, initial, x, y, cache_bytes=one_each, **settings)
+    assert cached.group_sizes == (1, 1, 1)
+    assert _max_diff(whole_weights, cached.weights()) < 1e-6
     # A second run reuses the compiled K=3 group: its optimizer state starts afresh, and the
     # first result keeps its own weights.
     again = train_stacked(LAYERS, initial, x, y, **settings)
