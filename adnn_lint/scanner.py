@@ -753,6 +753,7 @@ class _Walker:
             else:
                 self.scope = scope
                 self.bind(name, None, None)
+        self.scope = scope
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, None, None)

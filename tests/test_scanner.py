@@ -831,3 +831,19 @@ def test_a_followed_helper_records_its_seed_calls_once() -> None:
     assert len(result.seeds) == 1
     (model,) = result.models
     assert [result.layer(i).width for i in model.layer_ids] == [8, 4]
+
+
+def test_a_followed_helpers_star_parameters_stay_inside_it() -> None:
+    result = scan(
+        """
+        import keras
+        def block(*units):
+            return keras.layers.Dense(4)
+        units = 8
+        model = keras.Sequential([keras.Input((4,)), block(), keras.layers.Dense(units)])
+        """
+    )
+    (model,) = result.models
+    assert model.edges_known and len(model.layer_ids) == 2
+    # the helper's *units did not rebind the module's units
+    assert [result.layer(i).width for i in model.layer_ids] == [4, 8]
