@@ -534,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # A further run (say, a rerun at lower load) is appended as its own full block.
             body = extra.replace(BEGIN + "\n", "").replace(END + "\n", "")
             body = body.replace("## Trials per second", "### Another run: trials per second", 1)
-            section = section.replace(END, body + END)
+            section = section.replace(END, "\n" + body + END)
         print(section)
         if not args.no_write:
             write_section(RESULTS, section)
