@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -63,6 +63,7 @@ from adnn_lint.scan_values import (
     resolve_activation,
     resolve_initializer,
 )
+from adnn_lint.spec.keras_defaults import SGD_ARGUMENTS
 
 _MENTIONS = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
 
@@ -403,7 +404,7 @@ class _Walker:
         returned = self.returns.pop()
         self.function_names.pop()
         self.scope = outer
-        made = [f"L{i}" for i in range(first_layer + 1, len(self.layers) + 1)]
+        made = self.layers_since(first_layer)
         if (
             not self.class_stack
             and self.model_counter == first_model  # a model builder keeps its one model
@@ -693,8 +694,8 @@ class _Walker:
             call is node for call in self.inline_calls
         ):
             return
-        scope = Scope("function", helper.node.name.value, parent=helper.scope)
-        if not self.bind_call_arguments(scope, node, helper.node.params):
+        scope = self.call_scope(node, helper)
+        if scope is None:
             return
         outer, first_layer = self.scope, len(self.layers)
         self.scope = scope
@@ -708,57 +709,79 @@ class _Walker:
         self.scope = outer
         self.followed.add(id(helper.node))
         site = self.inline_calls[0] if self.inline_calls else node
-        for index in range(first_layer + 1, len(self.layers) + 1):
-            self.inlined_at.setdefault(f"L{index}", site)
+        for layer_id in self.layers_since(first_layer):
+            self.inlined_at.setdefault(layer_id, site)
         if len(returned) == 1:
             self.values[id(node)] = returned[0]
 
-    def bind_call_arguments(self, scope: Scope, node: cst.Call, params: cst.Parameters) -> bool:
-        """Bind the helper's parameters in ``scope`` as this call passes them; False when the
+    def call_scope(self, node: cst.Call, helper: _Helper) -> Scope | None:
+        """The helper's scope with its parameters bound as this call passes them; None when the
         call cannot be matched (``*args``/``**kwargs``, an unknown keyword)."""
+        params = helper.node.params
         positional = [*params.posonly_params, *params.params]
         by_name = {p.name.value: p for p in (*positional, *params.kwonly_params)}
+        stars = [
+            s.name.value for s in (params.star_arg, params.star_kwarg) if isinstance(s, cst.Param)
+        ]
         given: dict[str, cst.BaseExpression] = {}
         for index, arg in enumerate(node.args):
             if arg.star:
-                return False
+                return None
             if arg.keyword is None:
                 if index >= len(positional):
-                    return False
+                    return None
                 given[positional[index].name.value] = arg.value
             elif arg.keyword.value in by_name:
                 given[arg.keyword.value] = arg.value
             else:
-                return False
-        outer = self.scope
+                return None
+        # Read every argument where it is written, before the helper's names exist.
+        caller = self.scope
+        shadowed = {*by_name, *stars}
+        read = {
+            name: (
+                written,
+                self.value_of(written),
+                literal_or(written, self.lookup),
+                # a bare name is bound to the caller's binding, so a parameter cannot hide it
+                _same_names(
+                    written, caller, helper.scope, () if isinstance(written, cst.Name) else shadowed
+                ),
+            )
+            for name, written in given.items()
+        }
+        scope = Scope("function", helper.node.name.value, parent=helper.scope)
+        self.scope = scope
         for name, param in by_name.items():
-            self.scope = outer  # the caller's names give the argument's value
-            if name in given:
-                value_node = given[name]
-                value = self.value_of(value_node)
-                literal = literal_or(value_node, self.lookup)
-                self.scope = scope
-                if is_known(literal) and not is_known(literal_or(value_node, _no_names)):
+            if name in read:
+                written, value, literal, same = read[name]
+                if is_known(literal) and not is_known(literal_or(written, _no_names)):
                     # `block(units)` with `units = 64` in the caller: the value, as a node of
                     # its own (the caller's names mean nothing inside the helper).
                     self.bind(name, _literal_node(literal), value)
-                elif is_known(literal) or _same_names(value_node, outer, scope):
-                    self.bind(name, value_node, value)
+                elif same and isinstance(written, cst.Name):
+                    # `block(8, init)`: the caller's binding itself (re-reading the name inside
+                    # the helper would find the parameter, when they share the name).
+                    found = caller.lookup(written.value)
+                    assert found is not None
+                    scope.names[name] = found
+                elif is_known(literal) or same:
+                    self.bind(name, written, value)
                 else:
                     self.bind(name, None, value)
             elif param.default is not None:
-                self.scope = scope
                 self.bind(name, param.default, None)
                 scope.names[name].parameter = True
             else:
-                self.scope = scope
                 self.bind(name, None, None)
-        self.scope = scope
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self.bind(star.name.value, None, None)
-        self.scope = outer
-        return True
+        for star in stars:
+            self.bind(star, None, None)
+        self.scope = caller
+        return scope
+
+    def layers_since(self, count: int) -> list[str]:
+        """Ids of the layers made after the first ``count`` (ids count up from ``L1``)."""
+        return [f"L{i}" for i in range(count + 1, len(self.layers) + 1)]
 
     def drop_followed_definitions(self) -> None:
         """A followed helper's own walk (its parameters at their defaults) made layers that no
@@ -1209,14 +1232,17 @@ def _literal_node(value: object) -> cst.BaseExpression:
     return cst.parse_expression(repr(value))
 
 
-def _same_names(node: cst.BaseExpression, caller: Scope, helper: Scope) -> bool:
+def _same_names(
+    node: cst.BaseExpression, caller: Scope, helper: Scope, shadowed: Collection[str]
+) -> bool:
     """Every name in ``node`` (``keras.initializers.HeNormal(seed=1)``, a module-level
-    ``init``) means the same binding at the call and inside the helper, so the helper may read
-    the argument as it was written."""
-    names = [n.value for n in _names_in(node)]
+    ``init``) means the same binding at the call and inside the helper (where ``shadowed``,
+    its parameters, hide the outer names), so the helper may read the argument as written."""
     return all(
-        (found := caller.lookup(name)) is not None and helper.lookup(name) is found
-        for name in names
+        n.value not in shadowed
+        and (found := caller.lookup(n.value)) is not None
+        and helper.lookup(n.value) is found
+        for n in _names_in(node)
     )
 
 
@@ -1509,11 +1535,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-#: Keras 3 ``SGD``'s positional parameters after ``learning_rate``; other optimizers' positional
-#: arguments past the rate are left unread (None), so the spec marks them unresolved.
-_SGD_POSITIONAL = ("momentum", "nesterov")
-
-
 def _optimizer(
     node: object, walker: _Walker, depth: int = 0
 ) -> tuple[str | None, float | None, dict[str, ParamValue]]:
@@ -1544,11 +1565,12 @@ def _optimizer(
                     rate = float(found)
                 continue
             if keyword is None:
-                keyword = (
-                    _SGD_POSITIONAL[index - 1]
-                    if name == "sgd" and index <= len(_SGD_POSITIONAL)
-                    else f"#{index}"
-                )
+                if name != "sgd" or index > len(SGD_ARGUMENTS):
+                    # another optimizer's positional argument past the rate: left unread, so
+                    # the spec marks the options unresolved
+                    options[f"#{index}"] = None
+                    continue
+                keyword = SGD_ARGUMENTS[index - 1]  # SGD(learning_rate, momentum, nesterov, ...)
             if found is None:
                 continue  # an explicit None is Keras' default
             options[keyword] = found if isinstance(found, int | float | str | bool) else None

@@ -847,3 +847,36 @@ def test_a_followed_helpers_star_parameters_stay_inside_it() -> None:
     assert model.edges_known and len(model.layer_ids) == 2
     # the helper's *units did not rebind the module's units
     assert [result.layer(i).width for i in model.layer_ids] == [4, 8]
+
+
+def test_a_helper_argument_named_like_its_parameter_is_read_at_the_call() -> None:
+    result = scan(
+        """
+        import keras
+        init = keras.initializers.HeNormal(seed=3)
+        def block(units, init):
+            return keras.layers.Dense(units, kernel_initializer=init)
+        model = keras.Sequential([keras.Input((4,)), block(8, init), block(4, init)])
+        """
+    )
+    (model,) = result.models
+    first, second = (result.layer(i) for i in model.layer_ids)
+    assert kernel(first) == kernel(second) == (Origin.EXPLICIT, "he_normal")
+    # one object passed to both calls: the same instance, as ADNN107 needs to see
+    assert first.initializers[0].instance is not None
+    assert first.initializers[0].instance == second.initializers[0].instance
+
+
+def test_optimizer_positional_arguments_follow_keras_order() -> None:
+    result = scan(
+        """
+        import keras
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(keras.optimizers.SGD(0.1, 0.9, True, 0.01), "mse")
+        other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        other.compile(keras.optimizers.Adam(0.1, 0.8), "mse")
+        """
+    )
+    sgd, adam = (c.optimizer_options for c in result.compiles)
+    assert dict(sgd) == {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}
+    assert dict(adam) == {"#1": None}  # Adam's positional beta_1: left unread, not guessed
