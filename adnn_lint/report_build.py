@@ -32,7 +32,7 @@ from adnn_lint.report_view import (
     TrialRow,
 )
 from adnn_lint.runtime.results import Results, RunRecord, Summary
-from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec
+from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec, family_index
 from adnn_lint.svg import (
     GraphNode,
     SeedGroup,
@@ -492,9 +492,8 @@ def _point(point: Mapping[str, float] | None, families: Sequence[str] = ()) -> s
     """``W0=0.05 B0=0 F0=he_normal``: a family parameter shows the family it picks."""
     if not point:
         return "—"
-    # the rounding of runtime.space.family_index, without importing NumPy (a runtime extra)
     return " ".join(
-        f"{k}={families[min(max(round(v), 0), len(families) - 1)]}"
+        f"{k}={families[family_index(v, families)]}"
         if k.startswith("F") and families
         else f"{k}={v:.4g}"
         for k, v in point.items()

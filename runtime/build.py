@@ -37,9 +37,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from adnn_lint.runtime.space import family_index
 
-from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
+from adnn_lint.spec.model import InitSpec, LayerSpec, Spec, family_index
 
 Array = npt.NDArray[np.float32]
 #: layer name -> role ("kernel", "bias", ...) -> initial array

@@ -29,12 +29,6 @@ from adnn_lint.runtime.train import Prepared, fit_and_evaluate, prepare, reset
 
 from adnn_lint.spec.model import Spec
 
-#: Optimizer arguments the stacked trainer reproduces; any other sends a spec to Keras fit().
-STACKED_OPTIONS: Mapping[str, frozenset[str]] = {
-    "sgd": frozenset({"momentum", "nesterov"}),
-    "adam": frozenset(),
-}
-
 EvalSplit = Literal["validation", "test"]
 DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes the stacked trainer may use for one batch
 
@@ -115,13 +109,12 @@ class InProcessExecutor:
     def _stackable(self) -> bool:
         assert self._stacked is not None and self.stack is not None
         activations = set(getattr(self._stacked, "ACTIVATIONS", ()))
-        optimizers = set(getattr(self._stacked, "OPTIMIZERS", ()))
         train = self.spec.train
-        # The stacked trainer has SGD's momentum/Nesterov and Adam's defaults, nothing else.
-        supported = STACKED_OPTIONS.get(train.optimizer, frozenset())
-        return (
-            train.optimizer in optimizers and set(train.optimizer_options) <= supported
-        ) and all(activation in activations for _units, activation in self.stack.layers)
+        # An optimizer argument the stacked trainer does not reproduce sends the spec to fit().
+        supported = getattr(self._stacked, "OPTIMIZER_OPTIONS", {}).get(train.optimizer)
+        return (supported is not None and set(train.optimizer_options) <= supported) and all(
+            activation in activations for _units, activation in self.stack.layers
+        )
 
     def initial(self, job: Job) -> build.InitialValues:
         return build.sample_initial(self.spec, self.shapes, job.point, job.seed)

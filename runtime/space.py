@@ -14,7 +14,7 @@ Pure Python + NumPy: no TensorFlow here, so the searchers can be tested and repl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,11 +168,6 @@ def own_bias_value(layer: LayerSpec) -> float | None:
 def _check_domain(domain: Domain, key: str) -> None:
     if not (math.isfinite(domain.low) and math.isfinite(domain.high)) or domain.low > domain.high:
         raise ValueError(f"spec key {key}: domain [{domain.low}, {domain.high}] is not an interval")
-
-
-def family_index(value: float, families: Sequence[str]) -> int:
-    """The index into ``families`` that an ``F{i}`` value stands for."""
-    return min(max(round(value), 0), len(families) - 1)
 
 
 def space_for(spec: Spec) -> Space:

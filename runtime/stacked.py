@@ -25,7 +25,7 @@ import itertools
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVATIONS",
     "OPTIMIZERS",
+    "OPTIMIZER_OPTIONS",
     "StackedModels",
     "batch_order",
     "choose_k",
@@ -68,7 +69,12 @@ ACTIVATIONS = (
     "softmax",
 )
 
-OPTIMIZERS = ("sgd", "adam")
+#: Optimizers, and the arguments of each this trainer reproduces (Keras' defaults otherwise).
+OPTIMIZER_OPTIONS: Mapping[str, frozenset[str]] = {
+    "sgd": frozenset({"momentum", "nesterov"}),
+    "adam": frozenset(),
+}
+OPTIMIZERS = tuple(OPTIMIZER_OPTIONS)
 
 # Keras' defaults for Adam.
 _ADAM_BETA_1 = 0.9
@@ -612,7 +618,7 @@ def train_stacked(
     device = _device()
     if device == "/CPU:0":
         cap = min(cap, cache_k(sizes, cache_bytes or last_level_cache_bytes()))
-    bounds = np.cumsum([0, *even_groups(len(models), cap)]).tolist()
+    bounds = list(itertools.accumulate(even_groups(len(models), cap), initial=0))
     n = int(x_t.shape[0])
     shared = shuffle_seed is None or isinstance(shuffle_seed, int | np.integer)
     if shuffle_seed is None or isinstance(shuffle_seed, int | np.integer):

@@ -358,9 +358,8 @@ def test_optimizer_options_are_shown_with_the_optimizer() -> None:
 
 
 def test_a_family_parameter_shows_the_family_it_picks() -> None:
-    from adnn_lint.runtime.space import family_index
-
     from adnn_lint.report_build import _point
+    from adnn_lint.spec.model import family_index
 
     families = ("glorot_uniform", "he_normal")
     assert _point({"W0": 0.05, "F0": 0.7}, families) == "W0=0.05 F0=he_normal"

@@ -21,9 +21,17 @@ from adnn_lint.runtime.search_asa import (
     step_cdf,
 )
 from adnn_lint.runtime.search_paper import PaperSearcher
-from adnn_lint.runtime.space import Point, Space, family_index, space_for
+from adnn_lint.runtime.space import Point, Space, space_for
 
-from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec
+from adnn_lint.spec.model import (
+    Domain,
+    InitSpec,
+    LayerSpec,
+    ModelSpec,
+    SearchSpec,
+    Spec,
+    family_index,
+)
 
 
 def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:

@@ -8,7 +8,7 @@ contract grammar) lives in ``adnn_lint.spec.syntax``; these classes are what bot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -98,6 +98,11 @@ class Domain:
 
     low: float
     high: float
+
+
+def family_index(value: float, families: Sequence[str]) -> int:
+    """The index into ``search.families`` that a search point's ``F{i}`` value stands for."""
+    return min(max(round(value), 0), len(families) - 1)
 
 
 @dataclass(frozen=True)
