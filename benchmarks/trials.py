@@ -270,6 +270,8 @@ def worker(cfg: Config, data: Path) -> Measurement:
         else:
             raise ValueError(f"unknown configuration kind {cfg.kind!r}")
         m.gflops_numpy += numpy_rate(1)
+        if m.seconds:  # this round's best, to pair with the other trainers' in the same round
+            m.extra["round_min"] = [min(m.seconds)]
     # Linux reports ru_maxrss in KiB.
     m.peak_rss_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return m
@@ -296,8 +298,7 @@ def _merge(into: Measurement, more: Measurement) -> None:
     into.peak_rss_bytes = max(into.peak_rss_bytes, more.peak_rss_bytes)
     if more.cold_seconds is not None:
         into.cold_seconds = min(into.cold_seconds or more.cold_seconds, more.cold_seconds)
-    if more.seconds:
-        into.extra.setdefault("round_min", []).append(min(more.seconds))
+    into.extra.setdefault("round_min", []).extend(more.extra.get("round_min", []))
 
 
 def _measurement(payload: dict[str, Any]) -> Measurement:
@@ -603,8 +604,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if cfg in merged:
                     _merge(merged[cfg], result)
                 else:
-                    if result.seconds:
-                        result.extra["round_min"] = [min(result.seconds)]
                     merged[cfg] = result
                     done.append(result)
                 save()

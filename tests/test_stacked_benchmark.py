@@ -62,6 +62,7 @@ def _measured(trials: ModuleType, kind: str, k: int, rounds: list[float]) -> obj
     m.extra["round_min"] = [rounds[0]]
     for seconds in rounds[1:]:
         more = trials.Measurement(m.config, seconds=[seconds], trials=k, gflops_numpy=[10.0])
+        more.extra["round_min"] = [seconds]
         trials._merge(m, more)
     return m
 
