@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -117,3 +119,15 @@ def test_failed_write_keeps_previous_file(tmp_path: Path) -> None:
         save_results(bad, path)  # NaN is not JSON: the old file must survive intact
     assert load_results(path) == results
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_results_file_follows_the_umask(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "results.json"
+        save_results(_results(), path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # a CI artifact server can read it
+    finally:
+        os.umask(old)
