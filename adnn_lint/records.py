@@ -115,6 +115,10 @@ class FitCall:
     batch_size: int | None = None
     validation_split: float | None = None
     scope: str = "module"  # "module", "main" (if __name__ == "__main__"), "function:<name>"
+    # The qualified callable that built the receiver (``keras.models.load_model``,
+    # ``sklearn.preprocessing.StandardScaler``) when the receiver is a name bound to its call.
+    built_by: str | None = None
+    keywords: tuple[str, ...] = ()  # the names of the arguments passed by keyword
     node: cst.Call | None = field(default=None, compare=False, repr=False)
 
 

@@ -644,11 +644,14 @@ class _Walker:
             receiver = _receiver_name(func.value)
             if receiver_value is None and receiver is None:
                 return
-            if self.non_keras_object(func.value):
-                return  # scaler.fit(x) of scikit-learn, XGBoost, ...: not a Keras training run
+            built_by = self.constructor_of(func.value)
+            if method == "compile" and _foreign(built_by):
+                return  # pattern.compile() of re, ...: not a Keras model
             arguments = self.call_arguments(
                 node, _COMPILE_POSITIONAL if method == "compile" else _FIT_POSITIONAL
             )
+            if method == "fit":  # whether it trains is ADNN201's judgement, from what we know
+                arguments["__built_by__"] = built_by
             arguments["__receiver__"] = receiver
             arguments["__scope__"] = self.scope_label()
             if isinstance(receiver_value, _Model):
@@ -656,17 +659,16 @@ class _Walker:
             if not self.inline_calls:  # the helper's own walk recorded it once
                 (self.compiles if method == "compile" else self.fits).append((node, arguments))
 
-    def non_keras_object(self, node: cst.BaseExpression) -> bool:
-        """A name bound to an object that an imported non-Keras library constructed."""
+    def constructor_of(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of the imported callable that built the object a name is bound to
+        (``sklearn.preprocessing.StandardScaler`` for ``scaler = StandardScaler()``); None for
+        anything else (a parameter, a local builder function, an attribute)."""
         if not isinstance(node, cst.Name):
-            return False
+            return None
         binding = self.lookup(node.value)
         if binding is None or not isinstance(binding.node, cst.Call):
-            return False
-        qualname = self.qualify(binding.node.func)
-        if qualname is None:  # a local builder function: may well return a Keras model
-            return False
-        return qualname.split(".")[0] not in ("keras", "tensorflow")
+            return None
+        return self.qualify(binding.node.func)
 
     def call_arguments(self, node: cst.Call, positional: Sequence[str]) -> dict[str, object]:
         found: dict[str, object] = {}
@@ -1276,6 +1278,11 @@ def _is_keras_model_base(qualname: str | None) -> bool:
     return parts[0] == "keras" and parts[-1] in ("Model", "Layer", "Sequential")
 
 
+def _foreign(qualname: str | None) -> bool:
+    """Built by an imported library other than Keras and TensorFlow."""
+    return qualname is not None and qualname.split(".")[0] not in ("keras", "tensorflow")
+
+
 def _receiver_name(node: cst.BaseExpression) -> str | None:
     parts = dotted_parts(node)
     return ".".join(parts) if parts else None
@@ -1628,6 +1635,8 @@ def _fit_call(node: cst.Call, args: dict[str, object], span: Span, walker: _Walk
         batch_size=batch if isinstance(batch, int) else None,
         validation_split=float(split) if isinstance(split, int | float) else None,
         scope=str(args.get("__scope__", "module")),
+        built_by=_text(args.get("__built_by__")),
+        keywords=tuple(arg.keyword.value for arg in node.args if arg.keyword is not None),
         node=node,
     )
 

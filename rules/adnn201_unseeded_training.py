@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 
-from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall
+from adnn_lint.records import Edit, Finding, FitCall, Fix, ModelRecord, SeedCall
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws
@@ -17,6 +17,62 @@ REQUIRED = frozenset({"python", "numpy", "tensorflow"})
 
 #: Packages whose seeding functions the scanner already records with what they cover.
 _KNOWN_SEEDERS = frozenset({"random", "numpy", "tensorflow", "keras", "tf_keras"})
+
+
+#: Keras classes whose ``fit()`` computes statistics and trains nothing:
+#: ``ImageDataGenerator.fit(x)`` measures the mean, std and ZCA whitening of ``x`` for
+#: ``featurewise_*`` normalization (Keras 2 and its legacy module in Keras 3).
+STATISTICS_ONLY = frozenset({"ImageDataGenerator"})
+
+#: ``ImageDataGenerator.fit``'s own keywords; ``Model.fit`` accepts neither, so a call passing
+#: one is not a training run even when the receiver is unknown (a helper's parameter).
+_STATISTICS_KEYWORDS = frozenset({"augment", "rounds"})
+
+#: Libraries whose objects' ``fit()`` never trains a Keras model: estimators and transformers
+#: (scikit-learn's ``StandardScaler().fit(x)``), gradient boosting, statistics, and the
+#: standalone Keras 2 preprocessing package. Any other library is not assumed either way.
+NON_KERAS_ESTIMATORS = frozenset(
+    {
+        "catboost",
+        "category_encoders",
+        "gensim",
+        "hdbscan",
+        "imblearn",
+        "keras_preprocessing",
+        "lightgbm",
+        "numpy",
+        "pandas",
+        "scipy",
+        "sklearn",
+        "statsmodels",
+        "umap",
+        "xgboost",
+    }
+)
+
+
+def trains(fit: FitCall, models: Sequence[ModelRecord], compiled: set[str]) -> bool:
+    """Whether ``fit`` trains a Keras model, from what the scanner knows about its receiver.
+
+    It does when Keras or TensorFlow built the receiver, unless it is a :data:`STATISTICS_ONLY`
+    class (``keras.models.load_model(...)`` and Keras' scikit-learn wrapper train), and when the
+    receiver is a model the file builds or a name it compiles. It does not when a
+    :data:`NON_KERAS_ESTIMATORS` library built the receiver, or when the call passes
+    ``ImageDataGenerator.fit``'s own keywords. Anything else (a model from the project's own
+    ``build_model()``, a function parameter, ``self.model``) counts as training: in a file that
+    uses Keras such a ``fit()`` is almost always a model's, and a missed unseeded run costs
+    more than a seeding call or a ``# noqa`` on a rare non-model ``fit()``.
+    """
+    # What built the receiver where fit() is called comes first: a name may be reused.
+    if fit.built_by is not None:
+        root, _, rest = fit.built_by.partition(".")
+        if root in ("keras", "tensorflow"):
+            return rest.rsplit(".", 1)[-1] not in STATISTICS_ONLY
+        if root in NON_KERAS_ESTIMATORS:
+            return False
+    if any(fit in model.fits for model in models) or fit.receiver in compiled:
+        return True
+    return _STATISTICS_KEYWORDS.isdisjoint(fit.keywords)
 
 
 def seeding_helpers(facts: FileFacts) -> tuple[set[str], set[str]]:
@@ -177,8 +233,16 @@ class UnseededTraining(Rule):
     ``utils.set_seeds(1)``: a name with "seed" in it) is trusted to seed everything, since its
     body is out of sight.
 
-    A ``fit()`` on an object built by another library (``scaler = StandardScaler()``) is not a
-    Keras training run and is not reported.
+    Only ``fit()`` calls that train are reported. One on a model the file builds or compiles,
+    or on an object Keras built (``keras.models.load_model(...)``), trains. One on an object of
+    a class whose ``fit()`` only computes statistics (``ImageDataGenerator(...).fit(x)``) or of a
+    library that has no Keras models (scikit-learn's ``StandardScaler``, XGBoost, ...) does not,
+    and neither does a call with ``ImageDataGenerator.fit``'s own ``augment=``/``rounds=``
+    keywords. A receiver the scanner knows nothing about (the project's own ``build_model()``,
+    a function parameter, ``self.model``) is taken to be a model: in a file that uses Keras such
+    a ``fit()`` almost always is one, and a missed unseeded run costs more than a seeding call or
+    a ``# noqa`` on a rare exception. Preprocessing ``adapt()``, ``fit_transform()`` and
+    ``fit_on_texts()`` are not ``fit()`` and never reported.
 
     The seeding has to run before the ``fit()`` it protects: on module level and in
     ``if __name__ == "__main__":`` blocks the rule checks the order; a seeding helper function
@@ -212,6 +276,10 @@ class UnseededTraining(Rule):
         "baseline = LogisticRegression()\n"
         "baseline.fit(x, y)\n"
         "head = keras.layers.Dense(1)\n",
+        # ImageDataGenerator.fit() computes featurewise statistics; it trains nothing.
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "datagen = ImageDataGenerator(featurewise_center=True, zca_whitening=True)\n"
+        "datagen.fit(x_train)\n",
         "import keras\n"
         "keras.utils.set_random_seed(1)\n"
         "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
@@ -276,7 +344,8 @@ class UnseededTraining(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        fits = ctx.scan.fits
+        compiled = {c.receiver for c in ctx.scan.compiles if c.receiver is not None}
+        fits = tuple(fit for fit in ctx.scan.fits if trains(fit, ctx.scan.models, compiled))
         if not fits:
             return
         facts = file_facts(ctx.source)

@@ -515,18 +515,24 @@ def test_compile_and_fit_literals_attach_to_the_model() -> None:
     assert (fit.batch_size, fit.epochs, fit.validation_split, fit.scope) == (64, 5, 0.1, "module")
 
 
-def test_fit_of_a_non_keras_object_is_not_a_training_run() -> None:
+def test_fit_records_what_built_its_receiver() -> None:
     result = scan(
         """
-        import keras
+        import tensorflow as tf
         from sklearn.preprocessing import StandardScaler
         scaler = StandardScaler()
         scaler.fit(x)
+        datagen = tf.keras.preprocessing.image.ImageDataGenerator()
+        datagen.fit(x, augment=True)
         model = build_model()
-        model.fit(x, y)
+        model.fit(x, y, epochs=2)
         """
     )
-    assert [fit.receiver for fit in result.fits] == ["model"]
+    assert [(fit.receiver, fit.built_by, fit.keywords) for fit in result.fits] == [
+        ("scaler", "sklearn.preprocessing.StandardScaler", ()),
+        ("datagen", "keras.preprocessing.image.ImageDataGenerator", ("augment",)),
+        ("model", None, ("epochs",)),
+    ]
 
 
 def test_legacy_fit_nb_epoch_and_sgd_lr() -> None:
