@@ -45,6 +45,41 @@ def layer_factor(layer: LayerRecord) -> LayerFactor | None:
     return LayerFactor(layer, ref, variance, gain)
 
 
+#: A fan-in larger than any layer's, standing for "unknown": every initializer family's
+#: ``Var[w] * fan_in`` grows with the fan-in and shrinks with the fan-out, so evaluating it here
+#: (and at a fan-out of 1) gives the largest factor the layer can have.
+_ANY_FAN = 2.0**40
+
+
+@dataclass(frozen=True)
+class FactorBound:
+    """A layer's forward variance factor, or its upper bound when a fan is not known."""
+
+    layer: LayerRecord
+    factor: float
+    exact: bool
+
+
+def factor_bound(layer: LayerRecord) -> FactorBound | None:
+    """:func:`layer_factor`, or when the fan-in or fan-out is unknown the largest factor the
+    layer's initializer allows (Glorot under ReLU: below 1, since ``2 fan_in / (fan_in +
+    fan_out) / 2 < 1``; a fixed-scale initializer has no useful bound); None when the
+    initializer or the activation's gain is unknown."""
+    measured = layer_factor(layer)
+    if measured is not None:
+        return FactorBound(layer, measured.factor, exact=True)
+    ref = kernel_ref(layer)
+    gain = activation_gain(layer)
+    if not feedforward(layer) or ref is None or ref.canonical is None or not gain or gain <= 0:
+        return None
+    fan_in = float(layer.fan_in) if layer.fan_in is not None else _ANY_FAN
+    fan_out = float(layer.fan_out) if layer.fan_out is not None else 1.0
+    variance = catalog().variance(ref.canonical, ref.params, fan_in, fan_out)
+    if variance is None:
+        return None
+    return FactorBound(layer, variance * fan_in / gain, exact=False)
+
+
 def feedforward(layer: LayerRecord) -> bool:
     """A layer whose output variance follows its kernel alone (not a recurrent cell: there the
     recurrent matrix carries the signal, and a tiny input kernel is a deliberate design, IRNN)."""
