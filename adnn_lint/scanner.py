@@ -1535,6 +1535,8 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
 def _belongs(arguments: dict[str, object], key: int, name: str) -> bool:
     if "__model__" in arguments:
         return arguments["__model__"] == key
+    if _foreign(_text(arguments.get("__built_by__"))):
+        return False  # `model = StandardScaler(); model.fit(x)`: not the Keras model's call
     return arguments.get("__receiver__") == name
 
 

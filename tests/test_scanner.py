@@ -535,6 +535,22 @@ def test_fit_records_what_built_its_receiver() -> None:
     ]
 
 
+def test_fit_of_another_library_object_is_not_the_models_even_under_its_name() -> None:
+    result = scan(
+        """
+        import keras
+        from sklearn.preprocessing import StandardScaler
+        model = StandardScaler()
+        model.fit(x)
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.fit(x, y, epochs=7)
+        """
+    )
+    (model,) = result.models
+    assert [fit.epochs for fit in model.fits] == [7]
+    assert len(result.fits) == 2
+
+
 def test_legacy_fit_nb_epoch_and_sgd_lr() -> None:
     result = scan(
         """
