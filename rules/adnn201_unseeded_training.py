@@ -29,8 +29,9 @@ STATISTICS_ONLY = frozenset({"ImageDataGenerator"})
 _STATISTICS_KEYWORDS = frozenset({"augment", "rounds"})
 
 #: Libraries whose objects' ``fit()`` never trains a Keras model: estimators and transformers
-#: (scikit-learn's ``StandardScaler().fit(x)``), gradient boosting, statistics, and the
-#: standalone Keras 2 preprocessing package. Any other library is not assumed either way.
+#: (scikit-learn's ``StandardScaler().fit(x)``), gradient boosting, statistics, PyTorch
+#: trainers, and the standalone Keras 2 preprocessing package. Any other library is not
+#: assumed either way.
 NON_KERAS_ESTIMATORS = frozenset(
     {
         "catboost",
@@ -40,9 +41,13 @@ NON_KERAS_ESTIMATORS = frozenset(
         "imblearn",
         "keras_preprocessing",
         "lightgbm",
+        "lightning",
         "numpy",
         "pandas",
+        "prophet",
+        "pytorch_lightning",
         "scipy",
+        "skorch",
         "sklearn",
         "statsmodels",
         "umap",

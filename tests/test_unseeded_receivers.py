@@ -75,6 +75,12 @@ import xgboost as xgb
 booster = xgb.XGBClassifier(n_estimators=50)
 booster.fit(x, y)
 """,
+        # a PyTorch Lightning trainer beside a Keras baseline: not a Keras training run
+        """\
+import lightning as L
+trainer = L.Trainer(max_epochs=3)
+trainer.fit(net, loader)
+""",
         # preprocessing layers adapt(), tokenizers fit_on_texts(): not fit() at all
         """\
 norm = tf.keras.layers.Normalization()
