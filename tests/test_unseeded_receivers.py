@@ -131,6 +131,12 @@ from tensorflow.keras.wrappers.scikit_learn import KerasClassifier
 clf = KerasClassifier(build_fn=make_model, epochs=5)
 clf.fit(x, y)
 """,
+        # SciKeras, the maintained wrapper: another library, but it trains a Keras model
+        """\
+from scikeras.wrappers import KerasClassifier
+clf = KerasClassifier(model=make_model, epochs=5)
+clf.fit(x, y)
+""",
         # a model handed to a training function the script calls
         """\
 def train(model, data):
