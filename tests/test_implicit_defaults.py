@@ -3,7 +3,10 @@ written ones."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +161,27 @@ def test_a_residual_shortcut_keeps_the_signal() -> None:
 )
 def test_not_judged(model: str) -> None:
     assert lint(model) == []
+
+
+def test_hit_rate_benchmark_sorts_every_model(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "implicit_defaults_bench", root / "benchmarks" / "implicit_defaults.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up while the class body runs
+    spec.loader.exec_module(bench)
+    (tmp_path / "deep.py").write_text(mlp(12))
+    (tmp_path / "normalized.py").write_text(vgg_stack(normalize=True))
+    (tmp_path / "shallow.py").write_text(mlp(3))
+    (tmp_path / "util.py").write_text("def mean(xs):\n    return sum(xs) / len(xs)\n")
+    files, with_model, rows = bench.measure([tmp_path])
+    assert (files, with_model) == (4, 3)
+    assert [(row.file, row.verdict) for row in rows] == [
+        ("deep.py", "reported (info)"),
+        ("normalized.py", "not judged: normalization downstream of every hidden layer"),
+        ("shallow.py", "below the limit"),
+    ]
+    assert rows[0].activations == {"relu": 12}
+    assert rows[2].describe() == "below the limit: shrinks 8x over 3 hidden layers (3 relu)"
