@@ -198,6 +198,14 @@ class UnseededTraining(Rule):
     severity = "warning"
     summary = "`fit()` reached without global seeding: accuracy varies from run to run."
     fixable = "unsafe"
+    fix_does = (
+        "inserts the global seeding call of the file's Keras version after the imports and the "
+        "setup that must precede them."
+    )
+    fix_why = (
+        "seeding changes every random stream of the program (shuffling, dropout, data splits), "
+        "not only the initial weights."
+    )
     VALID = (
         # A project's own seeding helper, imported from elsewhere: trusted.
         "import keras\n"
