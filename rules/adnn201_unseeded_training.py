@@ -170,17 +170,22 @@ def _is_setup(stmt: cst.BaseStatement) -> bool:
             targets = [t.target for t in small.targets]
             if all(isinstance(t, cst.Subscript) and "environ" in dotted(t.value) for t in targets):
                 continue
-            if all(isinstance(t, cst.Name) for t in targets) and isinstance(
-                small.value, cst.SimpleString | cst.Integer | cst.Float
-            ):
+            if all(isinstance(t, cst.Name) for t in targets) and _is_constant(small.value):
                 continue
         return False
     return True
 
 
+def _is_constant(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "True", "False")
+    return isinstance(value, cst.SimpleString | cst.Integer | cst.Float)
+
+
 def _imports_within(stmt: cst.BaseStatement) -> list[cst.Import | cst.ImportFrom]:
-    """The imports of an import line, or of the branches of a ``try``/``if`` made of them (the
-    ``try: import keras / except ImportError:`` fallback)."""
+    """The imports of an import line, or of a ``try``/``if`` made only of imports and setup
+    (the ``try: import keras / except ImportError:`` fallback); [] for anything else, such as
+    a main guard that imports before it trains."""
     if isinstance(stmt, cst.SimpleStatementLine):
         return [s for s in stmt.body if isinstance(s, cst.Import | cst.ImportFrom)]
     blocks: list[cst.BaseSuite] = []
@@ -191,12 +196,19 @@ def _imports_within(stmt: cst.BaseStatement) -> list[cst.Import | cst.ImportFrom
         blocks = [stmt.body]
         if isinstance(stmt.orelse, cst.Else):
             blocks.append(stmt.orelse.body)
+        elif isinstance(stmt.orelse, cst.If):
+            blocks.append(cst.IndentedBlock(body=[stmt.orelse]))
     found: list[cst.Import | cst.ImportFrom] = []
     for block in blocks:
-        if isinstance(block, cst.IndentedBlock):
-            for inner in block.body:
-                if isinstance(inner, cst.SimpleStatementLine):
-                    found += _imports_within(inner)
+        inner_statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+        for inner in inner_statements:
+            within = _imports_within(inner)
+            raising = isinstance(inner, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) for small in inner.body
+            )
+            if not (within or raising or _is_setup(inner)):
+                return []
+            found += within
     return found
 
 

@@ -216,3 +216,35 @@ def test_the_seeding_goes_after_the_setup_that_precedes_keras(source: str, setup
     assert inserted_calls(source, after) <= KERAS3
     assert after.index(setup) < after.index("keras.utils.set_random_seed(0)")
     assert after.count("import keras") == source.count("import keras")
+
+
+def test_a_main_guard_that_imports_is_not_taken_for_setup() -> None:
+    source = (
+        "import keras\n"
+        "\n"
+        'if __name__ == "__main__":\n'
+        "    import numpy as np\n"
+        "\n"
+        "    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+        '    model.compile(loss="mse")\n'
+        "    model.fit(np.zeros((2, 3)), np.zeros((2, 1)))\n"
+    )
+    after = fixed(source)
+    assert after.index("keras.utils.set_random_seed(0)") < after.index("if __name__")
+
+
+def test_an_optional_import_with_a_fallback_value_is_setup() -> None:
+    source = (
+        "import keras\n"
+        "\n"
+        "try:\n"
+        "    import wandb\n"
+        "except ImportError:\n"
+        "    wandb = None\n"
+        "\n"
+        "model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+        'model.compile(loss="mse")\n'
+        "model.fit(x, y)\n"
+    )
+    after = fixed(source)
+    assert after.index("wandb = None") < after.index("keras.utils.set_random_seed(0)")
