@@ -210,6 +210,8 @@ def keras_api(source: str) -> KerasApi:
         era, evidence = "keras1", walk.keras1
     elif flavour == "keras" and walk.keras2 is not None:
         era, evidence = "keras2", walk.keras2
+    elif flavour == "keras" and walk.tf1 is not None:
+        era, evidence = "keras2", walk.tf1  # TensorFlow 1 graph code: Keras 2.3 at the latest
     spelling: TfSpelling = "tf2"
     if walk.tf1 is not None:
         spelling = "tf1"

@@ -332,7 +332,8 @@ class UnseededTraining(Rule):
       NumPy, so NumPy is all that must be seeded, plus ``tf.set_random_seed`` where the file
       uses TensorFlow itself.
     - Keras 2 or older (``from __future__ import print_function``, ``keras.layers.core`` and
-      other modules Keras 3 removed, ``lr=``, ``fit_generator``): ``random.seed``,
+      other modules Keras 3 removed, ``lr=``, ``fit_generator``, TensorFlow 1 graph APIs such as
+      ``tf.Session`` or ``K.set_session``): ``random.seed``,
       ``numpy.random.seed`` and ``tf.compat.v1.set_random_seed`` (TensorFlow 1.13 and every 2.x),
       or ``tf.set_random_seed`` where the file uses TensorFlow 1 APIs (``tf.Session``...).
       ``keras.utils.set_random_seed`` exists only from Keras 2.7.

@@ -127,6 +127,16 @@ model.compile(loss="mse")
 model.fit(x, y)
 """
 
+KERAS_2_TF1_SESSION = """import keras
+from keras import backend as K
+import tensorflow as tf
+
+K.set_session(tf.Session())
+model = keras.Sequential([keras.layers.Dense(1, input_dim=3)])
+model.compile(loss="mse", optimizer="sgd")
+model.fit(x, y)
+"""
+
 TF1_SESSION = """import tensorflow as tf
 
 sess = tf.Session()
@@ -145,6 +155,7 @@ model.fit(x, y)
         pytest.param(TF_KERAS_ALIAS, TF_2_0, id="import-tensorflow.keras-as-tfk"),
         pytest.param(TF_KERAS_FROM, TF_2_0, id="from-tensorflow-import-keras"),
         pytest.param(TF1_SESSION, TF_1, id="tensorflow-1-session"),
+        pytest.param(KERAS_2_TF1_SESSION, TF_1, id="keras-2-on-tensorflow-1"),
     ],
 )
 def test_the_fix_calls_only_what_the_files_version_has(source: str, available: set[str]) -> None:
