@@ -340,7 +340,8 @@ class UnseededTraining(Rule):
     - tf.keras (``import tensorflow as tf``, ``from tensorflow import keras``, ``import
       tensorflow.keras as tfk``): ``random.seed``, ``numpy.random.seed`` and
       ``tf.random.set_seed``, what ``tf.keras.utils.set_random_seed`` (TensorFlow 2.7+) does and
-      every TensorFlow 2 has; never a standalone ``import keras``. ``tf_keras``:
+      every TensorFlow 2 has (``tf.compat.v1.set_random_seed`` or ``tf.set_random_seed`` where
+      the file spells TensorFlow 1); never a standalone ``import keras``. ``tf_keras``:
       ``tf_keras.utils.set_random_seed``.
     - Anything else, including a file that spells nothing older: the current Keras and
       ``keras.utils.set_random_seed``. Keras 2.4 to 2.6 code that spells nothing older gets a
