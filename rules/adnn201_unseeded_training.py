@@ -537,8 +537,7 @@ class UnseededTraining(Rule):
             return
         seeds = ctx.scan.seeds
         top_helpers, any_helpers = seeding_helpers(facts)
-        api = keras_api(ctx.source)
-        plans, required = seeding_for(api)
+        api: KerasApi | None = None
         fix: Fix | None = None
         fix_built = False
         for fit in fits:
@@ -546,6 +545,11 @@ class UnseededTraining(Rule):
             helpers = top_helpers if fit.scope in ("module", "main") else any_helpers
             if helpers:
                 covered = REQUIRED  # a seeding helper from another module: trust its name
+            if not REQUIRED - covered:
+                continue  # every Keras's needs are met: no need to tell which one this is
+            if api is None:
+                api = keras_api(ctx.source)
+            plans, required = seeding_for(api)
             missing = required - covered
             if not missing:
                 continue
