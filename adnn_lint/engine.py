@@ -71,6 +71,20 @@ def _ast_syntax_error(source: str, path: str) -> Finding | None:
     return None
 
 
+def unparsable(source: str, path: str, err: cst.ParserSyntaxError | RecursionError) -> Finding:
+    """The ADNN000 finding for a file whose scan raised ``err``; every command reports it so."""
+    if isinstance(err, RecursionError):
+        # Deeply nested expressions exhaust LibCST's recursive visitors; report, do not crash.
+        return syntax_finding(path, 1, 1, "syntax error: nesting too deep to parse")
+    # CPython's own parser names the cause ("'(' was never closed") where LibCST lists the
+    # tokens it expected; prefer it when it agrees that the file is broken.
+    better = _ast_syntax_error(source, path)
+    if better is not None:
+        return better
+    message = _LIBCST_PREFIX.sub("", err.message)
+    return syntax_finding(path, err.editor_line, err.editor_column, f"syntax error: {message}")
+
+
 def _may_mention_keras(source: str) -> bool:
     # A necessary condition for the scanner's pre-filter, checked without importing the scanner
     # (and with it LibCST, ~0.3 s): a one-file run on non-Keras code stays near Python's start-up.
@@ -98,23 +112,8 @@ def lint_codes(source: str, path: str, codes: frozenset[str]) -> LintOutcome:
 
     try:
         module, scan = scan_source(source, path)
-    except cst.ParserSyntaxError as err:
-        if SYNTAX_CODE not in codes:
-            return LintOutcome(())
-        # CPython's own parser names the cause ("'(' was never closed") where LibCST lists the
-        # tokens it expected; prefer it when it agrees that the file is broken.
-        better = _ast_syntax_error(source, path)
-        if better is not None:
-            return LintOutcome((better,))
-        message = _LIBCST_PREFIX.sub("", err.message)
-        finding = syntax_finding(
-            path, err.editor_line, err.editor_column, f"syntax error: {message}"
-        )
-        return LintOutcome((finding,))
-    except RecursionError:
-        # Deeply nested expressions exhaust LibCST's recursive visitors; report, do not crash.
-        finding = syntax_finding(path, 1, 1, "syntax error: nesting too deep to parse")
-        return LintOutcome((finding,) if SYNTAX_CODE in codes else ())
+    except (cst.ParserSyntaxError, RecursionError) as err:
+        return LintOutcome((unparsable(source, path, err),) if SYNTAX_CODE in codes else ())
 
     ctx = FileContext(path=path, source=source, module=module, scan=scan)
     findings: list[Finding] = []

@@ -80,6 +80,10 @@ class Rule:
     severity: ClassVar[Severity] = "warning"
     summary: ClassVar[str]  # one line, for `adnn-lint rules` and the README table
     fixable: ClassVar[FixKind | None] = None
+    # The fix-safety audit (docs/rules.md): what the autofix rewrites (None: no autofix), and
+    # why it is safe (no intended behaviour can change), unsafe, or not offered at all.
+    fix_does: ClassVar[str | None] = None
+    fix_why: ClassVar[str]
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[tuple[str, Invalid], ...]] = ()
 

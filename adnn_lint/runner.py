@@ -72,7 +72,24 @@ class RunResult:
         return sum(r.fixed for r in self.files)
 
 
-def _decode(data: bytes, path: str) -> tuple[str, str] | Finding:
+def too_large(data: bytes) -> str | None:
+    """Why a file is skipped for its size, or None."""
+    if len(data) <= MAX_FILE_BYTES:
+        return None
+    return f"skipped: {len(data) / 1024 / 1024:.1f} MiB is over the 10 MiB limit"
+
+
+def decode_notebook(data: bytes, path: str) -> str | Finding:
+    """A notebook's JSON text, or the ADNN000 finding saying it is not UTF-8."""
+    from adnn_lint.engine import syntax_finding
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return syntax_finding(path, 1, 1, "cannot read notebook: not valid UTF-8")
+
+
+def decode_source(data: bytes, path: str) -> tuple[str, str] | Finding:
     """(text, encoding) of a Python file, honouring a PEP 263 coding line; or an ADNN000."""
     import io
     import tokenize
@@ -154,19 +171,16 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             data = Path(task.location).read_bytes()
         except OSError as err:
             return FileResult(task.path, notice=f"cannot read file: {err.strerror}")
-    if len(data) > MAX_FILE_BYTES:
-        size = len(data) / 1024 / 1024
-        return FileResult(task.path, notice=f"skipped: {size:.1f} MiB is over the 10 MiB limit")
+    skipped = too_large(data)
+    if skipped is not None:
+        return FileResult(task.path, notice=skipped)
     try:
         if task.location.endswith(".ipynb"):
-            try:
-                return _lint_notebook(task, data.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                from adnn_lint.engine import syntax_finding
-
-                message = "cannot read notebook: not valid UTF-8"
-                return FileResult(task.path, (syntax_finding(task.path, 1, 1, message),))
-        decoded = _decode(data, task.path)
+            notebook = decode_notebook(data, task.path)
+            if isinstance(notebook, Finding):
+                return FileResult(task.path, (notebook,))
+            return _lint_notebook(task, notebook)
+        decoded = decode_source(data, task.path)
         if isinstance(decoded, Finding):
             kept = (decoded,) if SYNTAX_CODE in task.codes else ()
             return FileResult(task.path, kept)

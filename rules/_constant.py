@@ -135,10 +135,12 @@ def _finding(
         )
     replacement = suggested(layer, ref)
     fix = None
-    if replacement is not None and ref.node is not None:
+    if replacement is not None:
         why += f"; use '{replacement}'"
+        # Unsafe: a hand-picked constant is as deliberate as a hand-picked scale (a test that
+        # forces a NaN loss, or asserts the exact output of an all-ones layer).
         fix = initializer_fix(
-            ref.node, replacement, f"Initialize the {ref.role} with '{replacement}'", safe=True
+            layer, ref, replacement, f"Initialize the {ref.role} with '{replacement}'", safe=False
         )
     why += " (a constant final layer is fine and is not reported)"
     return ctx.finding(rule, ref.span, why, fix=fix, severity=severity)

@@ -28,12 +28,33 @@ def render() -> str:
         summary = rule.summary.replace("|", "\\|")
         fix = rule.fixable or ""
         table.append(f"| {rule.code} | {rule.name} | {rule.severity} | {fix} | {summary} |")
+    audit = [
+        "## Fix safety",
+        "",
+        "A safe fix (`--fix`) is one that no intended behaviour can change; every other fix needs "
+        "`--unsafe-fixes`, and a rule whose right rewrite is the author's call offers none.",
+        "",
+        "| rule | fix | safe or unsafe | why |",
+        "|---|---|---|---|",
+    ]
+    for rule in rules:
+        does = (rule.fix_does or "none").replace("|", "\\|")
+        why = rule.fix_why.replace("|", "\\|")
+        audit.append(f"| {rule.code} | {does} | {rule.fixable or '-'} | {why} |")
     sections = []
     for rule in rules:
         text = describe(rule.code)
         assert text is not None
         sections.append(_demote(text))
-    return HEADER + "\n".join(table) + "\n\n" + "\n\n".join(sections) + "\n"
+    return (
+        HEADER
+        + "\n".join(table)
+        + "\n\n"
+        + "\n".join(audit)
+        + "\n\n"
+        + "\n\n".join(sections)
+        + "\n"
+    )
 
 
 def _demote(text: str) -> str:

@@ -121,9 +121,29 @@ def replacement_for(node: cst.BaseExpression, value: str) -> cst.BaseExpression:
     return new.with_changes(lpar=node.lpar, rpar=node.rpar)
 
 
-def initializer_fix(node: cst.BaseExpression, value: str, description: str, *, safe: bool) -> Fix:
-    """A fix that replaces one initializer expression by the name ``value``."""
-    edit = Edit(node, replacement_for(node, value))
+def written_inline(layer: LayerRecord, ref: InitializerRef) -> bool:
+    """The initializer expression is an argument of the layer call itself.
+
+    Not so when it is reached through a name (``init = Constant(1e5)`` ... ``kernel_initializer=
+    init``) or a helper's parameter: rewriting the use would leave the binding dead, and
+    rewriting the binding would change its other uses. A bare name is taken for such a binding
+    even when it names an imported class (``kernel_initializer=Zeros``): the message still says
+    what to use, and the user edits the right place.
+    """
+    if layer.node is None or ref.node is None or isinstance(ref.node, cst.Name):
+        return False
+    return any(arg.value is ref.node for arg in layer.node.args)
+
+
+def initializer_fix(
+    layer: LayerRecord, ref: InitializerRef, value: str, description: str, *, safe: bool
+) -> Fix | None:
+    """A fix that replaces the layer's initializer expression by the name ``value``; None when
+    the expression is not written in the layer call (see :func:`written_inline`)."""
+    if not written_inline(layer, ref):
+        return None
+    assert ref.node is not None
+    edit = Edit(ref.node, replacement_for(ref.node, value))
     return Fix(description=description, edits=(edit,), safe=safe)
 
 

@@ -27,6 +27,7 @@ class SyntaxErrorRule(Rule):
     name = "syntax-error"
     severity = "error"
     summary = "A file that does not parse; the rest of the run goes on."
+    fix_why = "the file does not parse, and what its author meant to write is not known."
     VALID = ("import keras\nlayer = keras.layers.Dense(4)\n",)
     INVALID = (
         ("import keras\nlayer = keras.layers.Dense(4\n", Invalid("ADNN000", line=2)),

@@ -29,8 +29,8 @@ class ZeroKernel(Rule):
     weights the file loads afterwards (``model.load_weights(...)``): their initializer is moot.
 
     What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
-    ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
-    changes the initial values.
+    ``he_uniform`` under ReLU-family activations. The autofix does that where the initializer is
+    written in the layer call; it is unsafe, as a zero chosen by hand may be deliberate.
     """
 
     code = "ADNN101"
@@ -39,7 +39,17 @@ class ZeroKernel(Rule):
     summary = (
         "Zeros / Constant(0) on a weight tensor of a layer that feeds another trainable layer."
     )
-    fixable = "safe"
+    fixable = "unsafe"
+    fix_does = (
+        "replaces a zero initializer written in the layer call with He (ReLU family) or the "
+        "role's Keras default."
+    )
+    fix_why = (
+        "a hand-picked zero is as deliberate as a hand-picked scale: a test may assert the "
+        "exact output of a zero layer, and a layer that starts at 0 may be the design. An "
+        "initializer bound to a name is not rewritten (the binding would be left dead, or its "
+        "other uses changed)."
+    )
     VALID = (
         # A zero final layer: a regression head starting at 0 is legitimate.
         "import keras\n"

@@ -20,15 +20,25 @@ class ConstantKernel(Rule):
     layer is not reported.
 
     What to do: drop the argument (the Keras default is random) or use ``he_normal`` /
-    ``he_uniform`` under ReLU-family activations. The safe autofix does exactly that: it only
-    changes the initial values.
+    ``he_uniform`` under ReLU-family activations. The autofix does that where the initializer is
+    written in the layer call; it is unsafe, as a constant chosen by hand may be deliberate.
     """
 
     code = "ADNN102"
     name = "constant-kernel"
     severity = "warning"
     summary = "Ones / Constant(c != 0) on a weight tensor of a layer feeding another trainable one."
-    fixable = "safe"
+    fixable = "unsafe"
+    fix_does = (
+        "replaces a constant initializer written in the layer call with He (ReLU family) or the"
+        " role's Keras default."
+    )
+    fix_why = (
+        "a hand-picked constant is as deliberate as a hand-picked scale: a test may use "
+        "`Constant(1e5)` to force a NaN loss, or assert the exact output of an all-ones layer. "
+        "An initializer bound to a name is not rewritten (the binding would be left dead, or "
+        "its other uses changed)."
+    )
     VALID = (
         "import keras\n"
         "model = keras.Sequential([\n"

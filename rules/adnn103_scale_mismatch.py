@@ -56,6 +56,15 @@ class ScaleMismatch(Rule):
         "A fixed-scale random initializer whose Var[w] x fan-in is >4x off the activation gain."
     )
     fixable = "unsafe"
+    fix_does = (
+        "replaces a fixed-scale random initializer written in the layer call with the "
+        "variance-scaling one for the activation."
+    )
+    fix_why = (
+        "a hand-picked scale may be deliberate (a paper's recipe, a test's expected values), "
+        "and the replacement drops the initializer's own `seed=`. An initializer bound to a "
+        "name is not rewritten."
+    )
     VALID = (
         # 0.05^2 * 784 / 2 = 0.98: the default scale happens to fit a 784-wide ReLU input.
         "import keras\n"
@@ -187,9 +196,9 @@ class ScaleMismatch(Rule):
                 f"{measured.factor:.3g}); a fixed scale ignores the layer's fan-in"
             )
             fix = None
-            if suggestion is not None and ref.node is not None:
+            if suggestion is not None:
                 message += f"; use '{suggestion}', which scales with fan-in"
                 fix = initializer_fix(
-                    ref.node, suggestion, f"Use '{suggestion}' (scales with fan-in)", safe=False
+                    layer, ref, suggestion, f"Use '{suggestion}' (scales with fan-in)", safe=False
                 )
             yield ctx.finding(self, ref.span, message, fix=fix)

@@ -71,6 +71,14 @@ class ActivationMismatch(Rule):
     severity = "warning"
     summary = "Glorot/LeCun under ReLU-family or He under tanh/sigmoid, in a stack deep enough."
     fixable = "unsafe"
+    fix_does = (
+        "swaps the initializer written in the layer call for the one of the same distribution "
+        "that matches the activation."
+    )
+    fix_why = (
+        "it changes a family the author wrote down, which may be deliberate (a reproduction of "
+        "a paper, a test's expected values). An initializer bound to a name is not rewritten."
+    )
     VALID = (
         # Two mismatched layers: not deep enough to matter.
         "import keras\n"
@@ -191,9 +199,9 @@ class ActivationMismatch(Rule):
             f"{depth} such hidden layers in this model that compounds to about {compound:.3g}x"
         )
         fix = None
-        if suggestion is not None and ref.node is not None:
+        if suggestion is not None:
             message += f"; use '{suggestion}'"
             fix = initializer_fix(
-                ref.node, suggestion, f"Use '{suggestion}' for '{layer.activation}'", safe=False
+                layer, ref, suggestion, f"Use '{suggestion}' for '{layer.activation}'", safe=False
             )
         return ctx.finding(self, ref.span, message, fix=fix)

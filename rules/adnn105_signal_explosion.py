@@ -86,6 +86,10 @@ class SignalExplosion(Rule):
     severity = "warning"
     summary = "Predicted forward variance over the model's depth grows or shrinks by more than 10x."
     fixable = None
+    fix_why = (
+        "the drift is the product of several layers' gains; which layer to change is a design "
+        "decision."
+    )
     VALID = (
         "import keras\n"
         "model = keras.Sequential([\n"

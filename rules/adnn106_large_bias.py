@@ -47,6 +47,12 @@ class LargeBias(Rule):
         "A constant bias of large magnitude, or a random bias where zeros is the safe default."
     )
     fixable = "unsafe"
+    fix_does = "sets a bias initializer written in the layer call to `'zeros'`."
+    fix_why = (
+        "a large bias may be deliberate (a forget-gate bias, an output bias set to the class "
+        "prior), and a random bias's draws change. An initializer bound to a name is not "
+        "rewritten."
+    )
     VALID = (
         # use_bias=False: the bias initializer is never used.
         "import keras\n"
@@ -133,11 +139,9 @@ class LargeBias(Rule):
                 message = self._problem(ctx, layer, ref)
                 if message is None:
                     continue
-                fix = None
-                if ref.node is not None:
-                    fix = initializer_fix(
-                        ref.node, "zeros", "Initialize the bias with 'zeros'", safe=False
-                    )
+                fix = initializer_fix(
+                    layer, ref, "zeros", "Initialize the bias with 'zeros'", safe=False
+                )
                 yield ctx.finding(self, ref.span, message, fix=fix)
 
     def _problem(self, ctx: FileContext, layer: LayerRecord, ref: InitializerRef) -> str | None:

@@ -39,6 +39,10 @@ class SharedInitializer(Rule):
         "One random initializer instance passed to several layers (identical or warned weights)."
     )
     fixable = None
+    fix_why = (
+        "whether the layers should share identical weights or get fresh ones is the author's "
+        "intent; splitting the object needs a new one per layer, with seeds the author chooses."
+    )
     VALID = (
         "import keras\n"
         "model = keras.Sequential([\n"

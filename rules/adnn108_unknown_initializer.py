@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 import libcst as cst
-from adnn_lint.rules._support import catalog, initializer_fix, layer_label, unknown_name
+from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
 
 from adnn_lint.records import Edit, Finding, Fix, InitializerRef, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -27,6 +27,36 @@ def closest(spelling: str, *, identifier: bool = False) -> str | None:
     return by_lower[found[0]] if found else None
 
 
+#: At most this many characters inserted, deleted or replaced (a swap counts 2) for a spelling
+#: to count as a typo of an accepted name.
+TYPO_EDITS = 2
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters changed between ``a`` and ``b``, ignoring case (difflib's matching blocks)."""
+    matcher = difflib.SequenceMatcher(None, a.lower(), b.lower(), autojunk=False)
+    return sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+
+
+def typo_of(spelling: str, suggestion: str) -> bool:
+    """``spelling`` is a slip of the keyboard for ``suggestion`` and for no other initializer.
+
+    Only then may the fix be safe: a farther name (``'orthogonal_init'``) may be the user's own
+    object registered with Keras in another module, and two near names leave the intent open.
+    """
+    cat = catalog()
+    meant = cat.resolve_initializer(suggestion)
+    if meant is None or _edits(spelling, suggestion) > TYPO_EDITS:
+        return False
+    return all(
+        cat.resolve_initializer(other) == meant
+        for other in cat.initializer_spellings()
+        if _edits(spelling, other) <= TYPO_EDITS
+    )
+
+
 def _string_value(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -44,10 +74,12 @@ class UnknownInitializer(Rule):
 
     What to do: use one of the names Keras registers (``glorot_uniform``, ``he_normal``,
     ``GlorotUniform``...). The message proposes the closest accepted spelling from the catalog's
-    aliases; the autofix rewrites a misspelt string literal to it (safe: the code could not run
-    before). When the file registers custom objects with Keras (``custom_objects``,
-    ``register_keras_serializable``), an unknown name may be one of them, so the finding is a
-    warning instead of an error and no fix is offered.
+    aliases. The autofix rewrites the name to it when the spelling is a slip of the keyboard (at
+    most 2 characters off) for that initializer and no other: safe, since the code could not run
+    before. A farther spelling gets the did-you-mean without a fix, since it may name the user's
+    own initializer, registered with Keras in another module. When the file registers custom
+    objects with Keras (``custom_objects``, ``register_keras_serializable``), an unknown name may
+    be one of them, so the finding is a warning instead of an error and no fix is offered.
     """
 
     code = "ADNN108"
@@ -57,6 +89,16 @@ class UnknownInitializer(Rule):
         "An initializer name Keras cannot interpret (`'glorot_unifrom'`), with a did-you-mean."
     )
     fixable = "safe"
+    fix_does = (
+        "rewrites a misspelt initializer name to the accepted one, when the spelling is at most"
+        " 2 characters away from exactly one initializer and the file registers no custom "
+        "objects."
+    )
+    fix_why = (
+        "the misspelt name makes Keras raise before any weight exists, so nothing that ran can "
+        "change. A farther or ambiguous spelling (`'orthogonal_init'`) gets a did-you-mean but "
+        "no fix: it may be the user's own object, registered with Keras in another module."
+    )
     VALID = (
         "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n",
         "from keras import layers, initializers\n"
@@ -150,11 +192,17 @@ class UnknownInitializer(Rule):
             why += " (the file registers custom objects; ignore this if it is one of them)"
             return ctx.finding(self, ref.span, why, severity="warning")
         fix = None
-        if suggestion is not None and literal is not None and ref.node is not None:
-            fix = initializer_fix(
-                ref.node, suggestion, f"Replace {spelled!r} with {suggestion!r}", safe=True
+        if suggestion is None or not typo_of(spelled, suggestion):
+            pass  # a guess, or maybe a name of the user's own: said, not rewritten
+        elif literal is not None and ref.node is not None:
+            # Wherever the literal is written (here, or bound to a name earlier), every use of
+            # it fails today, so rewriting it in place changes nothing that ran.
+            fix = Fix(
+                description=f"Replace {spelled!r} with {suggestion!r}",
+                edits=(Edit(ref.node, replacement_for(ref.node, suggestion)),),
+                safe=True,
             )
-        elif suggestion is not None and attribute is not None:
+        elif attribute is not None:
             fix = Fix(
                 description=f"Replace {spelled} with {suggestion}",
                 edits=(Edit(attribute, attribute.with_changes(value=suggestion)),),

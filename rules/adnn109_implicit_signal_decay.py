@@ -101,6 +101,10 @@ class ImplicitSignalDecay(Rule):
         "shrinks by more than 1000x."
     )
     fixable = None
+    fix_why = (
+        "the cure is a design choice (He/LeCun initializers on the hidden layers, or "
+        "normalization between them), and either changes what the model computes."
+    )
     VALID = (
         # The Keras MNIST convnet: about 100x, below the limit.
         "import keras\n"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
+from adnn_lint.rules._seeding import KerasApi, keras_api
 
 from adnn_lint.records import Edit, Finding, FitCall, Fix, ModelRecord, SeedCall
 from adnn_lint.rule import FileContext, Invalid, Rule
@@ -146,25 +148,49 @@ def covering(fit: FitCall, seeds: Sequence[SeedCall], top_calls: set[str]) -> fr
     return frozenset(covered)
 
 
-def _keras_prefix(module: cst.Module) -> tuple[str, tuple[tuple[str, str | None], ...]]:
-    """The expression prefix for ``<prefix>.utils.set_random_seed`` and the imports it needs."""
-    for stmt in _leading_imports(module):
-        for small in stmt.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    name = dotted(alias.name)
-                    bound = alias.evaluated_alias or name
-                    if name in ("keras", "tf_keras"):
-                        return bound, ()
-                    if name == "tensorflow" and alias.asname is not None:
-                        return f"{bound}.keras", ()
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = dotted(small.module) if small.module else ""
-                if source == "tensorflow" and not small.relative:
-                    for alias in small.names:
-                        if dotted(alias.name) == "keras":
-                            return alias.evaluated_alias or "keras", ()
-    return "keras", (("keras", None),)
+@dataclass(frozen=True)
+class SeedCallPlan:
+    """One seeding call: ``<name bound to module>.<path>(SEED)``, and what it seeds."""
+
+    module: str
+    path: str
+    covers: frozenset[str]
+
+    def spelled(self, value: int | str = "SEED") -> str:
+        short = {"numpy": "np", "tensorflow": "tf"}.get(self.module, self.module)
+        return f"{short}.{self.path}({value})"
+
+
+_PYTHON = SeedCallPlan("random", "seed", frozenset({"python"}))
+_NUMPY = SeedCallPlan("numpy", "random.seed", frozenset({"numpy"}))
+
+
+def seeding_for(api: KerasApi) -> tuple[tuple[SeedCallPlan, ...], frozenset[str]]:
+    """The seeding calls that exist in the file's Keras, and what must be seeded there.
+
+    ``set_random_seed`` (Keras 2.7+, and tf_keras) seeds all three at once. Older Keras gets
+    ``random`` and NumPy, which every version has, plus the TensorFlow seed spelled as the
+    file's TensorFlow spells it; Keras 1's backends draw every op seed from NumPy, so there a
+    TensorFlow seed is needed (and added) only when the file uses TensorFlow itself. tf.keras
+    gets the three calls that ``tf.keras.utils.set_random_seed`` makes, which every TensorFlow 2
+    has, while that function needs 2.7.
+    """
+    if api.flavour == "tf_keras":
+        return (SeedCallPlan("tf_keras", "utils.set_random_seed", REQUIRED),), REQUIRED
+    if api.flavour == "keras" and api.era == "current":
+        return (SeedCallPlan("keras", "utils.set_random_seed", REQUIRED),), REQUIRED
+    tensorflow = frozenset({"tensorflow"})
+    if api.era == "keras1" or api.tf_spelling == "tf1":
+        tf_seed = SeedCallPlan("tensorflow", "set_random_seed", tensorflow)
+    elif api.era == "keras2" or api.tf_spelling == "compat":
+        tf_seed = SeedCallPlan("tensorflow", "compat.v1.set_random_seed", tensorflow)
+    else:
+        tf_seed = SeedCallPlan("tensorflow", "random.set_seed", tensorflow)
+    if api.era == "keras1" and not api.imports_tensorflow:
+        return (_PYTHON, _NUMPY), frozenset({"numpy"})
+    if api.era == "keras1":
+        return (_PYTHON, _NUMPY, tf_seed), frozenset({"numpy", "tensorflow"})
+    return (_PYTHON, _NUMPY, tf_seed), REQUIRED
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:
@@ -181,45 +207,152 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
     return isinstance(expr, cst.Expr) and isinstance(expr.value, cst.SimpleString)
 
 
-def _leading_imports(module: cst.Module) -> list[cst.SimpleStatementLine]:
-    """The import statements of the module's leading block (after the docstring)."""
-    found: list[cst.SimpleStatementLine] = []
-    for index, stmt in enumerate(module.body):
-        if index == 0 and _is_docstring(stmt):
+#: Roots of calls that set a process up before Keras is imported (``os.environ[...]``,
+#: ``sys.path.insert``, ``matplotlib.use``): the seeding goes after them and after the imports.
+_SETUP_ROOTS = frozenset({"os", "sys", "warnings", "matplotlib", "mpl", "logging"})
+
+
+def _is_setup(stmt: cst.BaseStatement) -> bool:
+    """Statements that may sit between imports and must stay before the seeding: environment
+    and path setup, constants (``SEED = 42``), and ``pass`` (a notebook magic's stand-in)."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.Pass):
             continue
-        if not _is_import_line(stmt):
-            break
-        assert isinstance(stmt, cst.SimpleStatementLine)
-        found.append(stmt)
+        if isinstance(small, cst.Expr):
+            value = small.value
+            if isinstance(value, cst.SimpleString):
+                continue
+            if isinstance(value, cst.Call) and dotted(value.func).split(".")[0] in _SETUP_ROOTS:
+                continue
+            return False
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+            if all(isinstance(t, cst.Subscript) and "environ" in dotted(t.value) for t in targets):
+                continue
+            if all(isinstance(t, cst.Name) for t in targets) and _is_constant(small.value):
+                continue
+        return False
+    return True
+
+
+def _is_constant(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "True", "False")
+    return isinstance(value, cst.SimpleString | cst.Integer | cst.Float)
+
+
+def _imports_within(stmt: cst.BaseStatement) -> list[cst.Import | cst.ImportFrom]:
+    """The imports of an import line, or of a ``try``/``if`` made only of imports and setup
+    (the ``try: import keras / except ImportError:`` fallback); [] for anything else, such as
+    a main guard that imports before it trains."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [s for s in stmt.body if isinstance(s, cst.Import | cst.ImportFrom)]
+    blocks: list[cst.BaseSuite] = []
+    if isinstance(stmt, cst.Try):
+        blocks = [stmt.body, *(h.body for h in stmt.handlers)]
+        blocks += [stmt.orelse.body] if stmt.orelse else []
+    elif isinstance(stmt, cst.If):
+        blocks = [stmt.body]
+        if isinstance(stmt.orelse, cst.Else):
+            blocks.append(stmt.orelse.body)
+        elif isinstance(stmt.orelse, cst.If):
+            blocks.append(cst.IndentedBlock(body=[stmt.orelse]))
+    found: list[cst.Import | cst.ImportFrom] = []
+    for block in blocks:
+        inner_statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+        for inner in inner_statements:
+            within = _imports_within(inner)
+            raising = isinstance(inner, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) for small in inner.body
+            )
+            if not (within or raising or _is_setup(inner)):
+                return []
+            found += within
     return found
 
 
-def seed_fix(module: cst.Module, value: int) -> Fix | None:
-    """Insert ``keras.utils.set_random_seed(value)`` right after the leading imports."""
-    prefix, imports = _keras_prefix(module)
-    call = cst.parse_statement(f"{prefix}.utils.set_random_seed({value})\n")
-    leading = _leading_imports(module)
-    if leading:
-        anchor: cst.BaseStatement = leading[-1]
-        # A blank line after the imports, as isort and ruff's formatter lay a module out.
-        spaced = call.with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
-        replacement = cst.FlattenSentinel([anchor, spaced])
+def _anchor(module: cst.Module) -> tuple[int | None, list[cst.Import | cst.ImportFrom]]:
+    """The index of the last import in the module's setup region (imports, import fallbacks,
+    setup statements: see :func:`_is_setup`), and the imports up to it."""
+    last: int | None = None
+    imports: list[cst.Import | cst.ImportFrom] = []
+    pending: list[cst.Import | cst.ImportFrom] = []
+    for index, stmt in enumerate(module.body):
+        if index == 0 and _is_docstring(stmt):
+            continue
+        within = _imports_within(stmt)
+        if within:
+            pending += within
+            last, imports = index, list(pending)
+        elif not _is_setup(stmt):
+            break
+    return last, imports
+
+
+def _bound_names(imports: list[cst.Import | cst.ImportFrom]) -> tuple[dict[str, str], set[str]]:
+    """Module -> the name that these imports bind to it (``import numpy as np``: np), and every
+    name they bind (``from numpy import random`` binds random)."""
+    bound: dict[str, str] = {}
+    taken: set[str] = set()
+    for small in imports:
+        if isinstance(small.names, cst.ImportStar):
+            continue
+        for alias in small.names:
+            name = dotted(alias.name)
+            if isinstance(small, cst.ImportFrom):
+                taken.add(alias.evaluated_alias or name)
+            elif alias.asname is not None:
+                bound.setdefault(name, alias.evaluated_alias or name)
+            else:
+                bound.setdefault(name.split(".")[0], name.split(".")[0])
+    return bound, taken | set(bound.values())
+
+
+def seed_fix(
+    module: cst.Module, value: int, api: KerasApi, missing: frozenset[str] = REQUIRED
+) -> Fix | None:
+    """Seed what is ``missing`` with the calls the file's Keras has (:func:`seeding_for`),
+    right after the imports and the setup that must precede them (an ``os.environ`` backend
+    choice, a ``try: import keras`` fallback), importing what the calls need right there."""
+    if not module.body or (len(module.body) == 1 and _is_docstring(module.body[0])):
+        return None
+    plans, _ = seeding_for(api)
+    plans = tuple(p for p in plans if p.covers & missing) or plans
+    index, imports = _anchor(module)
+    bound, taken = _bound_names(imports)
+    lines: list[str] = []
+    calls: list[str] = []
+    for plan in plans:
+        name = bound.get(plan.module)
+        if name is None:
+            if plan.module in taken:
+                return None  # the module's own name is bound to something else here
+            name = plan.module
+            lines.append(f"import {plan.module}\n")
+            bound[plan.module] = name
+        calls.append(f"{name}.{plan.path}({value})\n")
+    added = [cst.parse_statement(line) for line in lines]
+    seeded = [cst.parse_statement(line) for line in calls]
+    if index is not None:
+        anchor = module.body[index]
+        # A blank line before the calls, as isort and ruff's formatter lay a module out.
+        first = seeded[0].with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+        replacement = cst.FlattenSentinel([anchor, *added, first, *seeded[1:]])
     else:
-        if not module.body:
-            return None
-        first = 1 if _is_docstring(module.body[0]) and len(module.body) > 1 else 0
-        if first == 0 and _is_docstring(module.body[0]):
-            return None
-        anchor = module.body[first]
-        # The call goes before the first statement, which keeps its comments and blank lines.
+        first_index = 1 if _is_docstring(module.body[0]) else 0
+        anchor = module.body[first_index]
+        # The calls go before the first statement, which keeps its comments and blank lines.
+        head = [*added, *seeded]
+        head[0] = head[0].with_changes(leading_lines=anchor.leading_lines)  # type: ignore[attr-defined]
         moved = anchor.with_changes(leading_lines=())  # type: ignore[call-arg]
-        seeded = call.with_changes(leading_lines=anchor.leading_lines)  # type: ignore[attr-defined]
-        replacement = cst.FlattenSentinel([seeded, moved])
+        replacement = cst.FlattenSentinel([*head, moved])
+    described = "; ".join(c.strip() for c in calls)
     return Fix(
-        description=f"Call {prefix}.utils.set_random_seed({value}) after the imports",
+        description=f"Call {described} after the imports",
         edits=(Edit(anchor, replacement),),
         safe=False,
-        imports=imports,
     )
 
 
@@ -256,10 +389,35 @@ class UnseededTraining(Rule):
     level or the main guard, directly or through its other functions) are checked: a ``fit()``
     in library code is seeded by its caller.
 
-    What to do: call ``keras.utils.set_random_seed(SEED)`` once, before the model is built. The
-    autofix inserts that call (and ``import keras`` when needed) right after the imports,
-    reusing a seed value already in the file. It is unsafe: it changes every random stream of
-    the program, not only the initial weights.
+    What to do: call ``keras.utils.set_random_seed(SEED)`` once, before the model is built, or,
+    where the file's Keras lacks it, the calls that Keras has. The autofix inserts them after the
+    imports and after the setup that must come before Keras is imported (``os.environ
+    ["KERAS_BACKEND"] = ...``, a ``try: import keras / except ImportError:`` fallback), with the
+    imports they need right there, reusing a seed value already in the file. Which calls depends
+    on the Keras the file is written for, read from what it spells (nothing is imported):
+
+    - Keras 1 (``init=``, ``nb_epoch=``, ``output_dim=``, ``Convolution2D``...): ``random.seed``
+      and ``numpy.random.seed``; its Theano and TensorFlow backends draw every op seed from
+      NumPy, so NumPy is all that must be seeded, plus ``tf.set_random_seed`` where the file
+      uses TensorFlow itself.
+    - Keras 2 or older (``from __future__ import print_function``, ``keras.layers.core`` and
+      other modules Keras 3 removed, ``lr=``, ``fit_generator``, TensorFlow 1 graph APIs such as
+      ``tf.Session`` or ``K.set_session``): ``random.seed``,
+      ``numpy.random.seed`` and ``tf.compat.v1.set_random_seed`` (TensorFlow 1.13 and every 2.x),
+      or ``tf.set_random_seed`` where the file uses TensorFlow 1 APIs (``tf.Session``...).
+      ``keras.utils.set_random_seed`` exists only from Keras 2.7.
+    - tf.keras (``import tensorflow as tf``, ``from tensorflow import keras``, ``import
+      tensorflow.keras as tfk``): ``random.seed``, ``numpy.random.seed`` and
+      ``tf.random.set_seed``, what ``tf.keras.utils.set_random_seed`` (TensorFlow 2.7+) does and
+      every TensorFlow 2 has (``tf.compat.v1.set_random_seed`` or ``tf.set_random_seed`` where
+      the file spells TensorFlow 1); never a standalone ``import keras``. ``tf_keras``:
+      ``tf_keras.utils.set_random_seed``.
+    - Anything else, including a file that spells nothing older: the current Keras and
+      ``keras.utils.set_random_seed``. Keras 2.4 to 2.6 code that spells nothing older gets a
+      call those versions lack; such a file cannot be told from current code.
+
+    The fix is unsafe: it changes every random stream of the program, not only the initial
+    weights.
     """
 
     code = "ADNN201"
@@ -267,6 +425,15 @@ class UnseededTraining(Rule):
     severity = "warning"
     summary = "`fit()` reached without global seeding: accuracy varies from run to run."
     fixable = "unsafe"
+    fix_does = (
+        "inserts the seeding calls that the file's Keras has (`keras.utils.set_random_seed` from "
+        "Keras 2.7; the `random`, NumPy and TensorFlow seeds in older Keras and in tf.keras) after "
+        "the imports and the setup that must precede them."
+    )
+    fix_why = (
+        "seeding changes every random stream of the program (shuffling, dropout, data splits), "
+        "not only the initial weights."
+    )
     VALID = (
         # A project's own seeding helper, imported from elsewhere: trusted.
         "import keras\n"
@@ -285,6 +452,15 @@ class UnseededTraining(Rule):
         "from keras.preprocessing.image import ImageDataGenerator\n"
         "datagen = ImageDataGenerator(featurewise_center=True, zca_whitening=True)\n"
         "datagen.fit(x_train)\n",
+        # Keras 1 draws every op seed from NumPy: seeding NumPy is enough there.
+        "import numpy as np\n"
+        "np.random.seed(1337)  # for reproducibility\n"
+        "from keras.models import Sequential\n"
+        "from keras.layers import Dense\n"
+        "model = Sequential()\n"
+        "model.add(Dense(output_dim=10, input_dim=784, init='uniform'))\n"
+        "model.compile(loss='mse', optimizer='sgd')\n"
+        "model.fit(x, y, nb_epoch=5)\n",
         "import keras\n"
         "keras.utils.set_random_seed(1)\n"
         "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
@@ -307,6 +483,34 @@ class UnseededTraining(Rule):
     )
     INVALID = (
         (
+            # Keras 3: after the backend choice, which must precede the import.
+            "import os\n"
+            "\n"
+            'os.environ["KERAS_BACKEND"] = "jax"\n'
+            "\n"
+            "import keras\n"
+            "\n"
+            "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+            'model.compile(loss="mse")\n'
+            "model.fit(x, y, epochs=3)\n",
+            Invalid(
+                "ADNN201",
+                line=9,
+                fixed="import os\n"
+                "\n"
+                'os.environ["KERAS_BACKEND"] = "jax"\n'
+                "\n"
+                "import keras\n"
+                "\n"
+                "keras.utils.set_random_seed(0)\n"
+                "\n"
+                "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+                'model.compile(loss="mse")\n'
+                "model.fit(x, y, epochs=3)\n",
+            ),
+        ),
+        (
+            # tf.keras: the calls every TensorFlow 2 has, and no standalone `import keras`.
             '"""Train a model."""\n'
             "\n"
             "from tensorflow import keras\n"
@@ -320,8 +524,13 @@ class UnseededTraining(Rule):
                 fixed='"""Train a model."""\n'
                 "\n"
                 "from tensorflow import keras\n"
+                "import random\n"
+                "import numpy\n"
+                "import tensorflow\n"
                 "\n"
-                "keras.utils.set_random_seed(0)\n"
+                "random.seed(0)\n"
+                "numpy.random.seed(0)\n"
+                "tensorflow.random.set_seed(0)\n"
                 "\n"
                 "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
                 'model.compile(loss="mse")\n'
@@ -329,6 +538,7 @@ class UnseededTraining(Rule):
             ),
         ),
         (
+            # Only what is missing is added, with the file's own seed and names.
             "import tensorflow as tf\n"
             "tf.random.set_seed(7)\n"
             "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
@@ -338,12 +548,48 @@ class UnseededTraining(Rule):
                 "ADNN201",
                 line=5,
                 fixed="import tensorflow as tf\n"
+                "import random\n"
+                "import numpy\n"
                 "\n"
-                "tf.keras.utils.set_random_seed(7)\n"
+                "random.seed(7)\n"
+                "numpy.random.seed(7)\n"
                 "tf.random.set_seed(7)\n"
                 "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
                 "model.compile(loss='mse')\n"
                 "model.fit(x, y)\n",
+            ),
+        ),
+        (
+            # Keras 2.3 (a Python 2 era file): no keras.utils.set_random_seed there.
+            "from __future__ import print_function\n"
+            "\n"
+            "import numpy as np\n"
+            "from keras.models import Sequential\n"
+            "from keras.layers import Dense\n"
+            "\n"
+            "model = Sequential()\n"
+            "model.add(Dense(10, activation='softmax', input_shape=(784,)))\n"
+            "model.compile(loss='categorical_crossentropy', optimizer='sgd')\n"
+            "model.fit(x, y, epochs=20)\n",
+            Invalid(
+                "ADNN201",
+                line=10,
+                fixed="from __future__ import print_function\n"
+                "\n"
+                "import numpy as np\n"
+                "from keras.models import Sequential\n"
+                "from keras.layers import Dense\n"
+                "import random\n"
+                "import tensorflow\n"
+                "\n"
+                "random.seed(0)\n"
+                "np.random.seed(0)\n"
+                "tensorflow.compat.v1.set_random_seed(0)\n"
+                "\n"
+                "model = Sequential()\n"
+                "model.add(Dense(10, activation='softmax', input_shape=(784,)))\n"
+                "model.compile(loss='categorical_crossentropy', optimizer='sgd')\n"
+                "model.fit(x, y, epochs=20)\n",
             ),
         ),
     )
@@ -365,6 +611,7 @@ class UnseededTraining(Rule):
             return
         seeds = ctx.scan.seeds
         top_helpers, any_helpers = seeding_helpers(facts)
+        api: KerasApi | None = None
         fix: Fix | None = None
         fix_built = False
         for fit in fits:
@@ -372,17 +619,26 @@ class UnseededTraining(Rule):
             helpers = top_helpers if fit.scope in ("module", "main") else any_helpers
             if helpers:
                 covered = REQUIRED  # a seeding helper from another module: trust its name
-            missing = REQUIRED - covered
+            if not REQUIRED - covered:
+                continue  # every Keras's needs are met: no need to tell which one this is
+            if api is None:
+                api = keras_api(ctx.source)
+            plans, required = seeding_for(api)
+            missing = required - covered
             if not missing:
                 continue
             if not fix_built:
                 value = next((s.value for s in seeds if s.value is not None), 0)
-                fix = seed_fix(ctx.module, value)
+                fix = seed_fix(ctx.module, value, api, missing)
                 fix_built = True
-            yield ctx.finding(self, fit.span, self._message(fit, covered, missing), fix=fix)
+            keras3 = plans[0].module == "keras"  # Keras 3 seeds initializers from `random`
+            message = self._message(fit, covered, missing, _advice(api, plans), keras3)
+            yield ctx.finding(self, fit.span, message, fix=fix)
 
     @staticmethod
-    def _message(fit: FitCall, covered: frozenset[str], missing: frozenset[str]) -> str:
+    def _message(
+        fit: FitCall, covered: frozenset[str], missing: frozenset[str], advice: str, keras3: bool
+    ) -> str:
         call = f"{fit.receiver}.fit()" if fit.receiver else "fit()"
         if not covered:
             head = f"{call} runs with no global seed"
@@ -392,13 +648,40 @@ class UnseededTraining(Rule):
                 f"({', '.join(sorted(missing))} not"
                 + (
                     ", and Keras 3 takes initializer seeds from Python's random"
-                    if "python" in missing
+                    if "python" in missing and keras3
                     else ""
                 )
                 + ")"
             )
         return (
             f"{head}: initial weights, shuffling and dropout differ on every run, so the accuracy "
-            "it reaches is one draw from a distribution; call keras.utils.set_random_seed(SEED) "
-            "(seeds Python, NumPy and the backend) before building the model"
+            f"it reaches is one draw from a distribution; {advice}"
         )
+
+
+def _advice(api: KerasApi, plans: tuple[SeedCallPlan, ...]) -> str:
+    """What to call, in the file's Keras, and why not ``keras.utils.set_random_seed`` there."""
+    if len(plans) == 1:
+        return (
+            f"call {plans[0].spelled()} (seeds Python, NumPy and the backend) before building "
+            "the model"
+        )
+    calls = [plan.spelled() for plan in plans]
+    listed = ", ".join(calls[:-1]) + f" and {calls[-1]}"
+    if api.flavour == "keras" and api.era == "keras1":
+        why = f"the file is written for Keras 1 (it uses {api.evidence}), which has no "
+        why += "set_random_seed"
+        if len(plans) == 2:
+            why += " and whose backends draw every op seed from NumPy"
+    elif api.flavour == "keras":
+        why = (
+            f"the file is written for Keras 2 or older (it uses {api.evidence}), and "
+            "keras.utils.set_random_seed exists only from Keras 2.7"
+        )
+    elif api.tf_spelling == "tf1":
+        why = f"the file is written for TensorFlow 1 (it uses {api.evidence})"
+    else:
+        why = (
+            "tf.keras.utils.set_random_seed makes these calls, but exists only from TensorFlow 2.7"
+        )
+    return f"call {listed} before building the model; {why}"

@@ -43,6 +43,7 @@ class Unresolved(Rule):
         "An initializer or layer argument that cannot be resolved statically; the spec marks it."
     )
     fixable = None
+    fix_why = "the value is unknown statically; there is nothing to rewrite it to."
     VALID = (
         "import keras\n"
         "init = 'he_normal'\n"

@@ -37,6 +37,10 @@ class BadContractRule(Rule):
     name = "bad-contract"
     severity = "error"
     summary = "A malformed or unattached `# adnn:` contract comment, pointed at the exact column."
+    fix_why = (
+        "the claim a contract states is the author's; a guess at the intended value would put "
+        "words in their mouth."
+    )
     VALID = (
         "import keras\n"
         "# adnn: accuracy >= 0.88 on test, max_trial = 50, max_time = 10m\n"

@@ -227,6 +227,41 @@ def test_fix_and_diff(cli: CliRunner, tree: Tree) -> None:
     assert cli("--diff", "--select", "ADNN108", cwd=root).code == 0
 
 
+def test_diff_says_what_it_cannot_fix(
+    cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adnn_lint.runner
+
+    # A file that does not parse: no diff, but not a pass either.
+    root = tree({"broken.py": "def f(:\n    pass\n"})
+    result = cli("--diff", "--no-cache", cwd=root)
+    assert result.code == 1 and result.out == ""
+    assert "broken.py:1:" in result.err and "not fixed" in result.err
+    # A file skipped for its size: said on stderr.
+    monkeypatch.setattr(adnn_lint.runner, "MAX_FILE_BYTES", 100)
+    root = tree({"big.py": "x = 1\n" * 50})
+    result = cli("--diff", "--no-cache", cwd=root)
+    assert "big.py" in result.err and "skipped" in result.err
+
+
+def test_diff_and_summary_after_an_internal_error(
+    cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adnn_lint.rule import rule_by_code
+
+    def explode(self: object, ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rule_by_code("ADNN108"), "check", explode)
+    root = tree({"crash.py": TYPO})
+    diff = cli("--diff", "--no-cache", cwd=root)
+    assert diff.code == 2 and "crash.py: internal error: RuntimeError: boom" in diff.err
+    checked = cli("--no-cache", cwd=root)
+    assert checked.code == 2
+    assert "All checks passed!" not in checked.out
+    assert "1 file not checked: internal error." in checked.out
+
+
 def test_process_pool_gives_the_same_results(cli: CliRunner, tree: Tree) -> None:
     files = {f"pkg/m{i:02d}.py": TYPO if i % 3 else BROKEN for i in range(30)}
     root = tree(files)

@@ -128,3 +128,90 @@ def test_fixing_the_corpus_is_idempotent_and_reparses(path: Path) -> None:
     comments = [line.strip() for line in source.splitlines() if line.strip().startswith("#")]
     for comment in comments:
         assert comment in once
+
+
+# A test that forces a NaN loss with a huge constant kernel, the initializer bound to a name.
+NAN_LOSS_TEST = """import keras
+import numpy as np
+
+
+def test_logger_survives_nan():
+    initializer = keras.initializers.Constant(1e5)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(4,)),
+            keras.layers.Dense(8, activation="relu", kernel_initializer=initializer),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(loss="mse")
+    model.fit(np.ones((2, 4)), np.ones((2, 1)), epochs=1)
+
+
+test_logger_survives_nan()
+"""
+
+# A test that asserts the exact output of an all-ones hidden layer.
+EXACT_ONES_TEST = """import keras
+import numpy as np
+
+model = keras.Sequential(
+    [
+        keras.Input(shape=(3,)),
+        keras.layers.Dense(2, kernel_initializer="ones", use_bias=False),
+        keras.layers.Dense(1, kernel_initializer="ones", use_bias=False),
+    ]
+)
+np.testing.assert_allclose(model.predict(np.ones((1, 3))), [[6.0]])
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "code"), [(NAN_LOSS_TEST, "ADNN102"), (EXACT_ONES_TEST, "ADNN102")]
+)
+def test_a_deliberate_constant_is_never_rewritten_by_a_safe_fix(source: str, code: str) -> None:
+    assert [f.code for f in lint_source(source, "t.py", select=[code])] == [code]
+    assert fix_source(source, "t.py", select=[code]) == source
+
+
+def test_an_initializer_bound_to_a_name_gets_no_fix() -> None:
+    # Rewriting the use would leave `initializer = ...` dead; rewriting the binding would change
+    # every other use of it.
+    (finding,) = lint_source(NAN_LOSS_TEST, "t.py", select=["ADNN102"])
+    assert "use 'he_uniform'" in finding.message and finding.fix is None
+    assert fix_source(NAN_LOSS_TEST, "t.py", unsafe=True, select=["ADNN102"]) == NAN_LOSS_TEST
+
+
+def test_an_inline_constant_gets_an_unsafe_fix() -> None:
+    (finding,) = lint_source(EXACT_ONES_TEST, "t.py", select=["ADNN102"])
+    assert finding.fix_safe is False
+    fixed = fix_source(EXACT_ONES_TEST, "t.py", unsafe=True, select=["ADNN102"])
+    assert fixed == EXACT_ONES_TEST.replace(
+        'Dense(2, kernel_initializer="ones"', 'Dense(2, kernel_initializer="glorot_uniform"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("spelled", "fixed"),
+    [
+        ("glorot_unifrom", "glorot_uniform"),  # a swap: 2 characters
+        ("he_normall", "he_normal"),
+        ("orthogonal_init", None),  # may be the user's own, registered in another module
+    ],
+)
+def test_a_misspelt_name_is_fixed_safely_only_when_it_is_a_typo(
+    spelled: str, fixed: str | None
+) -> None:
+    source = f"import keras\nlayer = keras.layers.Dense(8, kernel_initializer='{spelled}')\n"
+    (finding,) = lint_source(source, "m.py", select=["ADNN108"])
+    after = fix_source(source, "m.py", unsafe=True, select=["ADNN108"])
+    if fixed is None:
+        assert finding.fix is None and after == source
+    else:
+        assert finding.fix_safe is True and after == source.replace(spelled, fixed)
+
+
+def test_every_rule_states_its_fix_safety() -> None:
+    for rule in all_rules():
+        assert rule.fix_why, f"{rule.code} does not say why its fix is (un)safe or absent"
+        assert (rule.fix_does is None) is (rule.fixable is None), rule.code

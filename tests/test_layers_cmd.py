@@ -91,3 +91,56 @@ def test_notebook_cells_are_scanned(tmp_path: Path, capsys: pytest.CaptureFixtur
     (entry,) = json.loads(capsys.readouterr().out)["files"]
     (layer,) = entry["unmodelled_layers"]
     assert layer["initializers"][0]["canonical"] == "zeros"
+
+
+BAD_CONFIG = '[tool.adnn-lint]\nselect = "ADNN1"\n'  # a string where a list is expected
+
+
+@pytest.mark.parametrize("command", ["check", "layers", "spec"])
+def test_a_bad_pyproject_is_one_line_and_exit_2_for_every_command(
+    tmp_path: Path,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(BAD_CONFIG)
+    (tmp_path / "mlp.py").write_text(MLP)
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "mlp.py"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("adnn-lint: error: ") and "pyproject.toml" in err, err
+    assert len(err.splitlines()) == 1 and "internal error" not in err
+
+
+LATIN1 = (
+    "# -*- coding: latin-1 -*-\n"
+    "import keras\n"
+    "# Modèle de référence\n"
+    "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])\n"
+).encode("latin-1")
+
+
+def test_a_pep263_coding_line_is_honoured_as_check_and_spec_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "latin.py").write_bytes(LATIN1)
+    assert main(["check", str(tmp_path / "latin.py"), "--no-cache"]) == 0
+    assert main(["spec", str(tmp_path / "latin.py")]) == 0
+    capsys.readouterr()
+    assert main(["layers", str(tmp_path / "latin.py"), "--output-format", "json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    assert entry["error"] is None and entry["models"][0]["layers"][0]["class"] == "Dense"
+
+
+def test_every_command_places_a_syntax_error_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import keras\nlayer = keras.layers.Dense(\n")
+    assert main(["check", str(broken), "--no-cache", "-q"]) == 1
+    place = capsys.readouterr().out.split(": ADNN000")[0]
+    assert place == f"{broken}:2:27"
+    assert main(["layers", str(broken)]) == 1
+    assert capsys.readouterr().err.startswith(f"{place}: syntax error: ")
+    assert main(["spec", str(broken)]) == 1
+    assert capsys.readouterr().err.startswith(f"{place}: syntax error: ")

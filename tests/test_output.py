@@ -118,6 +118,16 @@ def test_text_summary_counts_each_severity() -> None:
     )
 
 
+def test_text_summary_is_a_pass_only_when_every_file_was_checked() -> None:
+    skipped = dataclasses.replace(_report(), findings=())
+    assert render("text", skipped).endswith("All checks passed! (1 file skipped.)\n")
+    crashed = Notice("b.py", "internal error: RuntimeError: boom", internal_error=True)
+    failed = dataclasses.replace(skipped, notices=(crashed,))
+    assert render("text", failed) == "No findings, but 1 file not checked: internal error.\n"
+    both = dataclasses.replace(_report(), notices=(crashed,))
+    assert render("text", both).endswith("1 file not checked: internal error.\n")
+
+
 def test_text_output_shape() -> None:
     text = render("text", _report())
     lines = text.splitlines()

@@ -6,6 +6,7 @@ import dataclasses
 
 import libcst as cst
 import pytest
+from adnn_lint.rules._seeding import KerasApi
 from adnn_lint.rules._support import constant_value, string_like, suggested_for
 from adnn_lint.rules._variance import describe
 from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_paths
@@ -14,6 +15,7 @@ from adnn_lint.rules.adnn201_unseeded_training import REQUIRED, covering, seed_f
 
 from adnn_lint.dag import Dag
 from adnn_lint.engine import lint_source
+from adnn_lint.fixes import apply_fixes
 from adnn_lint.records import (
     FitCall,
     InitializerRef,
@@ -97,17 +99,40 @@ def test_seed_coverage(
     assert REQUIRED == ALL
 
 
+CURRENT = KerasApi("keras", "current", "tf2", imports_tensorflow=False)
+
+
 def test_seed_fix_reuses_existing_keras_alias() -> None:
     module = cst.parse_module("import keras as K\nimport numpy as np\n\nmodel = None\n")
-    fix = seed_fix(module, 5)
+    fix = seed_fix(module, 5, CURRENT)
     assert fix is not None and fix.imports == () and not fix.safe
-    assert "K.utils.set_random_seed(5)" in fix.description
+    assert fix.description == "Call K.utils.set_random_seed(5) after the imports"
 
 
-def test_seed_fix_without_leading_imports_keeps_comments() -> None:
-    module = cst.parse_module("# setup\nx = 1\nimport keras\n")
-    fix = seed_fix(module, 0)
-    assert fix is not None and fix.imports == (("keras", None),)
+def test_seed_fix_goes_after_a_late_import_past_constants() -> None:
+    source = "# setup\nx = 1\nimport keras\nmodel = None\n"
+    module = cst.parse_module(source)
+    fix = seed_fix(module, 0, CURRENT)
+    assert fix is not None
+    fixed = apply_fixes(module, [fix]).code
+    assert fixed == "# setup\nx = 1\nimport keras\n\nkeras.utils.set_random_seed(0)\nmodel = None\n"
+
+
+def test_seed_fix_before_any_import_brings_its_own() -> None:
+    source = "# setup\nmodel = build()\n"
+    module = cst.parse_module(source)
+    fix = seed_fix(module, 0, CURRENT)
+    assert fix is not None
+    fixed = apply_fixes(module, [fix]).code
+    assert fixed == "# setup\nimport keras\nkeras.utils.set_random_seed(0)\nmodel = build()\n"
+
+
+def test_seed_fix_never_rebinds_a_name_the_file_uses() -> None:
+    # `import random` would shadow NumPy's random module that the file imported by that name.
+    source = "from numpy import random\nimport tensorflow as tf\nx = random.rand(3)\n"
+    api = KerasApi("tf.keras", "current", "tf2", imports_tensorflow=True)
+    assert seed_fix(cst.parse_module(source), 0, api) is None
+    assert seed_fix(cst.parse_module(source), 0, api, frozenset({"tensorflow"})) is not None
 
 
 def test_extreme_paths_over_branches() -> None:

@@ -235,9 +235,7 @@ def _report(args: argparse.Namespace, result: RunResult, files_checked: int) -> 
     from adnn_lint.output import Notice, Report, render
 
     if args.diff:
-        diff = _diff(result)
-        sys.stdout.write(diff)
-        return 1 if diff else 0
+        return _report_diff(result)
 
     stream = sys.stdout
     sources: dict[str, str] = {}
@@ -266,12 +264,34 @@ def _report(args: argparse.Namespace, result: RunResult, files_checked: int) -> 
         args.output_file.write_text(rendered, encoding="utf-8")
     else:
         stream.write(rendered)
-    for notice in notices:
-        kind = "" if notice.internal_error else "warning: "  # the message says "internal error"
-        print(f"adnn-lint: {kind}{notice.path}: {notice.message}", file=sys.stderr)
-    if any(n.internal_error for n in notices):
+    if _print_notices(result):
         return 2
     return 1 if findings and not args.exit_zero else 0
+
+
+def _print_notices(result: RunResult) -> bool:
+    """Skipped files and internal errors on stderr; True when there was an internal error."""
+    for file in result.notices:
+        kind = "" if file.internal_error else "warning: "  # the message says "internal error"
+        print(f"adnn-lint: {kind}{file.path}: {file.notice}", file=sys.stderr)
+    return any(file.internal_error for file in result.notices)
+
+
+def _report_diff(result: RunResult) -> int:
+    """The diff on stdout; on stderr what it cannot show: files that do not parse (exit 1, as
+    the lint would), skipped files, and internal errors (exit 2). An empty diff with exit 0
+    means every file was read and has nothing to fix."""
+    from adnn_lint.engine import SYNTAX_CODE
+    from adnn_lint.output.text import location
+
+    diff = _diff(result)
+    sys.stdout.write(diff)
+    status = 1 if diff else 0
+    for finding in result.findings:
+        if finding.code == SYNTAX_CODE:
+            print(f"adnn-lint: {location(finding)}: {finding.message}; not fixed", file=sys.stderr)
+            status = 1
+    return 2 if _print_notices(result) else status
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -25,7 +25,8 @@ def add_parser(subparsers: Any) -> None:
         help="print each model's layers and the initializers they start from",
         description="Print, per model, the layer table: class, width, activation, fan-in/out "
         "and each initializer (explicit, implicit default, or unresolved with the reason). "
-        "Exit 0, or 1 when a file could not be read or parsed.",
+        "Exit 0, 1 when a file could not be read or parsed, 2 for a bad configuration or a "
+        "missing path.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument(
@@ -34,43 +35,28 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import libcst as cst
+    from adnn_lint.sources import InputError, SourceError, find_sources, scan_file
 
-    from adnn_lint.config import discover
-    from adnn_lint.discovery import discover_files
-    from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.scanner import mentions_keras, scan_source
-
-    config = discover(list(args.paths), None, Path.cwd())
-    found = discover_files(args.paths, config)
+    try:
+        paths = find_sources(args.paths)
+    except InputError as err:
+        print(f"adnn-lint: error: {err}", file=sys.stderr)
+        return 2
     failed = False
     files: list[dict[str, Any]] = []
-    for missing in found.missing:
-        print(f"{missing}: no such file or directory", file=sys.stderr)
-        failed = True
-    for path in found.files:
+    for path in paths:
         entry: dict[str, Any] = {"path": str(path), "error": None}
         try:
-            text = path.read_text(encoding="utf-8")
-            source = load_notebook(text).source if path.suffix == ".ipynb" else text
-        except (OSError, UnicodeDecodeError, NotebookError) as err:
-            entry["error"] = f"cannot read: {err}"
-        else:
-            if not mentions_keras(source):
-                continue
-            try:
-                _, scan = scan_source(source, str(path))
-            except cst.ParserSyntaxError as err:
-                entry["error"] = (
-                    f"{err.editor_line}:{err.editor_column}: syntax error: {err.message}"
-                )
-            else:
-                if not scan.layers:
-                    continue
-                entry.update(file_document(scan))
-        if entry["error"] is not None:
+            scanned = scan_file(path)
+        except SourceError as err:
             failed = True
-            print(f"{path}:{entry['error']}", file=sys.stderr)
+            print(err, file=sys.stderr)
+            entry["error"] = str(err).removeprefix(f"{path}:").lstrip()
+            files.append(entry)
+            continue
+        if scanned is None or not scanned.scan.layers:
+            continue
+        entry.update(file_document(scanned.scan))
         files.append(entry)
     if args.output_format == "json":
         json.dump({"version": LAYERS_VERSION, "files": files}, sys.stdout, indent=2)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adnn_lint.rule import Rule
 
 
 def add_parser(subparsers: Any) -> None:
@@ -32,6 +35,8 @@ def describe(code: str) -> str | None:
                 rule.summary,
                 "",
                 rule.documentation(),
+                "",
+                _fix_safety(rule),
             ]
             if rule.INVALID:
                 parts += ["", "## Example", "", "```python", rule.INVALID[0][0].rstrip(), "```"]
@@ -49,3 +54,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     sys.stdout.write(text)
     return 0
+
+
+def _fix_safety(rule: type[Rule]) -> str:
+    if rule.fix_does is None:
+        return f"Why no autofix: {rule.fix_why}"
+    return f"Fix safety: the autofix {rule.fix_does} It is {rule.fixable}: {rule.fix_why}"

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adnn_lint.sources import SourceError
+
 if TYPE_CHECKING:
     from adnn_lint.spec.model import Spec
 
@@ -71,23 +73,17 @@ def _check(paths: list[Path]) -> int:
 
 
 def _extract(paths: list[Path], output_dir: Path | None) -> int:
-    from adnn_lint.config import ConfigError, discover
-    from adnn_lint.discovery import discover_files
+    from adnn_lint.sources import InputError, find_sources
 
     try:
-        config = discover(paths, None, Path.cwd())
-    except ConfigError as err:
+        files = find_sources(paths)
+    except InputError as err:
         print(f"adnn-lint: error: {err}", file=sys.stderr)
-        return 2
-    found = discover_files(paths, config)
-    if found.missing:
-        missing = ", ".join(map(str, found.missing))
-        print(f"adnn-lint: error: no such file or directory: {missing}", file=sys.stderr)
         return 2
     status = 0
     count = 0
     written: set[str] = set()
-    for path in found.files:
+    for path in files:
         try:
             specs = specs_from_file(path)
         except SourceError as err:
@@ -97,46 +93,22 @@ def _extract(paths: list[Path], output_dir: Path | None) -> int:
         for spec in specs:
             _emit(spec, path, output_dir, written)
         count += len(specs)
-    files = len(found.files)
-    print(f"{count} spec{'s'[: count != 1]} from {files} file{'s'[: files != 1]}", file=sys.stderr)
+    total = len(files)
+    print(f"{count} spec{'s'[: count != 1]} from {total} file{'s'[: total != 1]}", file=sys.stderr)
     return status
 
 
-class SourceError(ValueError):
-    """A source file that cannot be read or parsed; the message names the place."""
-
-
 def specs_from_file(path: Path) -> list[Spec]:
-    """The specs of every model in a ``.py`` file or notebook (``[]`` when it has none)."""
-    import io
-    import tokenize
+    """The specs of every model in a ``.py`` file or notebook (``[]`` when it has none).
 
-    import libcst
-
-    from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.scanner import mentions_keras, scan_source
+    Raises :class:`SourceError` (read as ``check`` reads files) naming the place."""
+    from adnn_lint.sources import scan_file
     from adnn_lint.spec.extract import extract_specs
 
-    try:
-        data = path.read_bytes()
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (OSError, SyntaxError, UnicodeDecodeError) as err:
-        raise SourceError(f"{path}: cannot read: {err}") from None
-    if path.suffix == ".ipynb":
-        try:
-            text = load_notebook(text).source  # lines then count in the joined code cells
-        except NotebookError as err:
-            raise SourceError(f"{path}: {err}") from None
-    if not mentions_keras(text):
+    scanned = scan_file(path)
+    if scanned is None:
         return []
-    try:
-        _, scan = scan_source(text, str(path))
-    except libcst.ParserSyntaxError as err:
-        raise SourceError(
-            f"{path}:{err.raw_line}:{err.raw_column + 1}: syntax error, no spec extracted"
-        ) from None
-    return extract_specs(scan, text, str(path))
+    return extract_specs(scanned.scan, scanned.text, str(path))
 
 
 def _emit(spec: Spec, path: Path, output_dir: Path | None, written: set[str]) -> None:

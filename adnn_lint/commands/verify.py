@@ -95,7 +95,8 @@ def _load_specs(target: Path) -> list[Spec]:
     """Specs from an ADNN spec file, or extracted from a Python source file or notebook."""
     if target.suffix in (".py", ".ipynb"):
         # The spec command's extraction (encoding, notebooks, syntax errors with positions).
-        from adnn_lint.commands.spec import SourceError, specs_from_file
+        from adnn_lint.commands.spec import specs_from_file
+        from adnn_lint.sources import SourceError
 
         try:
             return specs_from_file(target)

@@ -112,5 +112,19 @@ def render(report: Report) -> str:
                 "`--unsafe-fixes` option."
             )
     else:
-        lines.append("All checks passed!")
+        lines.append(_clean_summary(report))
+    failed = sum(1 for n in report.notices if n.internal_error)
+    if failed and (total or report.fixed):
+        lines.append(f"{_plural(failed, 'file')} not checked: internal error.")
     return "\n".join(lines) + "\n"
+
+
+def _clean_summary(report: Report) -> str:
+    """No findings: a pass only when every file was checked."""
+    failed = sum(1 for n in report.notices if n.internal_error)
+    skipped = len(report.notices) - failed
+    if failed:
+        return f"No findings, but {_plural(failed, 'file')} not checked: internal error."
+    if skipped:
+        return f"All checks passed! ({_plural(skipped, 'file')} skipped.)"
+    return "All checks passed!"

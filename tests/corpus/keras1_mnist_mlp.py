@@ -34,7 +34,8 @@ model.add(Activation("softmax"))
 
 model.compile(loss="categorical_crossentropy", optimizer=RMSprop(), metrics=["accuracy"])
 
-history = model.fit(  # expect: ADNN201
+# Seeded: Keras 1's backends draw every op seed from NumPy, seeded above.
+history = model.fit(
     X_train,
     Y_train,
     batch_size=batch_size,
