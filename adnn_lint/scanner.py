@@ -19,6 +19,7 @@ the scanner only needs statements, calls and the expressions around them.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -139,10 +140,18 @@ def _keras1_positional_kernel(call: cst.Call, raw: Sequence[cst.Arg]) -> bool:
     return len(positional) >= int(match.group(1)) + 1
 
 
-#: Functional merge helpers (keras.layers.concatenate(...)): no layer record, data flows through.
-_MERGE_FUNCTIONS = frozenset(
-    {"add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"}
-)
+#: Functional merge helpers (``keras.layers.add([x, h])``) -> the merge layer each one builds and
+#: applies (they take the layer's arguments after the list of input tensors).
+_MERGE_FUNCTIONS = {
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+    "concatenate": "Concatenate",
+    "dot": "Dot",
+}
 _FIT_POSITIONAL = ("x", "y", "batch_size", "epochs")
 _COMPILE_POSITIONAL = ("optimizer", "loss")
 _SHAPE_ARGS = frozenset(
@@ -620,14 +629,11 @@ class _Walker:
             self.functional(node)
             return True
         if last in _MERGE_FUNCTIONS and "layers" in parts:
-            inputs = self.value_of(node.args[0].value) if node.args else None
-            if isinstance(inputs, _Combined):
-                # `add([shortcut, y])` with a shortcut the scanner cannot follow (a helper's
-                # parameter in its own walk): the branches it can follow still feed the merge.
-                tensors = [item for item in inputs.items if isinstance(item, _Tensor)]
-                inputs = _combine(tensors) if tensors else None
-            if isinstance(inputs, _Tensor):
-                self.values[id(node)] = inputs
+            # layers.add([x, h]) is Add()([x, h]): a layer of the graph, so residual and
+            # multi-branch models rebuild with their merges
+            inputs = _inputs_argument(node)
+            layer_id = self.make_layer(node, _MERGE_FUNCTIONS[last], qualname, None, inputs)
+            self.apply(_Layers((layer_id,)), node, () if inputs is None else (inputs,))
             return True
         return False
 
@@ -805,12 +811,19 @@ class _Walker:
     # --- layers ------------------------------------------------------------------------------
 
     def make_layer(
-        self, node: cst.Call, class_name: str, qualname: str, partial: _Partial | None
-    ) -> None:
+        self,
+        node: cst.Call,
+        class_name: str,
+        qualname: str,
+        partial: _Partial | None,
+        inputs: cst.Arg | None = None,
+    ) -> str:
+        """A layer record for ``node``; ``inputs`` is the argument holding the input tensors of
+        a function that builds and applies the layer at once (``layers.add([x, h])``)."""
         info = self.cat.layer(class_name)
         assert info is not None
         layer_id = f"L{len(self.layers) + 1}"
-        args, problems = self.layer_arguments(node, info, partial)
+        args, problems = self.layer_arguments(node, info, partial, inputs)
         record = self.layer_record(layer_id, class_name, qualname, info, node, args, problems)
         self.layers[layer_id] = _PendingLayer(record)
         self.layer_nodes[layer_id] = node
@@ -824,9 +837,14 @@ class _Walker:
                 self.layers[inner].record = dataclasses.replace(inner_record, wrapped_by=layer_id)
         if self.class_stack and self.class_stack[-1].model is not None:
             self.class_stack[-1].created.append(layer_id)
+        return layer_id
 
     def layer_arguments(
-        self, node: cst.Call, info: LayerInfo, partial: _Partial | None
+        self,
+        node: cst.Call,
+        info: LayerInfo,
+        partial: _Partial | None,
+        inputs: cst.Arg | None = None,
     ) -> tuple[dict[str, cst.BaseExpression], list[str]]:
         """Argument name -> value expression, with legacy keywords mapped; and what is unknown."""
         calls = [partial.call, node] if partial is not None else [node]
@@ -835,6 +853,7 @@ class _Walker:
         for index, call in enumerate(calls):
             # functools.partial(Dense, ...): its first positional argument is the class.
             raw = list(call.args[1:] if partial is not None and index == 0 else call.args)
+            raw = [arg for arg in raw if arg is not inputs]
             keywords = {arg.keyword.value for arg in raw if arg.keyword is not None}
             positional_names = list(info.positional)
             keras1 = keywords & _KERAS1_MARKERS or _keras1_positional_kernel(call, raw)
@@ -1058,18 +1077,28 @@ class _Walker:
                     return shape[1:] if keyword != "shape" else shape
         return None
 
-    def apply(self, layers: _Layers, node: cst.Call) -> None:
-        """``layer(x)``: data flows from x's producers into each applied layer."""
+    def apply(self, layers: _Layers, node: cst.Call, args: Sequence[cst.Arg] | None = None) -> None:
+        """``layer(x)``: data flows from x's producers into each applied layer. ``args`` are
+        the call's arguments that hold tensors (default: all of them)."""
         producers: list[str] = []
         shape: tuple[int | None, ...] | None = None
-        for index, arg in enumerate(node.args):
+        for index, arg in enumerate(node.args if args is None else args):
             value = self.value_of(arg.value)
+            if isinstance(value, _Combined):
+                # `add([shortcut, y])` with a shortcut the scanner cannot follow (a helper's
+                # parameter in its own walk): the branches it can follow still feed the merge.
+                tensors = [item for item in value.items if isinstance(item, _Tensor)]
+                value = _combine(tensors) if tensors else None
             if not isinstance(value, _Tensor):
                 continue
             # Keyword tensors (initial_state=, mask=) feed the layer too; the shape is the
-            # first positional input's.
+            # first input's.
             producers.extend(p for p in value.producers if p not in producers)
-            if index == 0 and arg.keyword is None and not value.producers:
+            if (
+                index == 0
+                and (arg.keyword is None or arg.keyword.value == "inputs")
+                and not value.producers
+            ):
                 shape = value.shape
         # Several layers applied through one name (a loop over a list of layers) run in order.
         for layer_id in layers.ids:
@@ -1146,8 +1175,8 @@ class _Walker:
                 continue
             seen.add(current)
             stack.extend(predecessors.get(current, ()))
-        model.layer_ids = sorted(seen, key=lambda i: int(i[1:]))
         model.edges = sorted({(s, d) for s, d in self.edges if s in seen and d in seen})
+        model.layer_ids = _graph_order(seen, model.edges)
         for layer_id in seen:
             self.layers[layer_id].model = key
         self.values[id(node)] = _Model(key)
@@ -1181,8 +1210,8 @@ class _Walker:
             key = self.new_model(name, "functional", first)
             model = self.models[key]
             inside = set(ids)
-            model.layer_ids = ids
             model.edges = sorted({(s, d) for s, d in self.edges if s in inside and d in inside})
+            model.layer_ids = _graph_order(ids, model.edges)
             for layer_id in ids:
                 self.layers[layer_id].model = key
 
@@ -1221,6 +1250,39 @@ def _combine(values: Sequence[object]) -> object:
     if any(isinstance(v, _Layers | _Tensor) for v in values):
         return _Combined(tuple(values))
     return None
+
+
+def _graph_order(ids: Iterable[str], edges: Sequence[tuple[str, str]]) -> list[str]:
+    """Layer ids in creation order, except that a layer comes after the layers feeding it:
+    ``Activation("relu")(layers.add([x, h]))`` creates the Activation before the Add."""
+    number = {layer_id: int(layer_id[1:]) for layer_id in ids}
+    waiting = dict.fromkeys(number, 0)
+    successors: dict[str, list[str]] = {}
+    for src, dst in edges:
+        if src in number and dst in number:
+            waiting[dst] += 1
+            successors.setdefault(src, []).append(dst)
+    ready = [(n, i) for i, n in number.items() if not waiting[i]]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, layer_id = heapq.heappop(ready)
+        order.append(layer_id)
+        for dst in successors.get(layer_id, ()):
+            waiting[dst] -= 1
+            if not waiting[dst]:
+                heapq.heappush(ready, (number[dst], dst))
+    # a cycle (a scanner misreading): its layers keep creation order after the rest
+    return order + sorted((i for i in number if i not in set(order)), key=number.__getitem__)
+
+
+def _inputs_argument(node: cst.Call) -> cst.Arg | None:
+    """The input tensors of a function that builds and applies a layer: ``inputs=`` or the
+    first positional argument."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "inputs":
+            return arg
+    return next((arg for arg in node.args if arg.keyword is None and not arg.star), None)
 
 
 def _no_names(_name: str) -> Binding | None:

@@ -751,20 +751,23 @@ def test_functional_helpers_join_the_model_with_loops_and_residuals() -> None:
         """
     )
     (model,) = result.models
-    # ids in creation order: the Dense call is read before the Flatten call inside it
-    conv0, act0, conv1, act1, zero_conv, dense, flatten = model.layer_ids
+    # graph order: the Flatten (read after the Dense it is nested in) comes before the Dense
+    conv0, act0, conv1, act1, zero_conv, add, flatten, dense = model.layer_ids
     classes = [result.layer(i).class_name for i in model.layer_ids]
-    assert classes == ["Conv2D", "Activation", "Conv2D", "Activation", "Conv2D", "Dense", "Flatten"]
+    assert classes == [
+        "Conv2D", "Activation", "Conv2D", "Activation", "Conv2D", "Add", "Flatten", "Dense"
+    ]  # fmt: skip
     layers = [result.layer(i) for i in model.layer_ids]
-    assert [layer.multiplicity for layer in layers] == [1, 1, 3, 3, 3, 1, 1]
+    assert [layer.multiplicity for layer in layers] == [1, 1, 3, 3, 3, 3, 1, 1]
     assert all(layer.width == 8 for layer in layers[:5] if layer.class_name == "Conv2D")
     # data flows into the helper, through it, and the residual add joins both branches
     assert {
         (conv0, act0),
         (act0, conv1),
         (act1, zero_conv),
-        (zero_conv, flatten),
-        (act0, flatten),
+        (zero_conv, add),
+        (act0, add),
+        (add, flatten),
         (flatten, dense),
     } <= set(model.edges)
 

@@ -321,3 +321,57 @@ def test_a_layer_list_with_an_unreadable_element_is_marked_incomplete() -> None:
     clean = source.split("other.add")[0].replace("make_block(8)", "layers.Dense(8)")
     _, scan = scan_source(clean, "m.py")
     assert all("layers" not in s.model.unresolved for s in extract_specs(scan, clean, "m.py"))
+
+
+RESIDUAL = """\
+import keras
+from keras import layers
+
+
+def residual_block(x, units):
+    h = layers.Dense(units, activation="relu")(x)
+    h = layers.Dense(units)(h)
+    return layers.Activation("relu")(layers.add([x, h]))
+
+
+inputs = keras.Input(shape=(16,))
+x = layers.Dense(32, activation="relu")(inputs)
+x = residual_block(x, 32)
+wide = layers.Dense(8, activation="relu")(x)
+deep = layers.Dense(8, activation="tanh")(x)
+x = layers.concatenate([wide, deep], axis=-1)
+outputs = layers.Dense(3, activation="softmax")(layers.Dropout(0.1)(x))
+model = keras.Model(inputs, outputs)
+"""
+
+
+def test_merge_functions_and_nested_calls_enter_the_graph() -> None:
+    from adnn_lint.scanner import scan_source
+
+    _, scan = scan_source(RESIDUAL, "m.py")
+    (spec,) = extract_specs(scan, RESIDUAL, "m.py")
+    layers = {layer.name: layer for layer in spec.model.layers}
+    order = [layer.name for layer in spec.model.layers]
+    # the merge layers exist, and every layer comes after the layers feeding it (the
+    # Activation is created before the add() nested in its call)
+    assert layers["add"].class_name == "Add" and layers["add"].inputs == ("dense", "dense_2")
+    assert layers["activation"].inputs == ("add",)
+    assert layers["dense_2"].activation == "linear"  # the relu comes after the add
+    assert layers["concatenate"].inputs == ("dense_3", "dense_4")
+    assert layers["concatenate"].options == {"axis": -1}
+    assert layers["dropout"].inputs == ("concatenate",)
+    assert layers["dense_5"].inputs == ("dropout",)
+    assert all(order.index(i) < order.index(n) for n, x in layers.items() for i in x.inputs)
+    assert all(not layer.unresolved for layer in spec.model.layers)
+    assert spec.model.unresolved == ()
+    assert loads(dumps(spec)) == spec
+
+
+def test_a_merge_with_the_model_input_is_marked() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = RESIDUAL.replace("layers.add([x, h])", "layers.add([inputs, h])")
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    (add,) = [layer for layer in spec.model.layers if layer.class_name == "Add"]
+    assert add.unresolved == ("inputs",)

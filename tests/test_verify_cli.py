@@ -18,7 +18,7 @@ from adnn_lint.spec.model import (
     SearchSpec,
     Spec,
 )
-from adnn_lint.spec.syntax import dumps
+from adnn_lint.spec.syntax import dumps, loads
 
 
 def _spec_text(**contract: object) -> str:
@@ -141,3 +141,27 @@ def test_source_files_pick_a_model_or_say_why_not(
     assert "--model" in capsys.readouterr().err
     assert main(["verify", str(two), "--model", "c"]) == 2
     assert "no model named 'c'" in capsys.readouterr().err
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_a_residual_mlp_built_by_a_helper_is_rebuilt_and_trained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.results import load_results
+
+    example = Path(__file__).parents[1] / "examples" / "residual_mlp.py"
+    results = tmp_path / "r.json"
+    args = ["verify", str(example), "--data", "embedded", "--limit", "300", "--epochs", "1"]
+    args += ["--search", "random", "--max-trial", "2", "--seeds", "2", "--verdict-seeds", "2"]
+    code = main([*args, "--results", str(results), "--quiet"])
+    saved = load_results(results)
+    assert saved.status == "complete" and saved.verdict is not None
+    assert code == saved.verdict.exit_code
+    spec = loads(saved.spec_text)
+    adds = [layer for layer in spec.model.layers if layer.class_name == "Add"]
+    assert [add.inputs for add in adds] == [("dense", "dense_2"), ("dense_4", "activation")]
+    # every Dense layer of the helper's two calls was trained and searched
+    assert saved.spec_point is not None and len(saved.spec_point) == 2 * 6
+    assert "verdict" in capsys.readouterr().out

@@ -57,6 +57,8 @@ _MULTI_INPUT = {
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
 }  # fmt: skip
+#: Merge layers: they need two input tensors or more.
+_MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 #: Shape arguments whose 1-tuple is not the same as its single integer.
 _TUPLE_ONLY = {"target_shape", "dims"}
 #: Tuple-valued layer arguments (the scanner's ``shape_arguments``).
@@ -258,6 +260,10 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
     if len(inputs) > 1 and class_name not in _MULTI_INPUT:
         # several tensors reach a single-input layer: a merge the scanner did not see
         # (layers.concatenate([...]), a + b) sits between; which one is not guessed
+        unresolved.append("inputs")
+    if class_name in _MERGES and len(inputs) < 2:
+        # layers.add([inputs, h]): the spec names no model input among a layer's inputs, so a
+        # merge with the model's input (or a tensor the scanner lost) cannot be rebuilt
         unresolved.append("inputs")
     return LayerSpec(
         name=name,
