@@ -145,6 +145,9 @@ class ModelRecord:
     # False when the layer order is known but not the data flow (a subclassed model whose
     # call() could not be followed): edges then chain the layers in construction order.
     edges_known: bool = True
+    # where a subclassed model's class is instantiated (``model = Net()``): a contract
+    # written there is the model's too
+    instances: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,13 @@ class _Model:
 
 
 @dataclass(frozen=True)
+class _ModelClass:
+    """A class that subclasses ``keras.Model``: calling it makes that model."""
+
+    key: int
+
+
+@dataclass(frozen=True)
 class _Helper:
     """A local function that builds and returns layers (or applies them to its input): each
     call is walked again with the caller's arguments, so its layers join the caller's model."""
@@ -180,6 +187,7 @@ class _PendingModel:
     edges: list[tuple[str, str]] = field(default_factory=list)
     input_shape: tuple[int | None, ...] | None = None
     edges_known: bool = True
+    instances: list[cst.Call] = field(default_factory=list)  # Net() of a subclassed model
     hint: str = ""  # the enclosing function: names a model that is returned, not assigned
 
 
@@ -439,6 +447,7 @@ class _Walker:
         self.scope = outer
         if context.model is not None:
             self.finish_subclassed(context)
+            self.scope.names[node.name.value].value = _ModelClass(context.model)
 
     def generic(self, node: cst.CSTNode) -> None:
         for child in _children(node):
@@ -601,6 +610,10 @@ class _Walker:
                 return
             if binding is not None and isinstance(binding.value, _Helper):
                 self.follow(node, binding.value)
+                return
+            if binding is not None and isinstance(binding.value, _ModelClass):
+                self.models[binding.value.key].instances.append(node)
+                self.values[id(node)] = _Model(binding.value.key)
                 return
         callee = self.value_of(node.func)
         if isinstance(callee, _Layers):
@@ -1493,6 +1506,8 @@ def _spans(walker: _Walker, module: cst.Module, source: str) -> dict[cst.CSTNode
         targets[where] = statement_of.get(id(inside))
     for model in walker.models.values():
         targets[model.node] = statement_of.get(id(model.node))
+        for instance in model.instances:
+            targets[instance] = statement_of.get(id(instance))
     if any(holder is None for holder in targets.values()):
         return spans_for(module, list(targets))
     return spans_in_statements(module, source, targets)  # type: ignore[arg-type]
@@ -1550,6 +1565,7 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
                 compile=model_compiles[-1] if model_compiles else None,
                 fits=tuple(model_fits),
                 edges_known=pending_model.edges_known,
+                instances=tuple(span(node) for node in pending_model.instances),
             )
         )
     applied_shapes = walker.applied_input_shape

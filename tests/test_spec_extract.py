@@ -375,3 +375,39 @@ def test_a_merge_with_the_model_input_is_marked() -> None:
     (spec,) = extract_specs(scan, source, "m.py")
     (add,) = [layer for layer in spec.model.layers if layer.class_name == "Add"]
     assert add.unresolved == ("inputs",)
+
+
+def test_a_contract_above_a_subclassed_models_instantiation_is_the_models() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "\n"
+        "\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.hidden = layers.Dense(64, activation='relu')\n"
+        "        self.out = layers.Dense(10, activation='softmax')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return self.out(self.hidden(x))\n"
+        "\n"
+        "\n"
+        "# adnn: accuracy >= 0.85, max_trial = 8\n"
+        "model = Net()\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "model.fit(x, y, epochs=2)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (model,) = scan.models
+    assert model.name == "Net" and [s.line for s in model.instances] == [16]
+    assert model.compile is not None and model.fits[0].epochs == 2  # calls on the instance
+    (spec,) = extract_specs(scan, source, "m.py")
+    assert spec.contract.accuracy == 0.85 and spec.contract.max_trial == 8
+    # a comment above some other statement stays unattached
+    moved = source.replace("model = Net()\n", "x = 1\nmodel = Net()\n")
+    _, scan = scan_source(moved, "m.py")
+    (spec,) = extract_specs(scan, moved, "m.py")
+    assert spec.contract.accuracy is None

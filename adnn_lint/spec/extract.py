@@ -28,9 +28,9 @@ from adnn_lint.records import (
 )
 from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.spec.contract import (
-    attached_comment,
     definitions,
     find_contract_comments,
+    model_comment,
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
@@ -91,8 +91,7 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     data = _data(source)
     specs = []
     for model in scan.models:
-        span = model.span
-        comment = attached_comment(comments, lines, span.line, span.end_line, scopes)
+        comment = model_comment(comments, lines, model, scopes)
         contract = Contract()
         if comment is not None:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
