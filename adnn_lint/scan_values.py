@@ -205,6 +205,87 @@ def _tf_initializer(qualname: str | None) -> tuple[str, dict[str, ParamValue]] |
     return canonical, dict(defaults)
 
 
+#: TF 1's variance-scaling factories outside ``initializers`` -> their signature:
+#: ``tf.contrib.layers.variance_scaling_initializer(factor=2.0, mode='FAN_IN', uniform=False)``
+#: and ``xavier_initializer(uniform=True)`` (factor 1, FAN_AVG; its normal is truncated, as
+#: Keras' is); ``tf.variance_scaling_initializer`` is Keras' VarianceScaling under TF 1 names.
+_CONTRIB_MODULES = ("tensorflow.contrib.layers", "tensorflow.contrib.slim", "tf_slim")
+_TF1_SCALING: dict[str, tuple[tuple[str, ...], dict[str, ParamValue]]] = {
+    "variance_scaling_initializer": (
+        ("factor", "mode", "uniform", "seed"),
+        {"factor": 2.0, "mode": "FAN_IN", "uniform": False},
+    ),
+    "xavier_initializer": (
+        ("uniform", "seed"),
+        {"factor": 1.0, "mode": "FAN_AVG", "uniform": True},
+    ),
+    "xavier_initializer_conv2d": (
+        ("uniform", "seed"),
+        {"factor": 1.0, "mode": "FAN_AVG", "uniform": True},
+    ),
+}
+
+
+def _tf1_scaling(qualname: str | None, node: cst.Call, lookup: Lookup) -> ResolvedInit | None:
+    """``tf.contrib.layers.xavier_initializer()``, ``variance_scaling_initializer(...)`` and
+    ``tf.variance_scaling_initializer(...)``, as Keras' VarianceScaling parameters."""
+    if not qualname:
+        return None
+    module, _, name = qualname.rpartition(".")
+    core = (
+        module in ("tensorflow", "tensorflow.compat.v1") and name == "variance_scaling_initializer"
+    )
+    if not core and not (module.startswith(_CONTRIB_MODULES) and name in _TF1_SCALING):
+        return None
+    names, given = (
+        (("scale", "mode", "distribution", "seed"), {})
+        if core
+        else (_TF1_SCALING[name][0], dict(_TF1_SCALING[name][1]))
+    )
+    unknown: list[str] = []
+    for index, arg in enumerate(node.args):
+        key = arg.keyword.value if arg.keyword is not None else None
+        if key is None and not arg.star and index < len(names):
+            key = names[index]
+        if key is None or key == "dtype":
+            if key is None:
+                unknown.append(f"argument {index + 1}")
+            continue
+        value = as_param(literal_or(arg.value, lookup))
+        if value is _NOT_LITERAL:
+            unknown.append(key)
+        else:
+            given[key] = value  # type: ignore[assignment]
+    if core:
+        params = dict(given)
+        if params.get("distribution") == "normal":  # TF 1's "normal" is the truncated one
+            params["distribution"] = "truncated_normal"
+    else:
+        mode = given.get("mode")
+        params = {
+            "scale": given.get("factor"),
+            "mode": mode.lower() if isinstance(mode, str) else mode,
+            "distribution": "uniform" if given.get("uniform") else "truncated_normal",
+        }
+        if "seed" in given:
+            params["seed"] = given["seed"]
+    merged: dict[str, ParamValue] = {
+        "scale": 1.0,
+        "mode": "fan_in",
+        "distribution": "truncated_normal",
+        "seed": None,
+    }
+    merged.update(params)
+    seed = merged.get("seed")
+    return ResolvedInit(
+        Origin.UNRESOLVED if unknown else Origin.EXPLICIT,
+        canonical="variance_scaling",
+        params=merged,
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        reason=f"{name}: {', '.join(unknown)} not a literal" if unknown else None,
+    )
+
+
 def _missing_keras_initializer(qualname: str | None) -> ResolvedInit | None:
     """``keras.initializers.GlorotUnifrom``: a name Keras does not export (a typo, ADNN108's).
 
@@ -294,6 +375,9 @@ def resolve_initializer(
             )
         canonical = _keras_initializer(qualname, cat)
         tf_init = _tf_initializer(qualname) if canonical is None else None
+        scaling = _tf1_scaling(qualname, node, lookup) if canonical is None else None
+        if scaling is not None:
+            return dataclasses.replace(scaling, instance=instance)
         if tf_init is not None:
             return _from_call(tf_init[0], node, lookup, cat, instance, tf_init[1])
         if canonical is None:

@@ -147,9 +147,15 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
     else:
         unresolved.append("input_shape")
     kept = [r for r in records if r.class_name not in _INPUT_CLASSES]
-    if not kept or any(r.multiplicity is None for r in kept) or not model.edges_known:
-        # no layer found (a wrapper model), a loop whose trip count is not a literal, or a
-        # graph the scanner could not follow
+    between = {op for r in kept for op in r.input_ops}
+    if (
+        not kept
+        or any(r.multiplicity is None for r in kept)
+        or not model.edges_known
+        or set(model.ops) - between
+    ):
+        # no layer found (a wrapper model), a loop whose trip count is not a literal, a graph
+        # the scanner could not follow, or an operation that is no layer after the last layer
         unresolved.append("layers")
     nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
     names = _names([n for r in kept for n in nodes[r.id]])
@@ -256,6 +262,11 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
             # tuples travel as their source text, "(3, 3)", which the runtime reads back
             options[key] = repr(tuple(shape))
     unresolved += [a for a in _written_shapes(record, info) if a not in record.shape_arguments]
+    # regularizers, constraints, custom objects: a layer rebuilt without them is another layer
+    unresolved += record.dropped
+    if record.input_ops:
+        # tf.reshape, tf.nn.max_pool, a custom layer between this layer and its inputs
+        unresolved.append("inputs")
     if len(inputs) > 1 and class_name not in _MULTI_INPUT:
         # several tensors reach a single-input layer: a merge the scanner did not see
         # (layers.concatenate([...]), a + b) sits between; which one is not guessed
