@@ -411,3 +411,51 @@ def test_a_contract_above_a_subclassed_models_instantiation_is_the_models() -> N
     _, scan = scan_source(moved, "m.py")
     (spec,) = extract_specs(scan, moved, "m.py")
     assert spec.contract.accuracy is None
+
+
+def test_arguments_the_spec_cannot_carry_are_marked() -> None:
+    from adnn_lint.scanner import scan_source
+    from adnn_lint.spec.check import unbuildable
+
+    source = (
+        "import keras\n"
+        "from keras import constraints, layers, regularizers\n"
+        "\n"
+        "\n"
+        "class Scale(layers.Layer):\n"
+        "    def build(self, input_shape):\n"
+        "        self.w = self.add_weight(shape=(1,), initializer='zeros')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return x * self.w\n"
+        "\n"
+        "\n"
+        "inputs = keras.Input((16,))\n"
+        "x = layers.Dense(32, activation='relu', kernel_regularizer=regularizers.l2(1e-4),\n"
+        "                 kernel_constraint=constraints.MaxNorm(3), name=f'hidden_{1}')(inputs)\n"
+        "x = layers.Dense(16, activation='relu', kernel_regularizer='l2')(x)\n"
+        "x = Scale()(x)\n"
+        "outputs = layers.Dense(2, activation='softmax')(x)\n"
+        "model = keras.Model(inputs, outputs)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    specs = {spec.model.name: spec for spec in extract_specs(scan, source, "m.py")}
+    spec = specs["model"]
+    hidden, literal, out = spec.model.layers
+    # an object the spec cannot hold is marked, never dropped; a literal name is carried
+    assert hidden.unresolved == ("kernel_regularizer", "kernel_constraint")
+    assert literal.unresolved == () and literal.options == {"kernel_regularizer": "l2"}
+    # the custom layer sits between: its weights and what it computes are not in the spec
+    assert out.inputs == ("dense_1",) and out.unresolved == ("inputs",)
+    assert unbuildable(spec) == [
+        "model.layers[0] (dense): kernel_regularizer, kernel_constraint",
+        "model.layers[2] (dense_2): inputs",
+    ]
+    # the same custom layer in a Sequential list: the layers cannot all be listed
+    listed = source.split("inputs = ")[0] + (
+        "model = keras.Sequential([keras.Input((16,)), layers.Dense(8), Scale()])\n"
+    )
+    _, scan = scan_source(listed, "m.py")
+    spec = next(s for s in extract_specs(scan, listed, "m.py") if s.model.name == "model")
+    assert "layers" in spec.model.unresolved
+    assert unbuildable(spec)[0].startswith("model.layers: not every layer of 'model'")

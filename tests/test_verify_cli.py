@@ -165,3 +165,27 @@ def test_a_residual_mlp_built_by_a_helper_is_rebuilt_and_trained(
     # every Dense layer of the helper's two calls was trained and searched
     assert saved.spec_point is not None and len(saved.spec_point) == 2 * 6
     assert "verdict" in capsys.readouterr().out
+
+
+def test_a_spec_that_cannot_rebuild_the_model_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # refused from the spec alone: no runtime import is needed to say so
+    monkeypatch.setattr(verify_command, "_runtime_missing", list)
+    source = tmp_path / "train.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers, regularizers\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input((28, 28)),\n"
+        "    layers.Flatten(),\n"
+        "    layers.Dense(64, activation='relu', kernel_regularizer=regularizers.l2(1e-4)),\n"
+        "    layers.Dense(10, activation='softmax'),\n"
+        "])\n"
+    )
+    results = tmp_path / "r.json"
+    assert main(["verify", str(source), "--results", str(results)]) == 2
+    err = capsys.readouterr().err
+    # the layer, the argument and the way out, before any data is loaded or model trained
+    assert "model.layers[1] (dense): kernel_regularizer" in err and "--entry" in err
+    assert not results.exists()
