@@ -28,7 +28,7 @@ def kernel(layer: LayerRecord) -> tuple[Origin, str | None]:
     return ref.origin, ref.canonical
 
 
-# --- import styles (docs/scanner.md: I1..I16) -------------------------------------------------
+# --- import styles (docs/scanner.md: I1..I18) -------------------------------------------------
 
 IMPORT_STYLES = {
     "I1 import keras": "import keras\nkeras.layers.Dense(4)",
@@ -49,6 +49,10 @@ IMPORT_STYLES = {
     "I14 tensorflow.python.keras": ("from tensorflow.python.keras.layers import Dense\nDense(4)"),
     "I15 class alias assignment": "from keras import layers\nD = layers.Dense\nD(4)",
     "I16 module alias assignment": "import keras\nKL = keras.layers\nKL.Dense(4)",
+    "I17 TF 1 layer class": "import tensorflow as tf\ntf.layers.Dense(4)",
+    "I18 TF 1 layer function": (
+        "import tensorflow as tf\nslim = tf.contrib.slim\nslim.fully_connected(x, 4)"
+    ),
 }
 
 
