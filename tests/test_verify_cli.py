@@ -189,3 +189,45 @@ def test_a_spec_that_cannot_rebuild_the_model_is_refused(
     # the layer, the argument and the way out, before any data is loaded or model trained
     assert "model.layers[1] (dense): kernel_regularizer" in err and "--entry" in err
     assert not results.exists()
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_a_subclassed_model_with_its_contract_at_the_instantiation_is_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.results import load_results
+
+    source = tmp_path / "net.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers\n"
+        "\n"
+        "\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.flatten = layers.Flatten()\n"
+        "        self.hidden = layers.Dense(32, activation='relu')\n"
+        "        self.out = layers.Dense(10, activation='softmax')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return self.out(self.hidden(self.flatten(x)))\n"
+        "\n"
+        "\n"
+        "# adnn: accuracy >= 0.99\n"
+        "model = Net()\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "model.fit(x_train, y_train, epochs=1)\n"
+    )
+    results = tmp_path / "r.json"
+    args = ["verify", str(source), "--data", "embedded", "--limit", "300", "--search", "random"]
+    args += ["--max-trial", "2", "--seeds", "2", "--verdict-seeds", "2", "--quiet"]
+    code = main([*args, "--results", str(results)])
+    saved = load_results(results)
+    assert saved.verdict is not None and code == saved.verdict.exit_code
+    # the claim written above `model = Net()` is the one judged
+    assert saved.verdict.required_accuracy == 0.99
+    assert saved.verdict.status in ("FAIL", "INCONCLUSIVE")
+    capsys.readouterr()
