@@ -635,7 +635,7 @@ class _Walker:
         if isinstance(node.func, cst.Attribute):
             self.method_call(node, node.func)
         if isinstance(callee, _Model):
-            self.operation(node, self.models[callee.key].name or "a subclassed layer or model")
+            self.operation(node, self.model_label(callee.key))
         elif qualname is not None and qualname.split(".")[0] in _OPERATION_MODULES:
             self.operation(node, qualname)
 
@@ -674,6 +674,10 @@ class _Walker:
             found = as_shape(literal_or(node.args[1].value, self.lookup))
             shape = found[1:] if found else None
         self.values[id(node)] = _Tensor(producers, shape, ops, reshaped=True)
+
+    def model_label(self, key: int) -> str:
+        """A model's class or variable name, as far as the walk knows it."""
+        return self.models[key].name or self.model_names.get(key) or "a model"
 
     def fold_activation(self, layer_id: str, activation: str) -> bool:
         """``tf.nn.relu(tf.layers.dense(x, 64))``: the linear layer's output is activated, as
@@ -1254,7 +1258,7 @@ class _Walker:
         if isinstance(added, _Model):
             # a custom layer (a keras.layers.Layer subclass) or a nested model: no layer
             # record, so the flow through it and its weights are not known
-            model.ops = (*model.ops, self.models[added.key].name)
+            model.ops = (*model.ops, self.model_label(added.key))
             model.edges_known = False
             return
         if not isinstance(added, _Layers):
@@ -1276,7 +1280,9 @@ class _Walker:
         if not isinstance(outputs, cst.BaseExpression):
             return
         out_value = self.value_of(outputs)
-        if not isinstance(out_value, _Tensor):
+        if not isinstance(out_value, _Tensor) or not out_value.producers:
+            # no layer of this file reaches the outputs (gan = Model(z, disc(gen(z))) over
+            # two models): nothing to list
             return
         key = self.new_model("", "functional", node)
         model = self.models[key]

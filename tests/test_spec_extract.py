@@ -459,3 +459,28 @@ def test_arguments_the_spec_cannot_carry_are_marked() -> None:
     spec = next(s for s in extract_specs(scan, listed, "m.py") if s.model.name == "model")
     assert "layers" in spec.model.unresolved
     assert unbuildable(spec)[0].startswith("model.layers: not every layer of 'model'")
+
+
+def test_a_model_applied_between_layers_is_marked_and_a_model_of_models_is_not_listed() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "gen = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])\n"
+        "disc = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation='sigmoid')])\n"
+        "z = keras.Input((8,))\n"
+        "gan = keras.Model(z, disc(gen(z)))\n"
+        "h = layers.Dense(8)(z)\n"
+        "out = layers.Dense(1)(gen(h))\n"
+        "head = keras.Model(z, out)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    specs = {spec.model.name: spec for spec in extract_specs(scan, source, "m.py")}
+    # no layer of the file reaches gan's outputs: no empty spec stands for it
+    assert sorted(specs) == ["disc", "gen", "head"]
+    first, last = specs["head"].model.layers
+    # gen runs between the two Dense layers: the spec of head alone would skip it
+    assert last.inputs == (first.name,) and last.unresolved == ("inputs",)
+    (model,) = [m for m in scan.models if m.name == "head"]
+    assert model.ops == ("gen",)
