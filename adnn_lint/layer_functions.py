@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ParamDefault = str | int
+ParamDefault = str | int | float
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,12 @@ def _tf1_functions() -> dict[str, LayerFunction]:
                 "moving_variance_initializer",
             ),
         ),
-        "dropout": _tf1("Dropout", ("rate", "noise_shape", "seed", "training", "name")),
+        "dropout": LayerFunction(
+            "Dropout",
+            ("rate", "noise_shape", "seed", "training", "name"),
+            defaults={"rate": 0.5},  # Keras' Dropout has no default rate
+            ignored=_TF1_IGNORED,
+        ),
         "flatten": _tf1("Flatten", ("name", "data_format")),
     }
     for rank in (1, 2, 3):
@@ -187,7 +192,7 @@ def _contrib_functions() -> dict[str, LayerFunction]:
             class_name,
             ("pool_size", "strides", "padding", "data_format"),
             pooling,
-            {"strides": 2, "padding": "valid"},
+            {"strides": 2},
             None,
         )
     return found

@@ -206,3 +206,21 @@ def test_tf1_layer_classes_and_non_layer_functions() -> None:
     first, second = result.layers
     assert first.fan_in == 4 and first.feeds_trainable and second.fan_in == 16
     assert first.initializers[0].canonical == "zeros"
+
+
+def test_tf1_dropout_takes_its_own_default_rate_and_drops_the_training_flag() -> None:
+    result = scan(
+        """
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 784])
+        h = tf.layers.dense(x, 128, activation=tf.nn.relu)
+        h = tf.layers.dropout(h, training=True)
+        bn = tf.layers.batch_normalization(h, training=True, momentum=0.9)
+        logits = tf.layers.dense(bn, 10)
+        """
+    )
+    dense, dropout, norm, logits = result.layers
+    assert dict(dropout.arguments) == {"rate": 0.5}  # TF 1's default; Keras' Dropout has none
+    assert dict(norm.arguments) == {"momentum": 0.9}
+    assert dropout.dropped == norm.dropped == ()
+    assert (dense.fan_in, logits.fan_in) == (784, 128)
