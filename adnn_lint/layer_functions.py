@@ -32,12 +32,12 @@ class LayerFunction:
     defaults: Mapping[str, ParamDefault] = field(default_factory=dict)
     none_initializer: str | None = None  # what an initializer written as None means
     none_bias_drops_bias: bool = False  # contrib: biases_initializer=None builds no bias
-    # keywords the Keras class has no argument for: a value other than None changes the
-    # model in a way the layer cannot state (contrib's normalizer_fn)
-    unsupported: frozenset[str] = frozenset()
     # keywords that do not change the layer (TF 1 variable reuse, collections, the
     # training flag of dropout, which Keras sets per call)
     ignored: frozenset[str] = frozenset()
+    # TF 1 graph mode: an unseeded initializer object draws new values for every variable
+    # it creates (each gets its own random op), unlike a Keras 3 instance
+    graph_mode: bool = False
 
 
 #: The TF 1 variable scope's default for a variable created without an initializer.
@@ -61,7 +61,11 @@ _CONV = ("filters", "kernel_size", "strides", "padding", "data_format")
 
 def _tf1(class_name: str, positional: tuple[str, ...]) -> LayerFunction:
     return LayerFunction(
-        class_name, positional, none_initializer=_SCOPE_DEFAULT, ignored=_TF1_IGNORED
+        class_name,
+        positional,
+        none_initializer=_SCOPE_DEFAULT,
+        ignored=_TF1_IGNORED,
+        graph_mode=True,
     )
 
 
@@ -90,6 +94,7 @@ def _tf1_functions() -> dict[str, LayerFunction]:
             ("rate", "noise_shape", "seed", "training", "name"),
             defaults={"rate": 0.5},  # Keras' Dropout has no default rate
             ignored=_TF1_IGNORED,
+            graph_mode=True,
         ),
         "flatten": _tf1("Flatten", ("name", "data_format")),
     }
@@ -157,8 +162,8 @@ def _contrib(
         defaults=defaults,
         none_initializer=_SCOPE_DEFAULT,
         none_bias_drops_bias=True,
-        unsupported=frozenset({"normalizer_fn", "normalizer_params"}),
         ignored=_CONTRIB_IGNORED,
+        graph_mode=True,
     )
 
 

@@ -231,6 +231,7 @@ class _Walker:
         self.helper_layers: dict[int, list[str]] = {}  # id(def) -> layers its own walk created
         self.followed: set[int] = set()  # id(def) of helpers followed at some call
         self.no_fix: set[str] = set()  # layers whose arguments take no Keras initializer names
+        self.graph_mode: set[str] = set()  # TF 1 layers: see LayerFunction.graph_mode
         # layer id -> operations that are no layer between it and the layers feeding it
         self.after_ops: dict[str, dict[str, None]] = {}
         self.reshaped_input: set[str] = set()  # ... one of which may change the input's shape
@@ -693,7 +694,9 @@ class _Walker:
     def keras_call(self, node: cst.Call, qualname: str) -> bool:
         class_name = _keras_layer_class(qualname, self.cat)
         if class_name is not None:
-            self.make_layer(node, class_name, qualname, None)
+            layer_id = self.make_layer(node, class_name, qualname, None)
+            if qualname.rpartition(".")[0] in TF1_CLASS_MODULES:
+                self.graph_mode.add(layer_id)
             return True
         function = layer_function(qualname)
         if function is not None:
@@ -929,6 +932,8 @@ class _Walker:
             info = _function_defaults(args, info, function)
             if function.keywords:
                 self.no_fix.add(layer_id)  # contrib: a Keras name is no initializer there
+            if function.graph_mode:
+                self.graph_mode.add(layer_id)
         record = self.layer_record(layer_id, class_name, qualname, info, node, args, problems)
         self.layers[layer_id] = _PendingLayer(record)
         self.layer_nodes[layer_id] = node
@@ -1687,6 +1692,12 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
                 for ref in record.initializers
             )
             where = span(record.node)
+        if record.id in walker.graph_mode:
+            # TF 1: one unseeded initializer object shared by several layers draws different
+            # values for each, so it is no shared instance (ADNN107)
+            refs = tuple(
+                dataclasses.replace(ref, instance=None) if ref.seed is None else ref for ref in refs
+            )
         model_id = f"M{pending.model}" if pending.model is not None else None
         layers.append(dataclasses.replace(record, span=where, initializers=refs, model=model_id))
     compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]

@@ -224,3 +224,18 @@ def test_tf1_dropout_takes_its_own_default_rate_and_drops_the_training_flag() ->
     assert dict(norm.arguments) == {"momentum": 0.9}
     assert dropout.dropped == norm.dropped == ()
     assert (dense.fan_in, logits.fan_in) == (784, 128)
+
+
+def test_a_shared_unseeded_tf1_initializer_is_no_shared_instance() -> None:
+    source = """\
+import tensorflow as tf
+init = tf.truncated_normal_initializer(stddev=0.1)
+x = tf.placeholder(tf.float32, [None, 784])
+h = tf.layers.dense(x, 64, activation=tf.nn.relu, kernel_initializer=init)
+logits = tf.layers.dense(h, 10, kernel_initializer=init)
+"""
+    # TF 1 graph mode gives each variable its own random op: different values, no ADNN107
+    assert "ADNN107" not in {code for code, _ in codes(source)}
+    # with a seed, every variable it makes starts from the same values, as in Keras
+    seeded = source.replace("stddev=0.1)", "stddev=0.1, seed=3)")
+    assert ("ADNN107", 5) in codes(seeded)
