@@ -101,7 +101,8 @@ class _Model:
 
 @dataclass(frozen=True)
 class _ModelClass:
-    """A class that subclasses ``keras.Model``: calling it makes that model."""
+    """A class that subclasses ``keras.Model`` (or ``keras.layers.Layer``): calling it makes
+    that model (or custom layer)."""
 
     key: int
 
