@@ -695,9 +695,8 @@ class _Walker:
     def keras_call(self, node: cst.Call, qualname: str) -> bool:
         class_name = _keras_layer_class(qualname, self.cat)
         if class_name is not None:
-            layer_id = self.make_layer(node, class_name, qualname, None)
-            if qualname.rpartition(".")[0] in TF1_CLASS_MODULES:
-                self.graph_mode.add(layer_id)
+            tf1 = qualname.rpartition(".")[0] in TF1_CLASS_MODULES
+            self.make_layer(node, class_name, qualname, None, graph_mode=tf1)
             return True
         function = layer_function(qualname)
         if function is not None:
@@ -915,12 +914,17 @@ class _Walker:
         qualname: str,
         partial: _Partial | None,
         function: LayerFunction | None = None,
+        *,
+        graph_mode: bool = False,
     ) -> str:
         """A layer record for ``node``; ``function``: the call is a function that builds the
-        layer and applies it to its first argument (``tf.layers.dense(x, 64)``)."""
+        layer and applies it to its first argument (``tf.layers.dense(x, 64)``); ``graph_mode``:
+        a TF 1 layer (see ``LayerFunction.graph_mode``)."""
         info = self.cat.layer(class_name)
         assert info is not None
         layer_id = f"L{len(self.layers) + 1}"
+        if graph_mode or (function is not None and function.graph_mode):
+            self.graph_mode.add(layer_id)
         if function is None:
             args, problems = self.layer_arguments(node, info, partial)
         else:
@@ -933,8 +937,6 @@ class _Walker:
             info = _function_defaults(args, info, function)
             if function.keywords:
                 self.no_fix.add(layer_id)  # contrib: a Keras name is no initializer there
-            if function.graph_mode:
-                self.graph_mode.add(layer_id)
         record = self.layer_record(layer_id, class_name, qualname, info, node, args, problems)
         self.layers[layer_id] = _PendingLayer(record)
         self.layer_nodes[layer_id] = node
@@ -1155,7 +1157,9 @@ class _Walker:
                 canonical=default,
                 params=params,
             )
-        resolved = resolve_initializer(written, self.lookup, self.qualify, self.cat)
+        resolved = resolve_initializer(
+            written, self.lookup, self.qualify, self.cat, tf1=layer_id in self.graph_mode
+        )
         if resolved.origin is Origin.UNRESOLVED:
             self.unresolved.append(("initializer", resolved.reason or "unknown", written, layer_id))
         return InitializerRef(

@@ -239,3 +239,22 @@ logits = tf.layers.dense(h, 10, kernel_initializer=init)
     # with a seed, every variable it makes starts from the same values, as in Keras
     seeded = source.replace("stddev=0.1)", "stddev=0.1, seed=3)")
     assert ("ADNN107", 5) in codes(seeded)
+
+
+def test_tensorflow_initializers_passed_to_tf1_layers_take_tf1_defaults() -> None:
+    result = scan(
+        """
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 784])
+        a = tf.layers.dense(x, 64, kernel_initializer=tf.random_normal_initializer())
+        b = tf.layers.dense(a, 64, kernel_initializer=tf.initializers.truncated_normal())
+        c = tf.keras.layers.Dense(64, kernel_initializer=tf.random_normal_initializer())(b)
+        d = tf.keras.layers.Dense(8, kernel_initializer=tf.compat.v1.initializers.random_uniform())
+        """
+    )
+    first, second, keras_layer, compat = (layer.initializers[0].params for layer in result.layers)
+    # tf.layers exists in TF 1 only: there, TF's own initializers have TF 1's stddev 1.0
+    assert first["stddev"] == second["stddev"] == 1.0
+    # under tf.keras the TF 2 default (Keras' 0.05) stands; compat.v1 is always TF 1's
+    assert keras_layer["stddev"] == 0.05
+    assert (compat["minval"], compat["maxval"]) == (0.0, 1.0)
