@@ -689,6 +689,8 @@ class _Walker:
         linear = record.trainable and record.activation == "linear"
         if not (linear and record.activation_origin is Origin.IMPLICIT):
             return False
+        if any(what == "layer" and owner == layer_id for what, _, _, owner in self.unresolved):
+            return False  # *args/**kwargs may set its activation already
         pending.record = dataclasses.replace(record, activation=activation)
         return True
 

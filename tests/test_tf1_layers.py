@@ -258,3 +258,17 @@ def test_tensorflow_initializers_passed_to_tf1_layers_take_tf1_defaults() -> Non
     # under tf.keras the TF 2 default (Keras' 0.05) stands; compat.v1 is always TF 1's
     assert keras_layer["stddev"] == 0.05
     assert (compat["minval"], compat["maxval"]) == (0.0, 1.0)
+
+
+def test_an_activation_op_is_not_folded_into_a_layer_whose_arguments_are_unknown() -> None:
+    result = scan(
+        """
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 784])
+        h = tf.nn.relu(tf.layers.dense(x, 64, *options))
+        y = tf.nn.relu(tf.layers.dense(h, 10))
+        """
+    )
+    unknown, known = result.layers
+    assert unknown.activation == "linear" and known.activation == "relu"
+    assert known.input_ops == ("tensorflow.nn.relu",)  # the op stays between them
