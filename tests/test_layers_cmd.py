@@ -91,3 +91,21 @@ def test_notebook_cells_are_scanned(tmp_path: Path, capsys: pytest.CaptureFixtur
     (entry,) = json.loads(capsys.readouterr().out)["files"]
     (layer,) = entry["unmodelled_layers"]
     assert layer["initializers"][0]["canonical"] == "zeros"
+
+
+def test_json_names_what_a_spec_cannot_carry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "tf1.py").write_text(
+        "import tensorflow as tf\n"
+        "x = tf.placeholder(tf.float32, [None, 28, 28, 1])\n"
+        "h = tf.layers.conv2d(x, 8, 3, kernel_regularizer=tf.keras.regularizers.l2(0.01))\n"
+        "h = tf.reshape(h, [-1, 26 * 26 * 8])\n"
+        "logits = tf.layers.dense(h, 10)\n"
+    )
+    assert main(["layers", str(tmp_path), "--output-format", "json"]) == 0
+    (model,) = json.loads(capsys.readouterr().out)["files"][0]["models"]
+    conv, dense = model["layers"]
+    assert conv["dropped"] == ["kernel_regularizer"] and conv["input_ops"] == []
+    assert dense["input_ops"] == ["tensorflow.reshape"] and dense["fan_in"] == 26 * 26 * 8
+    assert model["ops"] == ["tensorflow.reshape"]
