@@ -156,6 +156,8 @@ def _keras1_positional_kernel(call: cst.Call, raw: Sequence[cst.Arg]) -> bool:
 
 #: Modules whose functions, applied to tensors, are operations between layers.
 _OPERATION_MODULES = frozenset({"tensorflow", "keras", "tf_slim"})
+#: Libraries whose objects, called on tensors, are models or layers (keras.applications.*).
+_OBJECT_MODULES = frozenset({"keras", "tensorflow", "tensorflow_hub", "tf_slim"})
 #: Operations (last name) that keep their input's shape: activations, dropout, normalizations.
 _SHAPE_KEEPING = frozenset(
     {
@@ -640,6 +642,26 @@ class _Walker:
             self.operation(node, self.model_label(callee.key))
         elif qualname is not None and qualname.split(".")[0] in _OPERATION_MODULES:
             self.operation(node, qualname)
+        else:
+            made_by = self.made_by(node.func)
+            if made_by is not None:
+                self.operation(node, made_by)
+
+    def made_by(self, node: cst.BaseExpression) -> str | None:
+        """``base(x)`` with ``base = keras.applications.ResNet50(...)``, or
+        ``hub.KerasLayer(url)(x)``: the qualified name of the Keras/TensorFlow call that made the
+        object applied to ``x`` (a model or layer with no record here); None otherwise."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is None or binding.kind != "value" or binding.node is None:
+                return None
+            node = binding.node
+        if not isinstance(node, cst.Call):
+            return None
+        qualname = self.qualify(node.func)
+        if qualname is None or qualname.split(".")[0] not in _OBJECT_MODULES:
+            return None
+        return qualname
 
     def operation(self, node: cst.Call, name: str) -> None:
         """``tf.nn.max_pool(net, ...)``, ``tf.reshape(net, ...)``, ``CustomLayer()(x)``: an

@@ -484,3 +484,22 @@ def test_a_model_applied_between_layers_is_marked_and_a_model_of_models_is_not_l
     assert last.inputs == (first.name,) and last.unresolved == ("inputs",)
     (model,) = [m for m in scan.models if m.name == "head"]
     assert model.ops == ("gen",)
+
+
+def test_a_pretrained_base_applied_to_the_input_is_marked() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "base = keras.applications.MobileNetV2(include_top=False, input_shape=(96, 96, 3))\n"
+        "inputs = keras.Input((96, 96, 3))\n"
+        "x = layers.GlobalAveragePooling2D()(base(inputs, training=False))\n"
+        "model = keras.Model(inputs, layers.Dense(10, activation='softmax')(x))\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    pooling, head = spec.model.layers
+    # the spec holds the head only: the pretrained base between input and head is marked
+    assert pooling.unresolved == ("inputs",) and head.unresolved == ()
+    assert scan.models[0].ops == ("keras.applications.MobileNetV2",)
