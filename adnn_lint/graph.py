@@ -128,6 +128,8 @@ def _fill_model(
             in_shape = _merge(_keras_class(layer), inputs)
         if layer.input_shape is not None and not preds:
             in_shape = layer.input_shape
+        if layer.input_after_op:  # tf.reshape(...) between: its literal shape, or unknown
+            in_shape = layer.input_shape
         inner = scan.layer(layer.wraps) if layer.wraps else None
         out_shape, fans = _infer(layer, in_shape, inner, len(preds) > 1, inputs)
         shapes[layer_id] = out_shape

@@ -84,6 +84,15 @@ class LayerRecord:
     # The Activation/ReLU/... layer that applies this layer's effective activation when the
     # layer itself is linear by default: Dense(64) followed by Activation("relu").
     activation_from: str | None = None
+    # Operations that are no layer between this layer and the layers feeding it
+    # (``tensorflow.reshape``, a custom layer's class): the spec's ``inputs`` cannot say them.
+    input_ops: tuple[str, ...] = ()
+    # ... one of which may change the shape (tf.reshape, tf.nn.max_pool): ``input_shape``
+    # (tf.reshape's literal) is all that is known of its input.
+    input_after_op: bool = False
+    # Arguments written at the call whose value is not a literal (a regularizer or constraint
+    # object, a custom object): ``arguments`` lacks them, so a rebuilt layer would too.
+    dropped: tuple[str, ...] = ()
 
 
 ModelKind = Literal["sequential", "functional", "subclassed"]
@@ -149,6 +158,12 @@ class ModelRecord:
     # False when the layer order is known but not the data flow (a subclassed model whose
     # call() could not be followed): edges then chain the layers in construction order.
     edges_known: bool = True
+    # where a subclassed model's class is instantiated (``model = Net()``): a contract
+    # written there is the model's too
+    instances: tuple[Span, ...] = ()
+    # operations between its layers that are no layer (``tensorflow.nn.max_pool``, a custom
+    # layer's class): the data flows through them, but the layers alone are another model
+    ops: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,11 @@ _TF1_DEFAULTS: dict[str, dict[str, ParamValue]] = {
 }
 
 
-def _tf_initializer(qualname: str | None) -> tuple[str, dict[str, ParamValue]] | None:
-    """(canonical, default overrides) for ``tf.zeros_initializer`` and its TF 1/2 kin."""
+def _tf_initializer(
+    qualname: str | None, tf1: bool = False
+) -> tuple[str, dict[str, ParamValue]] | None:
+    """(canonical, default overrides) for ``tf.zeros_initializer`` and its TF 1/2 kin; ``tf1``:
+    the code is TF 1 (it passes the initializer to ``tf.layers``), so ``tf.`` means TF 1."""
     if not qualname:
         return None
     parts = qualname.split(".")
@@ -200,9 +203,104 @@ def _tf_initializer(qualname: str | None) -> tuple[str, dict[str, ParamValue]] |
     if middle not in ([], ["compat", "v1"], ["compat", "v2"]):
         return None
     canonical, defaults = _TF_INITIALIZERS[parts[-1]]
-    if middle == ["compat", "v1"]:
+    if middle == ["compat", "v1"] or (tf1 and not middle):
         defaults = _TF1_DEFAULTS.get(parts[-1], defaults)
     return canonical, dict(defaults)
+
+
+def _tf1_module_defaults(qualname: str | None, tf1: bool) -> dict[str, ParamValue] | None:
+    """TF 1's defaults for ``tf.compat.v1.initializers.random_normal`` and kin (and for
+    ``tf.initializers.*`` in TF 1 code): TF 1's init ops, not Keras' classes."""
+    if not qualname:
+        return None
+    parts = qualname.split(".")
+    v1 = parts[:4] == ["tensorflow", "compat", "v1", "initializers"] and len(parts) == 5
+    plain = parts[:2] == ["tensorflow", "initializers"] and len(parts) == 3
+    if not (v1 or (tf1 and plain)):
+        return None
+    found = _TF1_DEFAULTS.get(f"{parts[-1]}_initializer")
+    return dict(found) if found is not None else None
+
+
+#: TF 1's variance-scaling factories outside ``initializers`` -> their signature:
+#: ``tf.contrib.layers.variance_scaling_initializer(factor=2.0, mode='FAN_IN', uniform=False)``
+#: and ``xavier_initializer(uniform=True)`` (factor 1, FAN_AVG; its normal is truncated, as
+#: Keras' is); ``tf.variance_scaling_initializer`` is Keras' VarianceScaling under TF 1 names.
+_CONTRIB_MODULES = ("tensorflow.contrib.layers", "tensorflow.contrib.slim", "tf_slim")
+_TF1_SCALING: dict[str, tuple[tuple[str, ...], dict[str, ParamValue]]] = {
+    "variance_scaling_initializer": (
+        ("factor", "mode", "uniform", "seed"),
+        {"factor": 2.0, "mode": "FAN_IN", "uniform": False},
+    ),
+    "xavier_initializer": (
+        ("uniform", "seed"),
+        {"factor": 1.0, "mode": "FAN_AVG", "uniform": True},
+    ),
+    "xavier_initializer_conv2d": (
+        ("uniform", "seed"),
+        {"factor": 1.0, "mode": "FAN_AVG", "uniform": True},
+    ),
+}
+
+
+def _tf1_scaling(qualname: str | None, node: cst.Call, lookup: Lookup) -> ResolvedInit | None:
+    """``tf.contrib.layers.xavier_initializer()``, ``variance_scaling_initializer(...)`` and
+    ``tf.variance_scaling_initializer(...)``, as Keras' VarianceScaling parameters."""
+    if not qualname:
+        return None
+    module, _, name = qualname.rpartition(".")
+    core = (
+        module in ("tensorflow", "tensorflow.compat.v1") and name == "variance_scaling_initializer"
+    )
+    if not core and not (module.startswith(_CONTRIB_MODULES) and name in _TF1_SCALING):
+        return None
+    names, given = (
+        (("scale", "mode", "distribution", "seed"), {})
+        if core
+        else (_TF1_SCALING[name][0], dict(_TF1_SCALING[name][1]))
+    )
+    unknown: list[str] = []
+    for index, arg in enumerate(node.args):
+        key = arg.keyword.value if arg.keyword is not None else None
+        if key is None and not arg.star and index < len(names):
+            key = names[index]
+        if key is None or key == "dtype":
+            if key is None:
+                unknown.append(f"argument {index + 1}")
+            continue
+        value = as_param(literal_or(arg.value, lookup))
+        if value is _NOT_LITERAL:
+            unknown.append(key)
+        else:
+            given[key] = value  # type: ignore[assignment]
+    if core:
+        params = dict(given)
+        if params.get("distribution") == "normal":  # TF 1's "normal" is the truncated one
+            params["distribution"] = "truncated_normal"
+    else:
+        mode = given.get("mode")
+        params = {
+            "scale": given.get("factor"),
+            "mode": mode.lower() if isinstance(mode, str) else mode,
+            "distribution": "uniform" if given.get("uniform") else "truncated_normal",
+        }
+        if "seed" in given:
+            params["seed"] = given["seed"]
+    merged: dict[str, ParamValue] = {
+        "scale": 1.0,
+        "mode": "fan_in",
+        "distribution": "truncated_normal",
+        "seed": None,
+    }
+    merged.update(params)
+    seed = merged.get("seed")
+    return ResolvedInit(
+        Origin.UNRESOLVED if unknown else Origin.EXPLICIT,
+        canonical="variance_scaling",
+        params=merged,
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        reason=f"{name}: {', '.join(unknown)} not a literal" if unknown else None,
+    )
 
 
 def _missing_keras_initializer(qualname: str | None) -> ResolvedInit | None:
@@ -239,8 +337,11 @@ def resolve_initializer(
     cat: Catalog,
     depth: int = 0,
     instance: str | None = None,
+    *,
+    tf1: bool = False,
 ) -> ResolvedInit:
-    """Resolve an initializer argument value against the catalog."""
+    """Resolve an initializer argument value against the catalog; ``tf1``: it is passed to a
+    TF 1 layer, so TensorFlow's own initializers mean their TF 1 defaults."""
     if depth > _MAX_DEPTH:
         return ResolvedInit(Origin.UNRESOLVED, reason="name chain too long")
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
@@ -257,7 +358,7 @@ def resolve_initializer(
         canonical = _keras_initializer(qualname, cat)
         if canonical is not None:  # the class itself: initializers.get() instantiates it
             return _with_defaults(canonical, cat, {}, instance, Origin.EXPLICIT, None)
-        tf_init = _tf_initializer(qualname)
+        tf_init = _tf_initializer(qualname, tf1)
         if tf_init is not None:
             return _with_defaults(tf_init[0], cat, tf_init[1], instance, Origin.EXPLICIT, None)
         if isinstance(node, cst.Name):
@@ -271,7 +372,7 @@ def resolve_initializer(
                     else None
                 )
                 found = resolve_initializer(
-                    binding.node, lookup, qualify, cat, depth + 1, instance or shared
+                    binding.node, lookup, qualify, cat, depth + 1, instance or shared, tf1=tf1
                 )
                 if binding.parameter and found.reason is None:
                     note = f"default of parameter '{node.value}'; callers may pass another"
@@ -290,10 +391,13 @@ def resolve_initializer(
             if not node.args:
                 return ResolvedInit(Origin.UNRESOLVED, reason="initializers.get() without argument")
             return resolve_initializer(
-                node.args[0].value, lookup, qualify, cat, depth + 1, instance
+                node.args[0].value, lookup, qualify, cat, depth + 1, instance, tf1=tf1
             )
         canonical = _keras_initializer(qualname, cat)
-        tf_init = _tf_initializer(qualname) if canonical is None else None
+        tf_init = _tf_initializer(qualname, tf1) if canonical is None else None
+        scaling = _tf1_scaling(qualname, node, lookup) if canonical is None else None
+        if scaling is not None:
+            return dataclasses.replace(scaling, instance=instance)
         if tf_init is not None:
             return _from_call(tf_init[0], node, lookup, cat, instance, tf_init[1])
         if canonical is None:
@@ -301,7 +405,9 @@ def resolve_initializer(
                 Origin.UNRESOLVED,
                 reason=f"custom initializer '{qualname or 'call'}' (not in the Keras catalog)",
             )
-        return _from_call(canonical, node, lookup, cat, instance)
+        return _from_call(
+            canonical, node, lookup, cat, instance, _tf1_module_defaults(qualname, tf1)
+        )
     if isinstance(node, cst.Dict):
         return _from_config(node, lookup, cat, instance)
     if isinstance(node, cst.Lambda):

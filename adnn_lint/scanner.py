@@ -19,6 +19,7 @@ the scanner only needs statements, calls and the expressions around them.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -27,6 +28,7 @@ from functools import cache
 
 import libcst as cst
 
+from adnn_lint.layer_functions import TF1_CLASS_MODULES, LayerFunction, layer_function
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -84,11 +86,24 @@ class _Layers:
 @dataclass(frozen=True)
 class _Tensor:
     producers: tuple[str, ...]  # layers whose output this is ((): a model input)
-    shape: tuple[int | None, ...] | None = None  # known for Input(shape=...)
+    # known for Input(shape=...), and after tf.reshape(t, literal) (then ``reshaped``)
+    shape: tuple[int | None, ...] | None = None
+    # operations between the producers and here that are no layer (tf.nn.max_pool, a custom
+    # layer): the data still flows, but a spec of the layers cannot rebuild them
+    ops: tuple[str, ...] = ()
+    reshaped: bool = False  # one of ``ops`` may change the shape: ``shape`` is all we know
 
 
 @dataclass(frozen=True)
 class _Model:
+    key: int
+
+
+@dataclass(frozen=True)
+class _ModelClass:
+    """A class that subclasses ``keras.Model`` (or ``keras.layers.Layer``): calling it makes
+    that model (or custom layer)."""
+
     key: int
 
 
@@ -139,16 +154,28 @@ def _keras1_positional_kernel(call: cst.Call, raw: Sequence[cst.Arg]) -> bool:
     return len(positional) >= int(match.group(1)) + 1
 
 
-#: Functional merge helpers (keras.layers.concatenate(...)): no layer record, data flows through.
-_MERGE_FUNCTIONS = frozenset(
-    {"add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"}
-)
+#: Modules whose functions, applied to tensors, are operations between layers.
+_OPERATION_MODULES = frozenset({"tensorflow", "keras", "tf_slim"})
+#: Libraries whose objects, called on tensors, are models or layers (keras.applications.*).
+_OBJECT_MODULES = frozenset({"keras", "tensorflow", "tensorflow_hub", "tf_slim"})
+#: Operations (last name) that keep their input's shape: activations, dropout, normalizations.
+_SHAPE_KEEPING = frozenset(
+    {
+        "relu", "relu6", "elu", "selu", "tanh", "sigmoid", "softplus", "softsign", "leaky_relu",
+        "swish", "silu", "gelu", "softmax", "dropout", "lrn", "local_response_normalization",
+        "bias_add", "identity", "batch_normalization", "batch_norm", "l2_normalize",
+    }
+)  # fmt: skip
+_PLACEHOLDERS = frozenset({"tensorflow.placeholder", "tensorflow.compat.v1.placeholder"})
 _FIT_POSITIONAL = ("x", "y", "batch_size", "epochs")
 _COMPILE_POSITIONAL = ("optimizer", "loss")
 _SHAPE_ARGS = frozenset(
     {"kernel_size", "strides", "pool_size", "dilation_rate", "size", "target_shape", "dims"}
 )
 _INPUT_SHAPE_ARGS = ("input_shape", "batch_input_shape", "batch_shape", "shape", "input_dim")
+#: Arguments a rebuilt layer does without when they are not literal: its name and dtype (a
+#: rebuild names and types its layers itself), and the input shape (the spec marks that itself).
+_NOT_REBUILT = frozenset({"name", "dtype", *_INPUT_SHAPE_ARGS, "input_length"})
 #: Keras 1 keywords whose presence marks Keras 1 positional conventions.
 _KERAS1_MARKERS = frozenset(
     {"init", "border_mode", "subsample", "nb_row", "nb_col", "dim_ordering"}
@@ -171,6 +198,8 @@ class _PendingModel:
     edges: list[tuple[str, str]] = field(default_factory=list)
     input_shape: tuple[int | None, ...] | None = None
     edges_known: bool = True
+    instances: list[cst.Call] = field(default_factory=list)  # Net() of a subclassed model
+    ops: tuple[str, ...] = ()  # operations that are no layer on the way to its outputs
     hint: str = ""  # the enclosing function: names a model that is returned, not assigned
 
 
@@ -204,6 +233,11 @@ class _Walker:
         self.inlined_at: dict[str, cst.Call] = {}  # layer id -> the call site that created it
         self.helper_layers: dict[int, list[str]] = {}  # id(def) -> layers its own walk created
         self.followed: set[int] = set()  # id(def) of helpers followed at some call
+        self.no_fix: set[str] = set()  # layers whose arguments take no Keras initializer names
+        self.graph_mode: set[str] = set()  # TF 1 layers: see LayerFunction.graph_mode
+        # layer id -> operations that are no layer between it and the layers feeding it
+        self.after_ops: dict[str, dict[str, None]] = {}
+        self.reshaped_input: set[str] = set()  # ... one of which may change the input's shape
 
     # --- names ------------------------------------------------------------------------------
 
@@ -430,6 +464,7 @@ class _Walker:
         self.scope = outer
         if context.model is not None:
             self.finish_subclassed(context)
+            self.scope.names[node.name.value].value = _ModelClass(context.model)
 
     def generic(self, node: cst.CSTNode) -> None:
         for child in _children(node):
@@ -593,22 +628,124 @@ class _Walker:
             if binding is not None and isinstance(binding.value, _Helper):
                 self.follow(node, binding.value)
                 return
+            if binding is not None and isinstance(binding.value, _ModelClass):
+                self.models[binding.value.key].instances.append(node)
+                self.values[id(node)] = _Model(binding.value.key)
+                return
         callee = self.value_of(node.func)
         if isinstance(callee, _Layers):
             self.apply(callee, node)
             return
         if isinstance(node.func, cst.Attribute):
             self.method_call(node, node.func)
+        if isinstance(callee, _Model):
+            self.operation(node, self.model_label(callee.key))
+        elif qualname is not None and qualname.split(".")[0] in _OPERATION_MODULES:
+            self.operation(node, qualname)
+        else:
+            made_by = self.made_by(node.func)
+            if made_by is not None:
+                self.operation(node, made_by)
+
+    def made_by(self, node: cst.BaseExpression) -> str | None:
+        """``base(x)`` with ``base = keras.applications.ResNet50(...)``, or
+        ``hub.KerasLayer(url)(x)``: the qualified name of the Keras/TensorFlow call that made the
+        object applied to ``x`` (a model or layer with no record here); None otherwise."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is None or binding.kind != "value" or binding.node is None:
+                return None
+            node = binding.node
+        if not isinstance(node, cst.Call):
+            return None
+        qualname = self.qualify(node.func)
+        if qualname is None or qualname.split(".")[0] not in _OBJECT_MODULES:
+            return None
+        return qualname
+
+    def operation(self, node: cst.Call, name: str) -> None:
+        """``tf.nn.max_pool(net, ...)``, ``tf.reshape(net, ...)``, ``CustomLayer()(x)``: an
+        operation on tensors that is no catalogued layer. Data still flows through it (so the
+        layers before still feed the layers after); its name is kept, because a spec of the
+        layers alone would rebuild a different model."""
+        tensors: list[_Tensor] = []
+        for arg in node.args:
+            value = self.value_of(arg.value)
+            if isinstance(value, _Combined):
+                value = _combine([item for item in value.items if isinstance(item, _Tensor)])
+            if isinstance(value, _Tensor):
+                tensors.append(value)
+        if not tensors:
+            return
+        producers = tuple(dict.fromkeys(p for t in tensors for p in t.producers))
+        ops = tuple(dict.fromkeys(op for t in tensors for op in (*t.ops, name)))
+        last = name.rsplit(".", 1)[-1]
+        if last in _SHAPE_KEEPING and len(tensors) == 1:
+            activation = self.cat.resolve_activation(last)
+            if (
+                activation is not None
+                and len(producers) == 1
+                and not tensors[0].ops
+                and self.fold_activation(producers[0], activation)
+            ):
+                # the layer's own activation now: nothing between it and the next layer
+                self.values[id(node)] = tensors[0]
+                return
+            self.values[id(node)] = dataclasses.replace(tensors[0], ops=ops)
+            return
+        shape = None
+        if last == "reshape" and len(node.args) > 1:
+            found = as_shape(literal_or(node.args[1].value, self.lookup))
+            shape = found[1:] if found else None
+        self.values[id(node)] = _Tensor(producers, shape, ops, reshaped=True)
+
+    def model_label(self, key: int) -> str:
+        """A model's class or variable name, as far as the walk knows it."""
+        return self.models[key].name or self.model_names.get(key) or "a model"
+
+    def fold_activation(self, layer_id: str, activation: str) -> bool:
+        """``tf.nn.relu(tf.layers.dense(x, 64))``: the linear layer's output is activated, as
+        if the layer had ``activation="relu"``; the result is the layer's output tensor."""
+        pending = self.layers[layer_id]
+        record = pending.record
+        linear = record.trainable and record.activation == "linear"
+        if not (linear and record.activation_origin is Origin.IMPLICIT):
+            return False
+        if any(what == "layer" and owner == layer_id for what, _, _, owner in self.unresolved):
+            return False  # *args/**kwargs may set its activation already
+        pending.record = dataclasses.replace(record, activation=activation)
+        return True
 
     def keras_call(self, node: cst.Call, qualname: str) -> bool:
+        class_name = _keras_layer_class(qualname, self.cat)
+        if class_name is not None:
+            tf1 = qualname.rpartition(".")[0] in TF1_CLASS_MODULES
+            self.make_layer(node, class_name, qualname, None, graph_mode=tf1)
+            return True
+        function = layer_function(qualname)
+        if function is not None:
+            # tf.layers.dense(x, 64), layers.add([x, h]): the layer, applied to its inputs
+            inputs = _inputs_argument(node)
+            layer_id = self.make_layer(node, function.class_name, qualname, None, function)
+            self.apply(_Layers((layer_id,)), node, () if inputs is None else (inputs,))
+            return True
+        if qualname in _PLACEHOLDERS:
+            # tf.placeholder(tf.float32, [None, 784]): a model input, batch dimension first
+            shape = next(
+                (
+                    as_shape(literal_or(arg.value, self.lookup))
+                    for index, arg in enumerate(node.args)
+                    if (arg.keyword is None and index == 1)
+                    or (arg.keyword is not None and arg.keyword.value == "shape")
+                ),
+                None,
+            )
+            self.values[id(node)] = _Tensor((), shape[1:] if shape else None)
+            return True
         parts = qualname.split(".")
         if parts[0] != "keras":
             return False
         last = parts[-1]
-        class_name = _keras_layer_class(qualname, self.cat)
-        if class_name is not None:
-            self.make_layer(node, class_name, qualname, None)
-            return True
         if last == "Input":
             shape = self.input_shape_of(node, ("shape", "batch_shape", "batch_input_shape"))
             self.values[id(node)] = _Tensor((), shape)
@@ -618,16 +755,6 @@ class _Walker:
             return True
         if last == "Model" and len(parts) >= 2:
             self.functional(node)
-            return True
-        if last in _MERGE_FUNCTIONS and "layers" in parts:
-            inputs = self.value_of(node.args[0].value) if node.args else None
-            if isinstance(inputs, _Combined):
-                # `add([shortcut, y])` with a shortcut the scanner cannot follow (a helper's
-                # parameter in its own walk): the branches it can follow still feed the merge.
-                tensors = [item for item in inputs.items if isinstance(item, _Tensor)]
-                inputs = _combine(tensors) if tensors else None
-            if isinstance(inputs, _Tensor):
-                self.values[id(node)] = inputs
             return True
         return False
 
@@ -807,12 +934,35 @@ class _Walker:
     # --- layers ------------------------------------------------------------------------------
 
     def make_layer(
-        self, node: cst.Call, class_name: str, qualname: str, partial: _Partial | None
-    ) -> None:
+        self,
+        node: cst.Call,
+        class_name: str,
+        qualname: str,
+        partial: _Partial | None,
+        function: LayerFunction | None = None,
+        *,
+        graph_mode: bool = False,
+    ) -> str:
+        """A layer record for ``node``; ``function``: the call is a function that builds the
+        layer and applies it to its first argument (``tf.layers.dense(x, 64)``); ``graph_mode``:
+        a TF 1 layer (see ``LayerFunction.graph_mode``)."""
         info = self.cat.layer(class_name)
         assert info is not None
         layer_id = f"L{len(self.layers) + 1}"
-        args, problems = self.layer_arguments(node, info, partial)
+        if graph_mode or (function is not None and function.graph_mode):
+            self.graph_mode.add(layer_id)
+        if function is None:
+            args, problems = self.layer_arguments(node, info, partial)
+        else:
+            info = dataclasses.replace(
+                info,
+                positional=function.positional,
+                activation_default=function.activation_default or info.activation_default,
+            )
+            args, problems = self.layer_arguments(node, info, partial, function)
+            info = _function_defaults(args, info, function)
+            if function.keywords:
+                self.no_fix.add(layer_id)  # contrib: a Keras name is no initializer there
         record = self.layer_record(layer_id, class_name, qualname, info, node, args, problems)
         self.layers[layer_id] = _PendingLayer(record)
         self.layer_nodes[layer_id] = node
@@ -826,17 +976,26 @@ class _Walker:
                 self.layers[inner].record = dataclasses.replace(inner_record, wrapped_by=layer_id)
         if self.class_stack and self.class_stack[-1].model is not None:
             self.class_stack[-1].created.append(layer_id)
+        return layer_id
 
     def layer_arguments(
-        self, node: cst.Call, info: LayerInfo, partial: _Partial | None
+        self,
+        node: cst.Call,
+        info: LayerInfo,
+        partial: _Partial | None,
+        function: LayerFunction | None = None,
     ) -> tuple[dict[str, cst.BaseExpression], list[str]]:
-        """Argument name -> value expression, with legacy keywords mapped; and what is unknown."""
+        """Argument name -> value expression, with legacy keywords mapped; and what is unknown.
+        A layer ``function`` takes its input tensors first, and may name arguments its own way."""
+        inputs = _inputs_argument(node) if function is not None else None
+        renames = function.keywords if function is not None else {}
         calls = [partial.call, node] if partial is not None else [node]
         args: dict[str, cst.BaseExpression] = {}
         problems: list[str] = []
         for index, call in enumerate(calls):
             # functools.partial(Dense, ...): its first positional argument is the class.
             raw = list(call.args[1:] if partial is not None and index == 0 else call.args)
+            raw = [arg for arg in raw if arg is not inputs]
             keywords = {arg.keyword.value for arg in raw if arg.keyword is not None}
             positional_names = list(info.positional)
             keras1 = keywords & _KERAS1_MARKERS or _keras1_positional_kernel(call, raw)
@@ -854,7 +1013,8 @@ class _Walker:
                 elif arg.star == "*":
                     problems.append("*args")
                 elif arg.keyword is not None:
-                    args[self.canonical_argument(arg.keyword.value, info)] = arg.value
+                    keyword = renames.get(arg.keyword.value, arg.keyword.value)
+                    args[self.canonical_argument(keyword, info)] = arg.value
                 else:
                     if position < len(positional_names):
                         args[positional_names[position]] = arg.value
@@ -932,12 +1092,16 @@ class _Walker:
         )
         arguments: dict[str, ParamValue] = {}
         shape_arguments: dict[str, tuple[int | None, ...]] = {}
+        dropped: list[str] = []
         skip = {info.width_arg, info.activation_arg, *(a.argument for a in info.initializer_args)}
         for name, value_node in args.items():
             if name in skip or name == "layer":
                 continue
             value = literal_or(value_node, self.lookup)
             if not is_known(value):
+                # (Embedding's first argument, input_dim, is its vocabulary: not a shape)
+                if name not in _NOT_REBUILT or name in info.positional[:1]:
+                    dropped.append(name)  # kernel_regularizer=regularizers.l2(1e-4), ...
                 continue
             if name in _SHAPE_ARGS:
                 shape = as_shape(value)
@@ -965,6 +1129,7 @@ class _Walker:
             node=node,
             shape_arguments=shape_arguments,
             scope=self.scope_label(),
+            dropped=tuple(dropped),
         )
 
     def layer_activation(
@@ -1018,7 +1183,9 @@ class _Walker:
                 canonical=default,
                 params=params,
             )
-        resolved = resolve_initializer(written, self.lookup, self.qualify, self.cat)
+        resolved = resolve_initializer(
+            written, self.lookup, self.qualify, self.cat, tf1=layer_id in self.graph_mode
+        )
         if resolved.origin is Origin.UNRESOLVED:
             self.unresolved.append(("initializer", resolved.reason or "unknown", written, layer_id))
         return InitializerRef(
@@ -1060,19 +1227,29 @@ class _Walker:
                     return shape[1:] if keyword != "shape" else shape
         return None
 
-    def apply(self, layers: _Layers, node: cst.Call) -> None:
-        """``layer(x)``: data flows from x's producers into each applied layer."""
+    def apply(self, layers: _Layers, node: cst.Call, args: Sequence[cst.Arg] | None = None) -> None:
+        """``layer(x)``: data flows from x's producers into each applied layer. ``args`` are
+        the call's arguments that hold tensors (default: all of them)."""
         producers: list[str] = []
         shape: tuple[int | None, ...] | None = None
-        for index, arg in enumerate(node.args):
+        ops: dict[str, None] = {}
+        reshaped = False
+        for index, arg in enumerate(node.args if args is None else args):
             value = self.value_of(arg.value)
+            if isinstance(value, _Combined):
+                # `add([shortcut, y])` with a shortcut the scanner cannot follow (a helper's
+                # parameter in its own walk): the branches it can follow still feed the merge.
+                tensors = [item for item in value.items if isinstance(item, _Tensor)]
+                value = _combine(tensors) if tensors else None
             if not isinstance(value, _Tensor):
                 continue
             # Keyword tensors (initial_state=, mask=) feed the layer too; the shape is the
-            # first positional input's.
+            # first input's.
             producers.extend(p for p in value.producers if p not in producers)
-            if index == 0 and arg.keyword is None and not value.producers:
-                shape = value.shape
+            ops.update(dict.fromkeys(value.ops))
+            first = index == 0 and (arg.keyword is None or arg.keyword.value == "inputs")
+            if first and (not value.producers or value.reshaped):
+                shape, reshaped = value.shape, value.reshaped
         # Several layers applied through one name (a loop over a list of layers) run in order.
         for layer_id in layers.ids:
             for producer in producers:
@@ -1081,7 +1258,11 @@ class _Walker:
             self.applied.setdefault(layer_id, self.scope_label())
             if shape is not None:
                 self.applied_input_shape.setdefault(layer_id, shape)
-            producers, shape = [layer_id], None
+            if ops:
+                self.after_ops.setdefault(layer_id, {}).update(ops)
+            if reshaped:
+                self.reshaped_input.add(layer_id)
+            producers, shape, ops, reshaped = [layer_id], None, {}, False
         self.values[id(node)] = _Tensor(layers.ids[-1:] if layers.ids else ())
 
     # --- models ------------------------------------------------------------------------------
@@ -1110,6 +1291,12 @@ class _Walker:
             for item in added.items:
                 self.extend_sequential(model, item)
             return
+        if isinstance(added, _Model):
+            # a custom layer (a keras.layers.Layer subclass) or a nested model: no layer
+            # record, so the flow through it and its weights are not known
+            model.ops = (*model.ops, self.model_label(added.key))
+            model.edges_known = False
+            return
         if not isinstance(added, _Layers):
             if added is None:
                 # Something the scanner cannot read (a helper's return value, an opaque name):
@@ -1129,10 +1316,13 @@ class _Walker:
         if not isinstance(outputs, cst.BaseExpression):
             return
         out_value = self.value_of(outputs)
-        if not isinstance(out_value, _Tensor):
+        if not isinstance(out_value, _Tensor) or not out_value.producers:
+            # no layer of this file reaches the outputs (gan = Model(z, disc(gen(z))) over
+            # two models): nothing to list
             return
         key = self.new_model("", "functional", node)
         model = self.models[key]
+        model.ops = out_value.ops
         if isinstance(inputs, cst.BaseExpression):
             in_value = self.value_of(inputs)
             if isinstance(in_value, _Tensor) and in_value.shape is not None:
@@ -1148,8 +1338,8 @@ class _Walker:
                 continue
             seen.add(current)
             stack.extend(predecessors.get(current, ()))
-        model.layer_ids = sorted(seen, key=lambda i: int(i[1:]))
         model.edges = sorted({(s, d) for s, d in self.edges if s in seen and d in seen})
+        model.layer_ids = _graph_order(seen, model.edges)
         for layer_id in seen:
             self.layers[layer_id].model = key
         self.values[id(node)] = _Model(key)
@@ -1183,8 +1373,8 @@ class _Walker:
             key = self.new_model(name, "functional", first)
             model = self.models[key]
             inside = set(ids)
-            model.layer_ids = ids
             model.edges = sorted({(s, d) for s, d in self.edges if s in inside and d in inside})
+            model.layer_ids = _graph_order(ids, model.edges)
             for layer_id in ids:
                 self.layers[layer_id].model = key
 
@@ -1219,10 +1409,70 @@ def _combine(values: Sequence[object]) -> object:
     tensors = [v for v in values if isinstance(v, _Tensor)]
     if tensors and len(tensors) == len(values):
         producers = tuple(dict.fromkeys(p for t in tensors for p in t.producers))
-        return _Tensor(producers, tensors[0].shape if not producers else None)
+        ops = tuple(dict.fromkeys(op for t in tensors for op in t.ops))
+        return _Tensor(producers, tensors[0].shape if not producers else None, ops)
     if any(isinstance(v, _Layers | _Tensor) for v in values):
         return _Combined(tuple(values))
     return None
+
+
+def _graph_order(ids: Iterable[str], edges: Sequence[tuple[str, str]]) -> list[str]:
+    """Layer ids in creation order, except that a layer comes after the layers feeding it:
+    ``Activation("relu")(layers.add([x, h]))`` creates the Activation before the Add."""
+    number = {layer_id: int(layer_id[1:]) for layer_id in ids}
+    waiting = dict.fromkeys(number, 0)
+    successors: dict[str, list[str]] = {}
+    for src, dst in edges:
+        if src in number and dst in number:
+            waiting[dst] += 1
+            successors.setdefault(src, []).append(dst)
+    ready = [(n, i) for i, n in number.items() if not waiting[i]]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, layer_id = heapq.heappop(ready)
+        order.append(layer_id)
+        for dst in successors.get(layer_id, ()):
+            waiting[dst] -= 1
+            if not waiting[dst]:
+                heapq.heappush(ready, (number[dst], dst))
+    # a cycle (a scanner misreading): its layers keep creation order after the rest
+    return order + sorted((i for i in number if i not in set(order)), key=number.__getitem__)
+
+
+def _function_defaults(
+    args: dict[str, cst.BaseExpression], info: LayerInfo, function: LayerFunction
+) -> LayerInfo:
+    """Apply a layer function's own conventions to ``args``, and the layer info that follows:
+    what ``None`` means for its initializers, its other defaults, the arguments that do not
+    change the layer."""
+    defaults = {arg.argument: arg.default for arg in info.initializer_args}
+    for arg in info.initializer_args:
+        written = args.get(arg.argument)
+        if not (isinstance(written, cst.Name) and written.value == "None"):
+            continue
+        del args[arg.argument]
+        if function.none_bias_drops_bias and arg.role == "bias":
+            args["use_bias"] = cst.Name("False")
+        elif function.none_initializer is not None:
+            defaults[arg.argument] = function.none_initializer
+    for name, value in function.defaults.items():
+        args.setdefault(name, _literal_node(value))
+    for name in function.ignored:
+        args.pop(name, None)
+    initializer_args = tuple(
+        dataclasses.replace(arg, default=defaults[arg.argument]) for arg in info.initializer_args
+    )
+    return dataclasses.replace(info, initializer_args=initializer_args)
+
+
+def _inputs_argument(node: cst.Call) -> cst.Arg | None:
+    """The input tensors of a function that builds and applies a layer: ``inputs=`` or the
+    first positional argument."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "inputs":
+            return arg
+    return next((arg for arg in node.args if arg.keyword is None and not arg.star), None)
 
 
 def _no_names(_name: str) -> Binding | None:
@@ -1265,6 +1515,9 @@ def _names_in(node: cst.CSTNode) -> Iterable[cst.Name]:
 def _keras_layer_class(qualname: str | None, cat: Catalog) -> str | None:
     if not qualname:
         return None
+    module, _, name = qualname.rpartition(".")
+    if module in TF1_CLASS_MODULES:  # tf.layers.Dense: TF 1's Keras layer classes
+        return name if cat.layer(name) is not None else None
     parts = qualname.split(".")
     if parts[0] != "keras" or "layers" not in parts[1:-1]:
         return None
@@ -1438,6 +1691,8 @@ def _spans(walker: _Walker, module: cst.Module, source: str) -> dict[cst.CSTNode
         targets[where] = statement_of.get(id(inside))
     for model in walker.models.values():
         targets[model.node] = statement_of.get(id(model.node))
+        for instance in model.instances:
+            targets[instance] = statement_of.get(id(instance))
     if any(holder is None for holder in targets.values()):
         return spans_for(module, list(targets))
     return spans_in_statements(module, source, targets)  # type: ignore[arg-type]
@@ -1463,11 +1718,22 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
                 for ref in record.initializers
             )
         else:
+            # tf.contrib.layers takes initializer objects only: a fix writing a Keras name
+            # there would break the call, so its references keep their place but no node
+            keep = record.id not in walker.no_fix
             refs = tuple(
-                dataclasses.replace(ref, span=span(ref.node)) if ref.node is not None else ref
+                dataclasses.replace(ref, span=span(ref.node), node=ref.node if keep else None)
+                if ref.node is not None
+                else ref
                 for ref in record.initializers
             )
             where = span(record.node)
+        if record.id in walker.graph_mode:
+            # TF 1: one unseeded initializer object shared by several layers draws different
+            # values for each, so it is no shared instance (ADNN107)
+            refs = tuple(
+                dataclasses.replace(ref, instance=None) if ref.seed is None else ref for ref in refs
+            )
         model_id = f"M{pending.model}" if pending.model is not None else None
         layers.append(dataclasses.replace(record, span=where, initializers=refs, model=model_id))
     compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
@@ -1495,12 +1761,31 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
                 compile=model_compiles[-1] if model_compiles else None,
                 fits=tuple(model_fits),
                 edges_known=pending_model.edges_known,
+                instances=tuple(span(node) for node in pending_model.instances),
+                ops=tuple(
+                    dict.fromkeys(
+                        op
+                        for layer_id in pending_model.layer_ids
+                        for op in walker.after_ops.get(layer_id, ())
+                    ).keys()
+                    | dict.fromkeys(pending_model.ops).keys()
+                ),
             )
         )
     applied_shapes = walker.applied_input_shape
     layers = [
         dataclasses.replace(layer, input_shape=applied_shapes[layer.id])
         if layer.input_shape is None and layer.id in applied_shapes
+        else layer
+        for layer in layers
+    ]
+    layers = [
+        dataclasses.replace(
+            layer,
+            input_ops=tuple(walker.after_ops[layer.id]),
+            input_after_op=layer.id in walker.reshaped_input,
+        )
+        if layer.id in walker.after_ops
         else layer
         for layer in layers
     ]

@@ -8,9 +8,9 @@ from adnn_lint.records import Finding, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.spec.contract import (
     ContractComment,
-    attached_comment,
     definitions,
     find_contract_comments,
+    model_comment,
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
@@ -29,8 +29,9 @@ class BadContractRule(Rule):
     ``accuracy >= FRACTION [on test|validation]``, ``max_time = DURATION`` such as ``90s``,
     ``10m`` or ``2h``, ``max_trial = N``, ``max_gain = FRACTION``, ``delta = NUMBER``,
     ``confidence = FRACTION``; fractions may be written as percentages, ``88%``), or move the
-    comment onto the line of the model definition, directly above it, or directly above the
-    function or class that builds the model.
+    comment onto the line of the model definition, directly above it, directly above the
+    function or class that builds the model, or above the line that instantiates a subclassed
+    model's class (``model = Net()``).
     """
 
     code = "ADNN302"
@@ -49,6 +50,16 @@ class BadContractRule(Rule):
         "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"
         "  # adnn: accuracy >= 88%, max_gain = 2%\n",
         'import keras\ntext = "# adnn: this is a string, not a comment"\n',
+        "import keras\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.out = keras.layers.Dense(10)\n"
+        "    def call(self, x):\n"
+        "        return self.out(x)\n"
+        "\n"
+        "# adnn: accuracy >= 0.85\n"
+        "model = Net()\n",
     )
     INVALID = (
         (
@@ -82,11 +93,7 @@ class BadContractRule(Rule):
         attached = {
             id(found)
             for model in ctx.scan.models
-            if (
-                found := attached_comment(
-                    comments, lines, model.span.line, model.span.end_line, scopes
-                )
-            )
+            if (found := model_comment(comments, lines, model, scopes))
         }
         for comment in comments:
             try:

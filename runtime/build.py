@@ -239,7 +239,8 @@ def _layer_kwargs(layer: LayerSpec, cls: type[Any], where: str) -> dict[str, Any
             kwargs[argument] = keras_initializer(init, None, where)
     if layer.unresolved:
         raise BuildError(
-            f"{where}: arguments {', '.join(layer.unresolved)} could not be resolved statically"
+            f"{where}: arguments {', '.join(layer.unresolved)} could not be resolved statically; "
+            "complete the spec, or build the model with --entry module:function"
         )
     return kwargs
 

@@ -144,3 +144,21 @@ def test_every_command_places_a_syntax_error_alike(
     assert capsys.readouterr().err.startswith(f"{place}: syntax error: ")
     assert main(["spec", str(broken)]) == 1
     assert capsys.readouterr().err.startswith(f"{place}: syntax error: ")
+
+
+def test_json_names_what_a_spec_cannot_carry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "tf1.py").write_text(
+        "import tensorflow as tf\n"
+        "x = tf.placeholder(tf.float32, [None, 28, 28, 1])\n"
+        "h = tf.layers.conv2d(x, 8, 3, kernel_regularizer=tf.keras.regularizers.l2(0.01))\n"
+        "h = tf.reshape(h, [-1, 26 * 26 * 8])\n"
+        "logits = tf.layers.dense(h, 10)\n"
+    )
+    assert main(["layers", str(tmp_path), "--output-format", "json"]) == 0
+    (model,) = json.loads(capsys.readouterr().out)["files"][0]["models"]
+    conv, dense = model["layers"]
+    assert conv["dropped"] == ["kernel_regularizer"] and conv["input_ops"] == []
+    assert dense["input_ops"] == ["tensorflow.reshape"] and dense["fan_in"] == 26 * 26 * 8
+    assert model["ops"] == ["tensorflow.reshape"]

@@ -28,7 +28,7 @@ def kernel(layer: LayerRecord) -> tuple[Origin, str | None]:
     return ref.origin, ref.canonical
 
 
-# --- import styles (docs/scanner.md: I1..I16) -------------------------------------------------
+# --- import styles (docs/scanner.md: I1..I18) -------------------------------------------------
 
 IMPORT_STYLES = {
     "I1 import keras": "import keras\nkeras.layers.Dense(4)",
@@ -49,6 +49,10 @@ IMPORT_STYLES = {
     "I14 tensorflow.python.keras": ("from tensorflow.python.keras.layers import Dense\nDense(4)"),
     "I15 class alias assignment": "from keras import layers\nD = layers.Dense\nD(4)",
     "I16 module alias assignment": "import keras\nKL = keras.layers\nKL.Dense(4)",
+    "I17 TF 1 layer class": "import tensorflow as tf\ntf.layers.Dense(4)",
+    "I18 TF 1 layer function": (
+        "import tensorflow as tf\nslim = tf.contrib.slim\nslim.fully_connected(x, 4)"
+    ),
 }
 
 
@@ -773,20 +777,23 @@ def test_functional_helpers_join_the_model_with_loops_and_residuals() -> None:
         """
     )
     (model,) = result.models
-    # ids in creation order: the Dense call is read before the Flatten call inside it
-    conv0, act0, conv1, act1, zero_conv, dense, flatten = model.layer_ids
+    # graph order: the Flatten (read after the Dense it is nested in) comes before the Dense
+    conv0, act0, conv1, act1, zero_conv, add, flatten, dense = model.layer_ids
     classes = [result.layer(i).class_name for i in model.layer_ids]
-    assert classes == ["Conv2D", "Activation", "Conv2D", "Activation", "Conv2D", "Dense", "Flatten"]
+    assert classes == [
+        "Conv2D", "Activation", "Conv2D", "Activation", "Conv2D", "Add", "Flatten", "Dense"
+    ]  # fmt: skip
     layers = [result.layer(i) for i in model.layer_ids]
-    assert [layer.multiplicity for layer in layers] == [1, 1, 3, 3, 3, 1, 1]
+    assert [layer.multiplicity for layer in layers] == [1, 1, 3, 3, 3, 3, 1, 1]
     assert all(layer.width == 8 for layer in layers[:5] if layer.class_name == "Conv2D")
     # data flows into the helper, through it, and the residual add joins both branches
     assert {
         (conv0, act0),
         (act0, conv1),
         (act1, zero_conv),
-        (zero_conv, flatten),
-        (act0, flatten),
+        (zero_conv, add),
+        (act0, add),
+        (add, flatten),
         (flatten, dense),
     } <= set(model.edges)
 

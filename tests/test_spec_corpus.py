@@ -65,10 +65,10 @@ def test_functional_branches_keep_their_inputs() -> None:
     assert spec.model.input_shape == (64,)
     assert spec.train.optimizer == "sgd" and spec.train.learning_rate == 0.01
     assert spec.train.unresolved == ()
-    # layers.concatenate([wide, deep]) is a function call, not a layer record: the merge is
-    # marked on the layer it feeds rather than guessed
-    assert by_name["dense_4"].inputs == ("dense", "dense_3")
-    assert by_name["dense_4"].unresolved == ("inputs",)
+    # layers.concatenate([wide, deep]) builds a Concatenate layer: the merge is in the graph
+    assert by_name["concatenate"].inputs == ("dense", "dense_3")
+    assert by_name["dense_4"].inputs == ("concatenate",)
+    assert by_name["concatenate"].unresolved == by_name["dense_4"].unresolved == ()
 
 
 def test_subclassed_model_marks_what_it_cannot_see() -> None:

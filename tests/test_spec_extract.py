@@ -321,3 +321,185 @@ def test_a_layer_list_with_an_unreadable_element_is_marked_incomplete() -> None:
     clean = source.split("other.add")[0].replace("make_block(8)", "layers.Dense(8)")
     _, scan = scan_source(clean, "m.py")
     assert all("layers" not in s.model.unresolved for s in extract_specs(scan, clean, "m.py"))
+
+
+RESIDUAL = """\
+import keras
+from keras import layers
+
+
+def residual_block(x, units):
+    h = layers.Dense(units, activation="relu")(x)
+    h = layers.Dense(units)(h)
+    return layers.Activation("relu")(layers.add([x, h]))
+
+
+inputs = keras.Input(shape=(16,))
+x = layers.Dense(32, activation="relu")(inputs)
+x = residual_block(x, 32)
+wide = layers.Dense(8, activation="relu")(x)
+deep = layers.Dense(8, activation="tanh")(x)
+x = layers.concatenate([wide, deep], axis=-1)
+outputs = layers.Dense(3, activation="softmax")(layers.Dropout(0.1)(x))
+model = keras.Model(inputs, outputs)
+"""
+
+
+def test_merge_functions_and_nested_calls_enter_the_graph() -> None:
+    from adnn_lint.scanner import scan_source
+
+    _, scan = scan_source(RESIDUAL, "m.py")
+    (spec,) = extract_specs(scan, RESIDUAL, "m.py")
+    layers = {layer.name: layer for layer in spec.model.layers}
+    order = [layer.name for layer in spec.model.layers]
+    # the merge layers exist, and every layer comes after the layers feeding it (the
+    # Activation is created before the add() nested in its call)
+    assert layers["add"].class_name == "Add" and layers["add"].inputs == ("dense", "dense_2")
+    assert layers["activation"].inputs == ("add",)
+    assert layers["dense_2"].activation == "linear"  # the relu comes after the add
+    assert layers["concatenate"].inputs == ("dense_3", "dense_4")
+    assert layers["concatenate"].options == {"axis": -1}
+    assert layers["dropout"].inputs == ("concatenate",)
+    assert layers["dense_5"].inputs == ("dropout",)
+    assert all(order.index(i) < order.index(n) for n, x in layers.items() for i in x.inputs)
+    assert all(not layer.unresolved for layer in spec.model.layers)
+    assert spec.model.unresolved == ()
+    assert loads(dumps(spec)) == spec
+
+
+def test_a_merge_with_the_model_input_is_marked() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = RESIDUAL.replace("layers.add([x, h])", "layers.add([inputs, h])")
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    (add,) = [layer for layer in spec.model.layers if layer.class_name == "Add"]
+    assert add.unresolved == ("inputs",)
+
+
+def test_a_contract_above_a_subclassed_models_instantiation_is_the_models() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "\n"
+        "\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.hidden = layers.Dense(64, activation='relu')\n"
+        "        self.out = layers.Dense(10, activation='softmax')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return self.out(self.hidden(x))\n"
+        "\n"
+        "\n"
+        "# adnn: accuracy >= 0.85, max_trial = 8\n"
+        "model = Net()\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "model.fit(x, y, epochs=2)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (model,) = scan.models
+    assert model.name == "Net" and [s.line for s in model.instances] == [16]
+    assert model.compile is not None and model.fits[0].epochs == 2  # calls on the instance
+    (spec,) = extract_specs(scan, source, "m.py")
+    assert spec.contract.accuracy == 0.85 and spec.contract.max_trial == 8
+    # a comment above some other statement stays unattached
+    moved = source.replace("model = Net()\n", "x = 1\nmodel = Net()\n")
+    _, scan = scan_source(moved, "m.py")
+    (spec,) = extract_specs(scan, moved, "m.py")
+    assert spec.contract.accuracy is None
+
+
+def test_arguments_the_spec_cannot_carry_are_marked() -> None:
+    from adnn_lint.scanner import scan_source
+    from adnn_lint.spec.check import unbuildable
+
+    source = (
+        "import keras\n"
+        "from keras import constraints, layers, regularizers\n"
+        "\n"
+        "\n"
+        "class Scale(layers.Layer):\n"
+        "    def build(self, input_shape):\n"
+        "        self.w = self.add_weight(shape=(1,), initializer='zeros')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return x * self.w\n"
+        "\n"
+        "\n"
+        "inputs = keras.Input((16,))\n"
+        "x = layers.Dense(32, activation='relu', kernel_regularizer=regularizers.l2(1e-4),\n"
+        "                 kernel_constraint=constraints.MaxNorm(3), name=f'hidden_{1}')(inputs)\n"
+        "x = layers.Dense(16, activation='relu', kernel_regularizer='l2')(x)\n"
+        "x = Scale()(x)\n"
+        "outputs = layers.Dense(2, activation='softmax')(x)\n"
+        "model = keras.Model(inputs, outputs)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    specs = {spec.model.name: spec for spec in extract_specs(scan, source, "m.py")}
+    spec = specs["model"]
+    hidden, literal, out = spec.model.layers
+    # an object the spec cannot hold is marked, never dropped; a literal name is carried
+    assert hidden.unresolved == ("kernel_regularizer", "kernel_constraint")
+    assert literal.unresolved == () and literal.options == {"kernel_regularizer": "l2"}
+    # the custom layer sits between: its weights and what it computes are not in the spec
+    assert out.inputs == ("dense_1",) and out.unresolved == ("inputs",)
+    assert unbuildable(spec) == [
+        "model.layers[0] (dense): kernel_regularizer, kernel_constraint",
+        "model.layers[2] (dense_2): inputs",
+    ]
+    # the same custom layer in a Sequential list: the layers cannot all be listed
+    listed = source.split("inputs = ")[0] + (
+        "model = keras.Sequential([keras.Input((16,)), layers.Dense(8), Scale()])\n"
+    )
+    _, scan = scan_source(listed, "m.py")
+    spec = next(s for s in extract_specs(scan, listed, "m.py") if s.model.name == "model")
+    assert "layers" in spec.model.unresolved
+    assert unbuildable(spec)[0].startswith("model.layers: not every layer of 'model'")
+
+
+def test_a_model_applied_between_layers_is_marked_and_a_model_of_models_is_not_listed() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "gen = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])\n"
+        "disc = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation='sigmoid')])\n"
+        "z = keras.Input((8,))\n"
+        "gan = keras.Model(z, disc(gen(z)))\n"
+        "h = layers.Dense(8)(z)\n"
+        "out = layers.Dense(1)(gen(h))\n"
+        "head = keras.Model(z, out)\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    specs = {spec.model.name: spec for spec in extract_specs(scan, source, "m.py")}
+    # no layer of the file reaches gan's outputs: no empty spec stands for it
+    assert sorted(specs) == ["disc", "gen", "head"]
+    first, last = specs["head"].model.layers
+    # gen runs between the two Dense layers: the spec of head alone would skip it
+    assert last.inputs == (first.name,) and last.unresolved == ("inputs",)
+    (model,) = [m for m in scan.models if m.name == "head"]
+    assert model.ops == ("gen",)
+
+
+def test_a_pretrained_base_applied_to_the_input_is_marked() -> None:
+    from adnn_lint.scanner import scan_source
+
+    source = (
+        "import keras\n"
+        "from keras import layers\n"
+        "base = keras.applications.MobileNetV2(include_top=False, input_shape=(96, 96, 3))\n"
+        "inputs = keras.Input((96, 96, 3))\n"
+        "x = layers.GlobalAveragePooling2D()(base(inputs, training=False))\n"
+        "model = keras.Model(inputs, layers.Dense(10, activation='softmax')(x))\n"
+    )
+    _, scan = scan_source(source, "m.py")
+    (spec,) = extract_specs(scan, source, "m.py")
+    pooling, head = spec.model.layers
+    # the spec holds the head only: the pretrained base between input and head is marked
+    assert pooling.unresolved == ("inputs",) and head.unresolved == ()
+    assert scan.models[0].ops == ("keras.applications.MobileNetV2",)

@@ -18,7 +18,7 @@ from adnn_lint.spec.model import (
     SearchSpec,
     Spec,
 )
-from adnn_lint.spec.syntax import dumps
+from adnn_lint.spec.syntax import dumps, loads
 
 
 def _spec_text(**contract: object) -> str:
@@ -141,3 +141,93 @@ def test_source_files_pick_a_model_or_say_why_not(
     assert "--model" in capsys.readouterr().err
     assert main(["verify", str(two), "--model", "c"]) == 2
     assert "no model named 'c'" in capsys.readouterr().err
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_a_residual_mlp_built_by_a_helper_is_rebuilt_and_trained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.results import load_results
+
+    example = Path(__file__).parents[1] / "examples" / "residual_mlp.py"
+    results = tmp_path / "r.json"
+    args = ["verify", str(example), "--data", "embedded", "--limit", "300", "--epochs", "1"]
+    args += ["--search", "random", "--max-trial", "2", "--seeds", "2", "--verdict-seeds", "2"]
+    code = main([*args, "--results", str(results), "--quiet"])
+    saved = load_results(results)
+    assert saved.status == "complete" and saved.verdict is not None
+    assert code == saved.verdict.exit_code
+    spec = loads(saved.spec_text)
+    adds = [layer for layer in spec.model.layers if layer.class_name == "Add"]
+    assert [add.inputs for add in adds] == [("dense", "dense_2"), ("dense_4", "activation")]
+    # every Dense layer of the helper's two calls was trained and searched
+    assert saved.spec_point is not None and len(saved.spec_point) == 2 * 6
+    assert "verdict" in capsys.readouterr().out
+
+
+def test_a_spec_that_cannot_rebuild_the_model_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # refused from the spec alone: no runtime import is needed to say so
+    monkeypatch.setattr(verify_command, "_runtime_missing", list)
+    source = tmp_path / "train.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers, regularizers\n"
+        "model = keras.Sequential([\n"
+        "    keras.Input((28, 28)),\n"
+        "    layers.Flatten(),\n"
+        "    layers.Dense(64, activation='relu', kernel_regularizer=regularizers.l2(1e-4)),\n"
+        "    layers.Dense(10, activation='softmax'),\n"
+        "])\n"
+    )
+    results = tmp_path / "r.json"
+    assert main(["verify", str(source), "--results", str(results)]) == 2
+    err = capsys.readouterr().err
+    # the layer, the argument and the way out, before any data is loaded or model trained
+    assert "model.layers[1] (dense): kernel_regularizer" in err and "--entry" in err
+    assert not results.exists()
+
+
+@pytest.mark.runtime
+@pytest.mark.slow
+def test_a_subclassed_model_with_its_contract_at_the_instantiation_is_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.results import load_results
+
+    source = tmp_path / "net.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers\n"
+        "\n"
+        "\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.flatten = layers.Flatten()\n"
+        "        self.hidden = layers.Dense(32, activation='relu')\n"
+        "        self.out = layers.Dense(10, activation='softmax')\n"
+        "\n"
+        "    def call(self, x):\n"
+        "        return self.out(self.hidden(self.flatten(x)))\n"
+        "\n"
+        "\n"
+        "# adnn: accuracy >= 0.99\n"
+        "model = Net()\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "model.fit(x_train, y_train, epochs=1)\n"
+    )
+    results = tmp_path / "r.json"
+    args = ["verify", str(source), "--data", "embedded", "--limit", "300", "--search", "random"]
+    args += ["--max-trial", "2", "--seeds", "2", "--verdict-seeds", "2", "--quiet"]
+    code = main([*args, "--results", str(results)])
+    saved = load_results(results)
+    assert saved.verdict is not None and code == saved.verdict.exit_code
+    # the claim written above `model = Net()` is the one judged
+    assert saved.verdict.required_accuracy == 0.99
+    assert saved.verdict.status in ("FAIL", "INCONCLUSIVE")
+    capsys.readouterr()

@@ -100,6 +100,8 @@ def _layer(layer: LayerRecord) -> dict[str, Any]:
         "depth": layer.depth,
         "feeds_trainable": layer.feeds_trainable,
         "wraps": layer.wraps,
+        "input_ops": list(layer.input_ops),
+        "dropped": list(layer.dropped),
         "initializers": [_ref(ref) for ref in layer.initializers],
     }
 
@@ -117,6 +119,7 @@ def _model(model: ModelRecord, scan: ScanResult) -> dict[str, Any]:
         "input_shape": list(model.input_shape) if model.input_shape is not None else None,
         "edges": [list(edge) for edge in model.edges],
         "edges_known": model.edges_known,
+        "ops": list(model.ops),
         "layers": [_layer(scan.layer(i)) for i in sorted(layer_ids, key=lambda i: int(i[1:]))],
     }
 

@@ -196,6 +196,18 @@ def run(args: argparse.Namespace) -> int:
         return _error(str(exc))
     except ImportError as exc:
         return _error(f"{target}: cannot extract specs from source here ({exc})")
+    if args.entry is None:
+        from adnn_lint.spec.check import unbuildable
+
+        gaps = unbuildable(spec)
+        if gaps:
+            # Verifying the layers the spec does hold would verify a different model.
+            return _error(
+                f"{target}: the spec cannot rebuild model {spec.model.name!r} as the code "
+                f"builds it: {'; '.join(gaps)}. Let verify build the model with your own code, "
+                "--entry module:function (a function returning the Keras model; the spec "
+                "still gives the initializers to search), or complete the spec"
+            )
     try:
         from adnn_lint.spec.contract import parse_duration, parse_fraction
 

@@ -44,6 +44,21 @@ def check_spec(
     return [p for p in found if not any(p.path[: len(s)] == s for s in skip)]
 
 
+def unbuildable(spec: Spec) -> list[str]:
+    """What a model rebuilt from ``spec`` alone would lack, one entry per place: each layer with
+    arguments the spec could not carry (``model.layers[1] (dense): kernel_regularizer``), and
+    the model when its layers could not all be listed. Empty when the spec rebuilds the model
+    as written (an unknown input shape is not a gap: the data's is used)."""
+    found = [
+        f"model.layers[{i}] ({layer.name}): {', '.join(layer.unresolved)}"
+        for i, layer in enumerate(spec.model.layers)
+        if layer.unresolved
+    ]
+    if "layers" in spec.model.unresolved:
+        found.insert(0, f"model.layers: not every layer of {spec.model.name!r} could be listed")
+    return found
+
+
 def _layer_path(index: int, *rest: str | int) -> KeyPath:
     return ("model", "layers", index, *rest)
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from adnn_lint.records import ModelRecord
 from adnn_lint.spec.errors import ContractSyntaxError
 from adnn_lint.spec.model import Contract, Split
 
@@ -360,6 +361,21 @@ def attached_comment(
         if header in by_line:
             return by_line[header]
         found = _above(by_line, source_lines, first)
+        if found is not None:
+            return found
+    return None
+
+
+def model_comment(
+    comments: list[ContractComment],
+    source_lines: list[str],
+    model: ModelRecord,
+    scopes: Sequence[Definition] = (),
+) -> ContractComment | None:
+    """The contract comment of ``model``: at its definition (``attached_comment``), else at
+    an instantiation of its class (``model = Net()`` for ``class Net(keras.Model)``)."""
+    for span in (model.span, *model.instances):
+        found = attached_comment(comments, source_lines, span.line, span.end_line, scopes)
         if found is not None:
             return found
     return None

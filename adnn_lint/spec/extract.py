@@ -28,9 +28,9 @@ from adnn_lint.records import (
 )
 from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.spec.contract import (
-    attached_comment,
     definitions,
     find_contract_comments,
+    model_comment,
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
@@ -57,6 +57,8 @@ _MULTI_INPUT = {
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
 }  # fmt: skip
+#: Merge layers: they need two input tensors or more.
+_MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 #: Shape arguments whose 1-tuple is not the same as its single integer.
 _TUPLE_ONLY = {"target_shape", "dims"}
 #: Tuple-valued layer arguments (the scanner's ``shape_arguments``).
@@ -89,8 +91,7 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     data = _data(source)
     specs = []
     for model in scan.models:
-        span = model.span
-        comment = attached_comment(comments, lines, span.line, span.end_line, scopes)
+        comment = model_comment(comments, lines, model, scopes)
         contract = Contract()
         if comment is not None:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
@@ -146,9 +147,15 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
     else:
         unresolved.append("input_shape")
     kept = [r for r in records if r.class_name not in _INPUT_CLASSES]
-    if not kept or any(r.multiplicity is None for r in kept) or not model.edges_known:
-        # no layer found (a wrapper model), a loop whose trip count is not a literal, or a
-        # graph the scanner could not follow
+    between = {op for r in kept for op in r.input_ops}
+    if (
+        not kept
+        or any(r.multiplicity is None for r in kept)
+        or not model.edges_known
+        or set(model.ops) - between
+    ):
+        # no layer found (a wrapper model), a loop whose trip count is not a literal, a graph
+        # the scanner could not follow, or an operation that is no layer after the last layer
         unresolved.append("layers")
     nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
     names = _names([n for r in kept for n in nodes[r.id]])
@@ -255,9 +262,18 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
             # tuples travel as their source text, "(3, 3)", which the runtime reads back
             options[key] = repr(tuple(shape))
     unresolved += [a for a in _written_shapes(record, info) if a not in record.shape_arguments]
+    # regularizers, constraints, custom objects: a layer rebuilt without them is another layer
+    unresolved += record.dropped
+    if record.input_ops:
+        # tf.reshape, tf.nn.max_pool, a custom layer between this layer and its inputs
+        unresolved.append("inputs")
     if len(inputs) > 1 and class_name not in _MULTI_INPUT:
         # several tensors reach a single-input layer: a merge the scanner did not see
         # (layers.concatenate([...]), a + b) sits between; which one is not guessed
+        unresolved.append("inputs")
+    if class_name in _MERGES and len(inputs) < 2:
+        # layers.add([inputs, h]): the spec names no model input among a layer's inputs, so a
+        # merge with the model's input (or a tensor the scanner lost) cannot be rebuilt
         unresolved.append("inputs")
     return LayerSpec(
         name=name,
