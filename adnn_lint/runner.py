@@ -98,8 +98,8 @@ def _decode(data: bytes, path: str) -> tuple[str, str] | Finding:
 
 
 def _lint_notebook(task: Task, text: str) -> FileResult:
-    from adnn_lint.engine import lint_codes, syntax_finding
-    from adnn_lint.notebook import NotebookError, load_notebook
+    from adnn_lint.engine import syntax_finding
+    from adnn_lint.notebook import NotebookError, fix_notebook, lint_notebook, load_notebook
 
     try:
         notebook = load_notebook(text)
@@ -108,22 +108,16 @@ def _lint_notebook(task: Task, text: str) -> FileResult:
     if not notebook.cells:
         return FileResult(task.path)
     if not task.fix:
-        outcome = lint_codes(notebook.source, task.path, task.codes)
-        return FileResult(task.path, tuple(notebook.relocate(f) for f in outcome.findings))
-    from adnn_lint.engine import fix_codes
-    from adnn_lint.notebook import write_fixed
-
-    fixed = fix_codes(notebook.source, task.path, task.codes, unsafe=task.unsafe_fixes)
-    if fixed.source == notebook.source:
-        return FileResult(task.path, tuple(notebook.relocate(f) for f in fixed.remaining))
-    new_text = write_fixed(text, notebook, fixed.source)
-    after = load_notebook(new_text)
+        return FileResult(task.path, lint_notebook(notebook, task.path, task.codes))
+    fixed = fix_notebook(text, notebook, task.path, task.codes, unsafe=task.unsafe_fixes)
+    if fixed.text is None:
+        return FileResult(task.path, fixed.remaining)
     return FileResult(
         task.path,
-        tuple(after.relocate(f) for f in fixed.remaining),
+        fixed.remaining,
         fixed=fixed.fixed,
         original=text,
-        fixed_source=new_text,
+        fixed_source=fixed.text,
     )
 
 

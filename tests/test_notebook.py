@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import difflib
 import json
+from pathlib import Path
 
 import pytest
 
 from adnn_lint.notebook import NotebookError, load_notebook, neutralise
 from adnn_lint.records import Finding, Span
+from adnn_lint.runner import FileResult, Task, lint_task
 
 
 def _notebook(*cells: tuple[str, str], language: str = "python") -> str:
@@ -33,11 +36,20 @@ def test_magics_are_neutralised_keeping_line_count() -> None:
     assert "    pass" in out
 
 
-def test_non_python_cell_magic_is_blanked() -> None:
+def test_non_python_cell_magic_is_masked_line_by_line() -> None:
     out = neutralise("%%bash\necho hi\nls -l\n")
-    assert out.strip() == "" and out.count("\n") == 3
+    assert out.count("\n") == 3
+    assert all(line.startswith("#") for line in out.splitlines())
     kept = neutralise("%%time\nx = 1\n")
-    assert "x = 1" in kept
+    assert kept.splitlines()[1] == "x = 1" and kept.startswith("#")
+
+
+def test_top_level_magics_become_comments_and_continuations_are_masked() -> None:
+    out = neutralise("%matplotlib inline\n!pip install \\\n    keras\nimport keras\n")
+    lines = out.splitlines()
+    assert lines[0].startswith("#") and lines[1].startswith("#") and lines[2].startswith("#")
+    assert lines[3] == "import keras"
+    compile(out, "<cell>", "exec")
 
 
 def test_code_cells_are_joined_and_located() -> None:
@@ -96,3 +108,181 @@ def test_inserted_lines_join_the_cell_they_follow() -> None:
     ]
     assert "".join(cells[0]["source"]) == "import os\nimport keras\nseed()\n"
     assert "".join(cells[1]["source"]) == "a = 1\n"
+
+
+# -- whole-notebook behaviour: lint and --fix through the runner, as `adnn-lint check` does ----
+
+
+def _nb(*cells: str, indent: int | None = 1, ensure_ascii: bool = False) -> str:
+    """A notebook of code cells in nbformat's own layout (source as a list of lines)."""
+    document = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source.splitlines(keepends=True),
+            }
+            for source in cells
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=indent, ensure_ascii=ensure_ascii) + "\n"
+
+
+def _run(text: str, *, fix: bool = False, select: list[str] | None = None) -> FileResult:
+    from adnn_lint.engine import codes_for
+
+    task = Task("nb.ipynb", "nb.ipynb", codes_for(select, None), fix=fix, unsafe_fixes=True)
+    return lint_task(task, text.encode("utf-8"))
+
+
+def _sources(text: str) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(text)["cells"]]
+
+
+MODEL = (
+    "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+    "model.compile(loss='mse')\n"
+    "model.fit(x, y)\n"
+)
+TYPO = "layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
+
+
+@pytest.mark.parametrize(
+    "magic",
+    [
+        "%%writefile helper.py\nimport os\n\nprint(os.getcwd())\n",
+        "%%bash\necho hi\nls -l\n\n",
+        "%%html\n<b>bold</b>\n",
+        "%%time\nx = 1\ny = 2\n",
+    ],
+)
+def test_fix_keeps_cell_magic_bodies(magic: str) -> None:
+    text = _nb("import keras\n", magic, TYPO, MODEL)
+    result = _run(text, fix=True)
+    assert result.fixed_source is not None and result.fixed >= 2
+    sources = _sources(result.fixed_source)
+    assert sources[1] == magic
+    assert "glorot_uniform" in sources[2]
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["%matplotlib inline\n", "!pip install keras\n", "%load_ext autoreload\n%autoreload 2\n"],
+)
+def test_seed_fix_goes_below_leading_magics_without_a_second_import(head: str) -> None:
+    text = _nb(head + "import keras\nimport numpy as np\n", MODEL)
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    first, second = _sources(result.fixed_source)
+    assert first == head + "import keras\nimport numpy as np\n\nkeras.utils.set_random_seed(0)\n"
+    assert second == MODEL
+
+
+def test_seed_fix_after_a_magic_between_imports() -> None:
+    text = _nb("import numpy as np\n%load_ext autoreload\nimport keras\n" + MODEL)
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    (cell,) = _sources(result.fixed_source)
+    assert cell.count("import keras") == 1
+    assert cell.index("%load_ext") < cell.index("keras.utils.set_random_seed(0)")
+
+
+@pytest.mark.parametrize("odd", ["a = '\u2028'\n", "a = 1\x0c\n", "\x0cb = 2\n", "a = 1\rb = 2\n"])
+def test_unusual_line_breaks_keep_positions_and_fixes(odd: str) -> None:
+    text = _nb("import keras\n", odd + TYPO)
+    (finding,) = _run(text, select=["ADNN108"]).findings
+    # Python breaks lines at \n, \r\n and a lone \r only (not at U+2028 or a form feed).
+    breaks = odd.count("\n") + odd.count("\r") - odd.count("\r\n")
+    assert (finding.cell, finding.span.line) == (2, breaks + 1)
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source)[1] == odd + TYPO.replace("unifrom", "uniform")
+
+
+@pytest.mark.parametrize(
+    ("indent", "ensure_ascii"), [(1, False), (2, False), (2, True), (None, True)]
+)
+def test_one_token_fix_is_a_one_line_diff(indent: int | None, ensure_ascii: bool) -> None:
+    text = _nb(
+        "import keras\n\n\n",
+        "# café ☕\n" + TYPO + "\n\n",
+        "%%bash\necho 'naïve'\n",
+        indent=indent,
+        ensure_ascii=ensure_ascii,
+    )
+    result = _run(text, fix=True, select=["ADNN108"])
+    assert result.fixed_source is not None
+    old, new = text.splitlines(keepends=True), result.fixed_source.splitlines(keepends=True)
+    changed = [line for line in difflib.ndiff(old, new) if line[:1] in "+-"]
+    if indent is None:  # a one-line document: the line is the file, and only that token moved
+        assert len(old) == len(new) == 1
+        assert len(result.fixed_source) == len(text)
+    else:
+        assert len(changed) == 2, changed
+        assert "glorot_uniform" in changed[1]
+    assert json.loads(result.fixed_source)["cells"][1]["source"][1] == TYPO.replace(
+        "unifrom", "uniform"
+    )
+
+
+def test_written_back_source_keeps_a_string_source_a_string() -> None:
+    document = json.loads(_nb("import keras\n", TYPO))
+    document["cells"][1]["source"] = TYPO.rstrip("\n")
+    text = json.dumps(document, indent=1)
+    result = _run(text, fix=True, select=["ADNN108"])
+    assert result.fixed_source is not None
+    assert json.loads(result.fixed_source)["cells"][1]["source"] == TYPO.rstrip("\n").replace(
+        "unifrom", "uniform"
+    )
+
+
+def test_messages_name_other_lines_by_cell() -> None:
+    text = _nb(
+        "import keras\n",
+        "x = 1\n",
+        "init = keras.initializers.GlorotUniform()\n"
+        "model = keras.Sequential([\n"
+        "    keras.layers.Dense(8, kernel_initializer='zeros'),\n"
+        "    keras.layers.Dense(1, kernel_initializer=init),\n"
+        "    keras.layers.Dense(1, kernel_initializer=init),\n"
+        "])\n",
+    )
+    by_code = {f.code: f for f in _run(text).findings}
+    assert "feeds Dense(1) at cell 3:4:" in by_code["ADNN101"].message
+    assert "used at cell 3:4, cell 3:5;" in by_code["ADNN107"].message
+
+
+def test_a_broken_cell_loses_no_other_cells_findings() -> None:
+    text = _nb("import keras\n", "x = 1\ndef f(:\n    pass\n", TYPO, "y = (1,\n", TYPO)
+    found = [(f.code, f.cell, f.span.line) for f in _run(text).findings]
+    assert found == [
+        ("ADNN000", 2, 2),
+        ("ADNN108", 3, 1),
+        ("ADNN000", 4, 1),
+        ("ADNN108", 5, 1),
+    ]
+    fixed = _run(text, fix=True)
+    assert fixed.fixed_source is not None
+    sources = _sources(fixed.fixed_source)
+    assert sources[1] == "x = 1\ndef f(:\n    pass\n" and sources[3] == "y = (1,\n"
+    assert "unifrom" not in sources[2] + sources[4]
+    assert [f.code for f in fixed.findings] == ["ADNN000", "ADNN000"]
+
+
+def test_layers_and_spec_give_cell_positions_for_syntax_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from adnn_lint.cli import main
+    from adnn_lint.commands.spec import SourceError, specs_from_file
+
+    path = tmp_path / "nb.ipynb"
+    path.write_text(_nb("import keras\n", "x = 1\nkeras.layers.Dense(\n"), encoding="utf-8")
+    assert main(["layers", str(path)]) == 1
+    assert f"{path}:cell 2:" in capsys.readouterr().err
+    with pytest.raises(SourceError, match=r"nb\.ipynb:cell 2:\d+:\d+: syntax error"):
+        specs_from_file(path)

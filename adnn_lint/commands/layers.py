@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         entry: dict[str, Any] = {"path": str(path), "error": None}
         try:
             text = path.read_text(encoding="utf-8")
-            source = load_notebook(text).source if path.suffix == ".ipynb" else text
+            notebook = load_notebook(text) if path.suffix == ".ipynb" else None
+            source = notebook.source if notebook is not None else text
         except (OSError, UnicodeDecodeError, NotebookError) as err:
             entry["error"] = f"cannot read: {err}"
         else:
@@ -61,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
             try:
                 _, scan = scan_source(source, str(path))
             except cst.ParserSyntaxError as err:
-                entry["error"] = (
-                    f"{err.editor_line}:{err.editor_column}: syntax error: {err.message}"
-                )
+                where = f"{err.editor_line}:{err.editor_column}"
+                if notebook is not None:
+                    where = notebook.position(err.editor_line, err.editor_column)
+                entry["error"] = f"{where}: syntax error: {err.message}"
             else:
                 if not scan.layers:
                     continue

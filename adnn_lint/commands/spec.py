@@ -123,19 +123,22 @@ def specs_from_file(path: Path) -> list[Spec]:
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError) as err:
         raise SourceError(f"{path}: cannot read: {err}") from None
+    notebook = None
     if path.suffix == ".ipynb":
         try:
-            text = load_notebook(text).source  # lines then count in the joined code cells
+            notebook = load_notebook(text)
         except NotebookError as err:
             raise SourceError(f"{path}: {err}") from None
+        text = notebook.source  # lines then count in the joined code cells
     if not mentions_keras(text):
         return []
     try:
         _, scan = scan_source(text, str(path))
     except libcst.ParserSyntaxError as err:
-        raise SourceError(
-            f"{path}:{err.raw_line}:{err.raw_column + 1}: syntax error, no spec extracted"
-        ) from None
+        where = f"{err.raw_line}:{err.raw_column + 1}"
+        if notebook is not None:
+            where = notebook.position(err.raw_line, err.raw_column + 1)
+        raise SourceError(f"{path}:{where}: syntax error, no spec extracted") from None
     return extract_specs(scan, text, str(path))
 
 
