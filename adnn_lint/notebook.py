@@ -362,12 +362,11 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
             masked = stand_ins.get(line)
             per_cell[cell].append(notebook.originals[masked] if masked is not None else line)
 
-    # LibCST drops a form feed from a line's indentation when it prints a module: a line that
-    # differs only by that is one the fix did not touch, and keeps its original text.
+    # LibCST drops a form feed from a line's indentation and a lone CR at the end of the source
+    # when it prints a module: a line that differs only so is one the fix did not touch, and
+    # keeps its original text.
     matcher = difflib.SequenceMatcher(
-        a=[_without_form_feeds(line) for line in old],
-        b=[_without_form_feeds(line) for line in new],
-        autojunk=False,
+        a=[_match_key(line) for line in old], b=[_match_key(line) for line in new], autojunk=False
     )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -384,10 +383,11 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     return per_cell
 
 
-def _without_form_feeds(line: str) -> str:
+def _match_key(line: str) -> str:
     indent = _INDENT.match(line)
     assert indent is not None  # the pattern matches the empty string
-    return indent.group().replace("\f", "") + line[indent.end() :]
+    body = line[indent.end() : len(line) - len(_ending(line))]
+    return indent.group().replace("\f", "") + body
 
 
 def _cell_body(lines: list[str], cell: Cell) -> str:

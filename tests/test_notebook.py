@@ -286,3 +286,11 @@ def test_layers_and_spec_give_cell_positions_for_syntax_errors(
     assert f"{path}:cell 2:" in capsys.readouterr().err
     with pytest.raises(SourceError, match=r"nb\.ipynb:cell 2:\d+:\d+: syntax error"):
         specs_from_file(path)
+
+
+def test_fix_keeps_a_lone_cr_that_ends_the_last_cell() -> None:
+    # LibCST drops a lone CR at the very end of a module when it prints one.
+    text = _nb("import keras\n", TYPO + "a = 1\r")
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source)[1] == TYPO.replace("unifrom", "uniform") + "a = 1\r"
