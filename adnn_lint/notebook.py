@@ -122,14 +122,19 @@ class Notebook:
 
 
 def _comment_mask(line_number: int, ending: str) -> str:
-    return f"# ipython-masked {line_number}{ending}"
+    return f"# ipython-masked {line_number}{_stand_in_ending(ending)}"
+
+
+def _stand_in_ending(ending: str) -> str:
+    # Not a lone CR: LibCST drops one at the end of a module, and the stand-in would be lost.
+    return ending if ending == "\r\n" else "\n"
 
 
 def _neutralise_line(line: str, line_number: int) -> str | None:
     """The stand-in for one line of IPython syntax, or None for a Python line."""
     ending = _ending(line)
     body = line[: len(line) - len(ending)]
-    tag = f"  # ipython-masked {line_number}{ending}"
+    tag = f"  # ipython-masked {line_number}{_stand_in_ending(ending)}"
     assigned = _ASSIGNED_MAGIC.match(body)
     if assigned:
         return f"{assigned.group('head')}None{tag}"
@@ -149,7 +154,7 @@ def _mask_cell(lines: Sequence[str], first_line: int) -> list[str | None]:
         magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
         whole = magic not in _PYTHON_CELL_MAGICS
         for index in range(len(lines) if whole else 1):
-            masks[index] = _comment_mask(first_line + index, _ending(lines[index]) or "\n")
+            masks[index] = _comment_mask(first_line + index, _ending(lines[index]))
         if whole:
             return masks
         start = 1
@@ -158,7 +163,7 @@ def _mask_cell(lines: Sequence[str], first_line: int) -> list[str | None]:
         line = lines[index]
         number = first_line + index
         if continued:
-            masks[index] = _comment_mask(number, _ending(line) or "\n")
+            masks[index] = _comment_mask(number, _ending(line))
         else:
             masks[index] = _neutralise_line(line, number)
         if masks[index] is not None:
@@ -312,8 +317,7 @@ def lint_notebook(notebook: Notebook, path: str, codes: frozenset[str]) -> tuple
             prepared = following
             findings = lint(prepared.notebook)
     found = [prepared.notebook.relocate(f) for f in findings] + list(prepared.errors)
-    kept = [f for f in found if f.code in codes]
-    return tuple(sorted(kept, key=lambda f: (f.cell or 0, f.span.line, f.span.column, f.code)))
+    return _in_order([f for f in found if f.code in codes])
 
 
 @dataclass(frozen=True)
@@ -329,16 +333,26 @@ def fix_notebook(
     text: str, notebook: Notebook, path: str, codes: frozenset[str], *, unsafe: bool
 ) -> NotebookFix:
     """Apply fixes to the code cells and write them back into the notebook's JSON text."""
-    from adnn_lint.engine import fix_codes
+    from adnn_lint.engine import SYNTAX_CODE, fix_codes
 
-    current = prepare(notebook, path).notebook
-    fixed = fix_codes(current.source, path, codes, unsafe=unsafe, cells=current.cell_map)
+    prepared = prepare(notebook, path)
+    current = prepared.notebook
+    wide = codes | {SYNTAX_CODE}  # to know whether it parsed, whatever is selected
+    fixed = fix_codes(current.source, path, wide, unsafe=unsafe, cells=current.cell_map)
     new_text = write_fixed(text, current, fixed.source) if fixed.source != current.source else None
     if new_text is None or new_text == text:
+        if fixed.source == current.source and _syntax_error(fixed.remaining) is None:
+            # Nothing to write, and the last lint saw every other cell: its findings stand.
+            found = [current.relocate(f) for f in fixed.remaining] + list(prepared.errors)
+            return NotebookFix(None, 0, _in_order([f for f in found if f.code in codes]))
         return NotebookFix(None, 0, lint_notebook(notebook, path, codes))
     # Inserted lines move the cells' positions: lint the written notebook for what is left.
     remaining = lint_notebook(load_notebook(new_text), path, codes)
     return NotebookFix(new_text, fixed.fixed, remaining)
+
+
+def _in_order(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (f.cell or 0, f.span.line, f.span.column, f.code)))
 
 
 # -- writing back ------------------------------------------------------------------------------
@@ -414,15 +428,18 @@ def write_fixed(text: str, notebook: Notebook, fixed: str) -> str | None:
         for index, raw in enumerate(document["cells"])
         if isinstance(raw, dict) and raw.get("cell_type") == "code"
     ]
+    changed: dict[int, str] = {}
+    for cell, lines in zip(notebook.cells, per_cell, strict=True):
+        body = _cell_body(lines, cell)
+        if body != _cell_text(document["cells"][code_cells[cell.number - 1]]):
+            changed[code_cells[cell.number - 1]] = body
     layout = _JsonLayout.of(text)
     edits: list[tuple[int, int, str]] = []
-    for cell, lines in zip(notebook.cells, per_cell, strict=True):
-        raw = document["cells"][code_cells[cell.number - 1]]
-        body = _cell_body(lines, cell)
-        if body == _cell_text(raw):
-            continue
-        start, end = layout.source_span(code_cells[cell.number - 1])
-        edits.append((start, end, layout.encode_source(start, end, raw.get("source"), body)))
+    for (index, body), (start, end) in zip(
+        changed.items(), layout.source_spans(list(changed)), strict=True
+    ):
+        old = document["cells"][index].get("source")
+        edits.append((start, end, layout.encode_source(start, end, old, body)))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
@@ -484,10 +501,11 @@ class _JsonLayout:
         unit = gap.rsplit("\n", 1)[1] if "\n" in gap else ""
         return cls(text, ensure_ascii, unit)
 
-    def source_span(self, cell_index: int) -> tuple[int, int]:
+    def source_spans(self, cell_indexes: Sequence[int]) -> list[tuple[int, int]]:
+        """(start, end) of the ``source`` value of each of the cells ``cell_indexes``."""
         top = _object_spans(self.text, _space(self.text, 0))
         cells = _array_spans(self.text, top["cells"][0])
-        return _object_spans(self.text, cells[cell_index][0])["source"]
+        return [_object_spans(self.text, cells[index][0])["source"] for index in cell_indexes]
 
     def _string(self, value: str) -> str:
         return json.dumps(value, ensure_ascii=self.ensure_ascii)
