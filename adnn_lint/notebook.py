@@ -39,7 +39,8 @@ from adnn_lint.findings import CellMap, Finding, Span
 _PYTHON_CELL_MAGICS = frozenset(
     {"time", "timeit", "capture", "prun", "debug", "memit", "skip", "python", "python3"}
 )
-_MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:%|!|\?)")
+#: ``%name``, ``!cmd``, ``?name``; not ``% value`` or ``!= b`` continuing an expression.
+_MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:%(?![\s=])|!(?!=)|\?)")
 _ASSIGNED_MAGIC = re.compile(r"^(?P<head>[ \t]*[\w.\[\], ]+?[ \t]*=[ \t]*)(?:%|!)")
 _HELP_SUFFIX = re.compile(r"^(?P<indent>[ \t]*)[\w.]+[ \t]*\?{1,2}[ \t]*$")
 #: One physical line as Python's tokenizer sees it, with its line break.
@@ -148,6 +149,8 @@ def _neutralise_line(line: str, line_number: int) -> str | None:
 def _mask_cell(lines: Sequence[str], first_line: int) -> list[str | None]:
     """Per line of one cell: its stand-in, or None where the line is Python and kept."""
     masks: list[str | None] = [None] * len(lines)
+    if _parses("".join(lines)):
+        return masks  # plain Python: a line starting with % or ! continues an expression
     first = lines[0].strip() if lines else ""
     start = 0
     if first.startswith("%%"):
@@ -387,7 +390,8 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
             for k in range(i1, i2):
                 per_cell[owner[k]].append(notebook.originals[k])
         elif tag == "insert":
-            give(owner[i1 - 1] if i1 > 0 else 0, new[j1:j2])
+            # The cell of the line they follow; at the top, the first cell that has lines.
+            give(owner[i1 - 1] if i1 > 0 else owner[0] if owner else 0, new[j1:j2])
         elif tag == "replace":
             # Replaced lines stay in their cells: line k of the new block goes where line k of
             # the old one was; extra new lines join the last cell of the block.

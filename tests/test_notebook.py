@@ -294,3 +294,23 @@ def test_fix_keeps_a_lone_cr_that_ends_the_last_cell() -> None:
     fixed = _run(text, fix=True, select=["ADNN108"])
     assert fixed.fixed_source is not None
     assert _sources(fixed.fixed_source)[1] == TYPO.replace("unifrom", "uniform") + "a = 1\r"
+
+
+def test_python_lines_that_start_like_magics_are_kept() -> None:
+    cell = 'message = (\n    "value %s"\n    % value\n)\nif (a\n    != b):\n    pass\n'
+    assert neutralise(cell) == cell
+    mixed = "%matplotlib inline\nok = (a\n      != b)\n"
+    assert neutralise(mixed).splitlines()[1:] == ["ok = (a", "      != b)"]
+
+
+def test_insertion_at_the_top_skips_empty_cells() -> None:
+    document = json.loads(_nb("", "import os\n"))
+    del document["cells"][0]["source"]  # a code cell without a source key at all
+    document["cells"][1]["source"] = [MODEL]
+    text = json.dumps(document, indent=1)
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    cells = json.loads(result.fixed_source)["cells"]
+    assert "source" not in cells[0]
+    assert "".join(cells[1]["source"]).startswith("import keras\n")
+    assert "keras.utils.set_random_seed(0)\n" in "".join(cells[1]["source"])
