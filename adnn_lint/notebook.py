@@ -74,6 +74,8 @@ class Cell:
     first_line: int
     line_count: int
     terminated: bool = True  # False: its last line has no line break (Jupyter's usual form)
+    magic_header: bool = False  # starts with a cell magic (%%time): nothing may go above it
+    opaque: bool = False  # its body is not Python (%%bash, or it does not parse): never written
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,16 @@ class Notebook:
         """This notebook with every line of the cells ``numbers`` masked (broken cells)."""
         lines = physical_lines(self.source)
         masked = set(self.masked)
+        cells: list[Cell] = []
         for cell in self.cells:
             if cell.number in numbers:
                 for index in range(cell.first_line - 1, cell.first_line - 1 + cell.line_count):
                     lines[index] = _comment_mask(index + 1, "\n")
                     masked.add(index)
-        return replace(self, source="".join(lines), masked=frozenset(masked))
+                cell = replace(cell, opaque=True)
+            cells.append(cell)
+        source = "".join(lines)
+        return replace(self, source=source, cells=tuple(cells), masked=frozenset(masked))
 
 
 def _comment_mask(line_number: int, ending: str) -> str:
@@ -146,6 +152,12 @@ def _neutralise_line(line: str, line_number: int) -> str | None:
     return f"{indent}pass{tag}" if indent else _comment_mask(line_number, ending)
 
 
+def _python_cell_magic(line: str) -> bool:
+    """Whether the body of the cell magic on this first line is Python (``%%time``)."""
+    words = line.strip()[2:].split(maxsplit=1)
+    return bool(words) and words[0] in _PYTHON_CELL_MAGICS
+
+
 def _mask_cell(lines: Sequence[str], first_line: int) -> list[str | None]:
     """Per line of one cell: its stand-in, or None where the line is Python and kept."""
     masks: list[str | None] = [None] * len(lines)
@@ -154,8 +166,7 @@ def _mask_cell(lines: Sequence[str], first_line: int) -> list[str | None]:
     first = lines[0].strip() if lines else ""
     start = 0
     if first.startswith("%%"):
-        magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
-        whole = magic not in _PYTHON_CELL_MAGICS
+        whole = not _python_cell_magic(first)
         for index in range(len(lines) if whole else 1):
             masks[index] = _comment_mask(first_line + index, _ending(lines[index]))
         if whole:
@@ -235,7 +246,9 @@ def load_notebook(text: str) -> Notebook:
                 masked.add(len(originals))
             originals.append(lines[index])
             chunks.append(lines[index] if mask is None else mask)
-        cells.append(Cell(number, first_line, len(lines), terminated))
+        header = bool(lines) and lines[0].lstrip().startswith("%%")
+        opaque = header and not _python_cell_magic(lines[0])
+        cells.append(Cell(number, first_line, len(lines), terminated, header, opaque))
     return Notebook("".join(chunks), tuple(cells), tuple(originals), frozenset(masked))
 
 
@@ -364,7 +377,9 @@ def _in_order(findings: Sequence[Finding]) -> tuple[Finding, ...]:
 def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     """The fixed source's lines, per cell, with every stand-in replaced by its original line.
 
-    None when a fix dropped a stand-in: the line it stands for would be lost.
+    Unchanged and replaced lines stay in their cells; inserted lines go where
+    :func:`_insertion_spot` says. None when a fix dropped a stand-in (the line it stands for
+    would be lost) or an insertion has no cell that can hold Python.
     """
     old = physical_lines(notebook.source)
     new = physical_lines(fixed)
@@ -372,12 +387,20 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     stand_ins = {old[index]: index for index in notebook.masked}
     if sum(1 for line in new if line in stand_ins) != len(stand_ins):
         return None
-    per_cell: list[list[str]] = [[] for _ in notebook.cells]
+    # (old line, -1 before it / 0 it / 1 after it, order of arrival), cell index, text
+    placed: list[tuple[tuple[int, int, int], int, str]] = []
 
-    def give(cell: int, lines: Sequence[str]) -> None:
-        for line in lines:
-            masked = stand_ins.get(line)
-            per_cell[cell].append(notebook.originals[masked] if masked is not None else line)
+    def restore(line: str) -> str:
+        masked = stand_ins.get(line)
+        return notebook.originals[masked] if masked is not None else line
+
+    def insert(at: int, lines: Sequence[str]) -> bool:
+        spot = _insertion_spot(notebook, old, owner, at)
+        if spot is None:
+            return False
+        (line, side), cell = spot
+        placed.extend(((line, side, len(placed)), cell, restore(text)) for text in lines)
+        return True
 
     # LibCST drops a form feed from a line's indentation and a lone CR at the end of the source
     # when it prints a module: a line that differs only so is one the fix did not touch, and
@@ -387,18 +410,58 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            for k in range(i1, i2):
-                per_cell[owner[k]].append(notebook.originals[k])
-        elif tag == "insert":
-            # The cell of the line they follow; at the top, the first cell that has lines.
-            give(owner[i1 - 1] if i1 > 0 else owner[0] if owner else 0, new[j1:j2])
+            placed.extend(((k, 0, 0), owner[k], notebook.originals[k]) for k in range(i1, i2))
+        elif tag == "insert" and not insert(i1, new[j1:j2]):
+            return None
         elif tag == "replace":
-            # Replaced lines stay in their cells: line k of the new block goes where line k of
-            # the old one was; extra new lines join the last cell of the block.
-            cells = [owner[k] for k in range(i1, i2)]
-            for offset, line in enumerate(new[j1:j2]):
-                give(cells[min(offset, len(cells) - 1)], [line])
+            # Line k of the new block takes the place of line k of the old one; extra new lines
+            # are an insertion after the block.
+            paired = min(i2 - i1, j2 - j1)
+            placed.extend(
+                ((i1 + k, 0, 0), owner[i1 + k], restore(new[j1 + k])) for k in range(paired)
+            )
+            if j2 - j1 > paired and not insert(i1 + paired, new[j1 + paired : j2]):
+                return None
+    per_cell: list[list[str]] = [[] for _ in notebook.cells]
+    for _, cell, text in sorted(placed, key=lambda item: item[0]):
+        per_cell[cell].append(text)
     return per_cell
+
+
+def _insertion_spot(
+    notebook: Notebook, old: Sequence[str], owner: Sequence[int], at: int
+) -> tuple[tuple[int, int], int] | None:
+    """Where lines inserted before old line ``at`` (0-based) go: ((line, side), cell index).
+
+    At the end of the cell of the line they follow, as a reader expects; but never into a cell
+    whose body is not Python (``%%bash``, a broken cell) nor above a cell magic's first line.
+    Moving them across masked comment lines changes nothing the code does, so the spot may move
+    up or down across such lines to a cell that can hold them. None when there is no such spot.
+    """
+    cells = notebook.cells
+
+    def comment(k: int) -> bool:
+        return k in notebook.masked and old[k].startswith("#")
+
+    def spot(p: int) -> tuple[tuple[int, int], int] | None:
+        if p > 0 and not cells[owner[p - 1]].opaque:
+            return (p - 1, 1), owner[p - 1]  # at the end of the cell of the line above
+        if p < len(old):
+            cell = cells[owner[p]]
+            if cell.first_line - 1 == p and not cell.opaque and not cell.magic_header:
+                return (p, -1), owner[p]  # at the start of the next cell
+        return None
+
+    candidates = [at]
+    up = at
+    while up > 0 and comment(up - 1):
+        up -= 1
+        candidates.append(up)
+    down = at
+    while down < len(old) and comment(down):
+        down += 1
+        candidates.append(down)
+    return next((found for p in candidates if (found := spot(p)) is not None), None)
 
 
 def _match_key(line: str) -> str:

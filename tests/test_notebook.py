@@ -314,3 +314,22 @@ def test_insertion_at_the_top_skips_empty_cells() -> None:
     assert "source" not in cells[0]
     assert "".join(cells[1]["source"]).startswith("import keras\n")
     assert "keras.utils.set_random_seed(0)\n" in "".join(cells[1]["source"])
+
+
+@pytest.mark.parametrize("first", ["%%bash\necho hi\n\n", "def f(:\n", "%%writefile a.py\nx = 1\n"])
+def test_inserted_lines_never_go_into_a_cell_that_is_not_python(first: str) -> None:
+    text = _nb(first, "x = 1\n" + MODEL)
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    sources = _sources(result.fixed_source)
+    assert sources[0] == first
+    assert sources[1] == "import keras\n\nkeras.utils.set_random_seed(0)\nx = 1\n" + MODEL
+    assert _run(result.fixed_source, fix=True, select=["ADNN201"]).fixed_source is None
+
+
+def test_inserted_lines_stay_below_a_cell_magic_line() -> None:
+    text = _nb("%%time\nx = 1\n" + MODEL)
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    (source,) = _sources(result.fixed_source)
+    assert source.startswith("%%time\n") and "keras.utils.set_random_seed(0)" in source
