@@ -46,6 +46,7 @@ _HELP_SUFFIX = re.compile(r"^(?P<indent>[ \t]*)[\w.]+[ \t]*\?{1,2}[ \t]*$")
 #: One physical line as Python's tokenizer sees it, with its line break.
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _LINE_END = re.compile(r"(?:\r\n|\r|\n)\Z")
+_BLANK = re.compile(r"[ \t\f]*(?:\r\n|\r|\n)?")
 _INDENT = re.compile(r"[ \t\f]*")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _ESCAPED_NON_ASCII = re.compile(r"\\u(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}")
@@ -249,6 +250,13 @@ def load_notebook(text: str) -> Notebook:
         header = bool(lines) and lines[0].lstrip().startswith("%%")
         opaque = header and not _python_cell_magic(lines[0])
         cells.append(Cell(number, first_line, len(lines), terminated, header, opaque))
+    # LibCST drops some blank lines at the very end of a module when it prints one ("x\n\n  \n"
+    # comes back as "x\n  \n"): stand-ins for the trailing blank lines keep them all.
+    index = len(chunks) - 1
+    while index >= 0 and _BLANK.fullmatch(chunks[index]):
+        chunks[index] = _comment_mask(index + 1, _ending(chunks[index]))
+        masked.add(index)
+        index -= 1
     return Notebook("".join(chunks), tuple(cells), tuple(originals), frozenset(masked))
 
 

@@ -333,3 +333,11 @@ def test_inserted_lines_stay_below_a_cell_magic_line() -> None:
     assert result.fixed_source is not None
     (source,) = _sources(result.fixed_source)
     assert source.startswith("%%time\n") and "keras.utils.set_random_seed(0)" in source
+
+
+def test_fix_keeps_trailing_blank_lines_and_blank_cells() -> None:
+    # LibCST drops some blank lines at the end of a module when it prints one.
+    text = _nb("import keras\n" + TYPO, "  \n\n", "\n  \n")
+    result = _run(text, fix=True, select=["ADNN108"])
+    assert result.fixed_source is not None
+    assert _sources(result.fixed_source)[1:] == ["  \n\n", "\n  \n"]
