@@ -393,7 +393,8 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     new = physical_lines(fixed)
     owner = [index for index, cell in enumerate(notebook.cells) for _ in range(cell.line_count)]
     stand_ins = {old[index]: index for index in notebook.masked}
-    if sum(1 for line in new if line in stand_ins) != len(stand_ins):
+    kept = [line for line in new if line in stand_ins]
+    if len(kept) != len(stand_ins) or len(set(kept)) != len(stand_ins):
         return None
     # (old line, -1 before it / 0 it / 1 after it, order of arrival), cell index, text
     placed: list[tuple[tuple[int, int, int], int, str]] = []
@@ -490,9 +491,9 @@ def write_fixed(text: str, notebook: Notebook, fixed: str) -> str | None:
     """The notebook's JSON text with the fixed joined source put back into its code cells.
 
     Lines the fix left alone keep their original text (magics included, not their stand-ins);
-    changed and inserted lines go to the cell of the line they replace or follow (the first cell
-    for an insertion at the top). Only the ``source`` of changed cells is rewritten. None when the
-    fix cannot be put back without losing a line.
+    changed lines stay in their cells and inserted ones go where :func:`_insertion_spot` says.
+    Only the ``source`` of changed cells is rewritten. None when the fix cannot be put back
+    without losing a line.
     """
     per_cell = _owned_lines(notebook, fixed)
     if per_cell is None:
@@ -521,8 +522,8 @@ def write_fixed(text: str, notebook: Notebook, fixed: str) -> str | None:
 
 
 # -- the file's own JSON layout ----------------------------------------------------------------
-# The standard library's json module gives no positions, and no maintained library maps JSON
-# values to text offsets, so this walks the (already validated) text with json's own decoder.
+# The standard library's json module gives no positions: this small walker over the (already
+# validated) text finds them, leaving every value's decoding to json's own decoder.
 
 
 def _space(text: str, index: int) -> int:
@@ -563,18 +564,13 @@ def _array_spans(text: str, start: int) -> list[tuple[int, int]]:
 class _JsonLayout:
     text: str
     ensure_ascii: bool
-    unit: str  # one level of indentation ("" for a one-line document)
 
     @classmethod
     def of(cls, text: str) -> _JsonLayout:
-        # Non-ASCII written raw wins; \\u escapes of non-ASCII text mean json's default escaping;
+        # Non-ASCII written raw wins; \u escapes of non-ASCII text mean json's default escaping;
         # with no evidence either way, nbformat's own style (raw UTF-8).
         ensure_ascii = text.isascii() and _ESCAPED_NON_ASCII.search(text) is not None
-        start = _space(text, 0)
-        first_key = _space(text, start + 1)
-        gap = text[start + 1 : first_key]
-        unit = gap.rsplit("\n", 1)[1] if "\n" in gap else ""
-        return cls(text, ensure_ascii, unit)
+        return cls(text, ensure_ascii)
 
     def source_spans(self, cell_indexes: Sequence[int]) -> list[tuple[int, int]]:
         """(start, end) of the ``source`` value of each of the cells ``cell_indexes``."""
@@ -592,23 +588,14 @@ class _JsonLayout:
         elements = _array_spans(self.text, start)
         old_lines = [str(item) for item in old]
         new_lines = _split_like(old_lines, body)
+        if not elements or not new_lines:
+            # A cell without lines never receives any (see _insertion_spot): only an emptied one.
+            return json.dumps(new_lines, ensure_ascii=self.ensure_ascii)
         raw = [self.text[a:b] for a, b in elements]
-        if elements:
-            opening = self.text[start + 1 : elements[0][0]]
-            closing = self.text[elements[-1][1] : end - 1]
-            separator = (
-                self.text[elements[0][1] : elements[1][0]] if len(elements) > 1 else "," + opening
-            )
-        else:
-            line_start = self.text.rfind("\n", 0, start) + 1
-            indent = re.match(r"[ \t]*", self.text[line_start:start])
-            base = indent.group() if indent else ""
-            newline = "\n" if "\n" in self.text else ""
-            opening = f"{newline}{base}{self.unit}" if newline else ""
-            closing = f"{newline}{base}" if newline else ""
-            separator = "," + (opening or " ")
-        if not new_lines:
-            return "[]"
+        opening = self.text[start + 1 : elements[0][0]]
+        closing = self.text[elements[-1][1] : end - 1]
+        between = self.text[elements[0][1] : elements[1][0]] if len(elements) > 1 else None
+        separator = between if between is not None else "," + opening
         encoded: list[str] = []
         matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():

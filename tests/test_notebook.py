@@ -341,3 +341,13 @@ def test_fix_keeps_trailing_blank_lines_and_blank_cells() -> None:
     result = _run(text, fix=True, select=["ADNN108"])
     assert result.fixed_source is not None
     assert _sources(result.fixed_source)[1:] == ["  \n\n", "\n  \n"]
+
+
+def test_an_empty_cell_stays_empty() -> None:
+    document = json.loads(_nb("x = 1\n", MODEL))
+    document["cells"][0]["source"] = []
+    text = json.dumps(document, indent=1) + "\n"
+    result = _run(text, fix=True, select=["ADNN201"])
+    assert result.fixed_source is not None
+    assert json.loads(result.fixed_source)["cells"][0]["source"] == []
+    assert _sources(result.fixed_source)[1].startswith("import keras\n\nkeras.utils.set_random_")
