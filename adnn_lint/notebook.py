@@ -121,12 +121,26 @@ class Notebook:
         for cell in self.cells:
             if cell.number in numbers:
                 for index in range(cell.first_line - 1, cell.first_line - 1 + cell.line_count):
-                    lines[index] = _comment_mask(index + 1, "\n")
-                    masked.add(index)
+                    if not _is_import(lines[index]):  # its imports still serve the other cells
+                        lines[index] = _comment_mask(index + 1, "\n")
+                        masked.add(index)
                 cell = replace(cell, opaque=True)
             cells.append(cell)
         source = "".join(lines)
         return replace(self, source=source, cells=tuple(cells), masked=frozenset(masked))
+
+
+def _is_import(line: str) -> bool:
+    """A top-level import statement on one line, that parses on its own."""
+    if not line.startswith(("import ", "from ")):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse(line).body
+    except (SyntaxError, ValueError):
+        return False
+    return len(body) == 1 and isinstance(body[0], ast.Import | ast.ImportFrom)
 
 
 def _comment_mask(line_number: int, ending: str) -> str:
@@ -301,6 +315,16 @@ def prepare(notebook: Notebook, path: str) -> Prepared:
             errors.append(replace(found, cell=cell.number))
     masked = notebook.masking({error.cell for error in errors if error.cell is not None})
     return Prepared(masked, tuple(errors))
+
+
+def first_syntax_error(notebook: Notebook, path: str) -> Finding | None:
+    """The ADNN000 of the first cell that does not parse on its own, in cell + line position.
+
+    For commands that stop at a syntax error (``layers``, ``spec``): the joined source's error
+    may lie cells after the cause (an unclosed bracket), so name the broken cell instead.
+    """
+    errors = prepare(notebook, path).errors
+    return errors[0] if errors else None
 
 
 def _parses(source: str) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -281,10 +282,12 @@ def test_layers_and_spec_give_cell_positions_for_syntax_errors(
     from adnn_lint.commands.spec import SourceError, specs_from_file
 
     path = tmp_path / "nb.ipynb"
-    path.write_text(_nb("import keras\n", "x = 1\nkeras.layers.Dense(\n"), encoding="utf-8")
+    # The joined source's error is at its end (cell 3); the broken cell is cell 2, line 2.
+    cells = ("import keras\n", "x = 1\nkeras.layers.Dense(\n", "y = 2\nz = 3\n")
+    path.write_text(_nb(*cells), encoding="utf-8")
     assert main(["layers", str(path)]) == 1
-    assert f"{path}:cell 2:" in capsys.readouterr().err
-    with pytest.raises(SourceError, match=r"nb\.ipynb:cell 2:\d+:\d+: syntax error"):
+    assert re.search(r"nb\.ipynb:cell 2:2:\d+: syntax error: '\(' was", capsys.readouterr().err)
+    with pytest.raises(SourceError, match=r"nb\.ipynb:cell 2:2:\d+: syntax error"):
         specs_from_file(path)
 
 
@@ -351,3 +354,19 @@ def test_an_empty_cell_stays_empty() -> None:
     assert result.fixed_source is not None
     assert json.loads(result.fixed_source)["cells"][0]["source"] == []
     assert _sources(result.fixed_source)[1].startswith("import keras\n\nkeras.utils.set_random_")
+
+
+def test_a_broken_cells_imports_still_serve_the_other_cells() -> None:
+    text = _nb("import keras\ndef f(:\n", TYPO + MODEL)
+    assert [(f.code, f.cell) for f in _run(text).findings] == [
+        ("ADNN000", 1),
+        ("ADNN108", 2),
+        ("ADNN201", 2),
+    ]
+    fixed = _run(text, fix=True)
+    assert fixed.fixed_source is not None
+    first, second = _sources(fixed.fixed_source)
+    assert first == "import keras\ndef f(:\n"
+    assert second.lstrip("\n").startswith("keras.utils.set_random_seed(0)\n")
+    assert "glorot_uniform" in second
+    assert _run(fixed.fixed_source, fix=True).fixed_source is None

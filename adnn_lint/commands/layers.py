@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from libcst import ParserSyntaxError
+
+    from adnn_lint.notebook import Notebook
     from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 LAYERS_VERSION = 1
@@ -62,10 +65,11 @@ def run(args: argparse.Namespace) -> int:
             try:
                 _, scan = scan_source(source, str(path))
             except cst.ParserSyntaxError as err:
-                where = f"{err.editor_line}:{err.editor_column}"
-                if notebook is not None:
-                    where = notebook.position(err.editor_line, err.editor_column)
-                entry["error"] = f"{where}: syntax error: {err.message}"
+                entry["error"] = (
+                    f"{err.editor_line}:{err.editor_column}: syntax error: {err.message}"
+                )
+                if notebook is not None:  # the broken cell, as `check` names it
+                    entry["error"] = _cell_syntax_error(notebook, str(path), err)
             else:
                 if not scan.layers:
                     continue
@@ -80,6 +84,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(files))
     return 1 if failed else 0
+
+
+def _cell_syntax_error(notebook: Notebook, path: str, err: ParserSyntaxError) -> str:
+    from adnn_lint.notebook import first_syntax_error
+
+    first = first_syntax_error(notebook, path)
+    if first is None:  # only LibCST rejects it: its position, in the cell
+        return f"{notebook.position(err.editor_line, err.editor_column)}: syntax error"
+    return f"cell {first.cell}:{first.span.line}:{first.span.column}: {first.message}"
 
 
 def _ref(ref: InitializerRef) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def specs_from_file(path: Path) -> list[Spec]:
 
     import libcst
 
-    from adnn_lint.notebook import NotebookError, load_notebook
+    from adnn_lint.notebook import NotebookError, first_syntax_error, load_notebook
     from adnn_lint.scanner import mentions_keras, scan_source
     from adnn_lint.spec.extract import extract_specs
 
@@ -136,8 +136,11 @@ def specs_from_file(path: Path) -> list[Spec]:
         _, scan = scan_source(text, str(path))
     except libcst.ParserSyntaxError as err:
         where = f"{err.raw_line}:{err.raw_column + 1}"
-        if notebook is not None:
+        if notebook is not None:  # the broken cell, as `check` names it
+            first = first_syntax_error(notebook, str(path))
             where = notebook.position(err.raw_line, err.raw_column + 1)
+            if first is not None:
+                where = f"cell {first.cell}:{first.span.line}:{first.span.column}"
         raise SourceError(f"{path}:{where}: syntax error, no spec extracted") from None
     return extract_specs(scan, text, str(path))
 
