@@ -7,6 +7,7 @@ run on a file that never mentions Keras.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -39,8 +40,6 @@ class CellMap:
 
     def locate(self, line: int) -> tuple[int | None, int]:
         """(cell number or None outside a notebook, line within it) of a joined-source line."""
-        from bisect import bisect_right
-
         cell = bisect_right(self.starts, line)
         if cell == 0:
             return None, line

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Literal
 
 # Span, Finding, Fix and Edit live in the light ``adnn_lint.findings`` (a run over files that
 # never mention Keras needs only those); they are re-exported here, as before.
-from adnn_lint.findings import CellMap as CellMap
 from adnn_lint.findings import Edit as Edit
 from adnn_lint.findings import Finding as Finding
 from adnn_lint.findings import Fix as Fix

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from adnn_lint.findings import NO_CELLS
-from adnn_lint.records import CellMap, Finding, Fix, ScanResult, Severity, Span
+from adnn_lint.findings import NO_CELLS, CellMap
+from adnn_lint.records import Finding, Fix, ScanResult, Severity, Span
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -370,3 +370,12 @@ def test_a_broken_cells_imports_still_serve_the_other_cells() -> None:
     assert second.lstrip("\n").startswith("keras.utils.set_random_seed(0)\n")
     assert "glorot_uniform" in second
     assert _run(fixed.fixed_source, fix=True).fixed_source is None
+
+
+def test_cell_map_names_lines_as_files_and_notebooks_show_them() -> None:
+    from adnn_lint.findings import NO_CELLS, CellMap
+
+    assert NO_CELLS.label(7) == "line 7" and NO_CELLS.labels([3, 7]) == "line(s) 3, 7"
+    cells = CellMap((1, 4, 4, 9))  # cell 2 is empty: line 4 starts cell 3
+    assert cells.label(5) == "cell 3:2"
+    assert cells.labels([1, 9]) == "cell 1:1, cell 4:1"
