@@ -375,6 +375,7 @@ class NotebookFix:
     text: str | None
     fixed: int
     remaining: tuple[Finding, ...]
+    notice: str | None = None  # why fixes that applied were not written
 
 
 def fix_notebook(
@@ -393,7 +394,13 @@ def fix_notebook(
             # Nothing to write, and the last lint saw every other cell: its findings stand.
             found = [current.relocate(f) for f in fixed.remaining] + list(prepared.errors)
             return NotebookFix(None, 0, _in_order([f for f in found if f.code in codes]))
-        return NotebookFix(None, 0, lint_notebook(notebook, path, codes))
+        notice = None
+        if new_text is None and fixed.source != current.source:
+            notice = (
+                "fixes not written: they would drop a masked IPython line or put code into a "
+                "cell that is not Python"
+            )
+        return NotebookFix(None, 0, lint_notebook(notebook, path, codes), notice)
     # Inserted lines move the cells' positions: lint the written notebook for what is left.
     remaining = lint_notebook(load_notebook(new_text), path, codes)
     return NotebookFix(new_text, fixed.fixed, remaining)

@@ -41,7 +41,7 @@ class FileResult:
 
     path: str
     findings: tuple[Finding, ...] = ()
-    notice: str | None = None  # skipped, or an internal error (see ``internal_error``)
+    notice: str | None = None  # skipped, fixes not written, or an internal error (see below)
     internal_error: bool = False
     fixed: int = 0
     original: str | None = field(default=None, repr=False)  # set when fixes changed the text
@@ -111,7 +111,7 @@ def _lint_notebook(task: Task, text: str) -> FileResult:
         return FileResult(task.path, lint_notebook(notebook, task.path, task.codes))
     fixed = fix_notebook(text, notebook, task.path, task.codes, unsafe=task.unsafe_fixes)
     if fixed.text is None:
-        return FileResult(task.path, fixed.remaining)
+        return FileResult(task.path, fixed.remaining, notice=fixed.notice)
     return FileResult(
         task.path,
         fixed.remaining,

@@ -379,3 +379,19 @@ def test_cell_map_names_lines_as_files_and_notebooks_show_them() -> None:
     cells = CellMap((1, 4, 4, 9))  # cell 2 is empty: line 4 starts cell 3
     assert cells.label(5) == "cell 3:2"
     assert cells.labels([1, 9]) == "cell 1:1, cell 4:1"
+
+
+def test_a_fix_that_would_drop_a_magic_is_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    import adnn_lint.engine
+    from adnn_lint.engine import FixOutcome
+
+    def dropping(source: str, *args: object, **kwargs: object) -> FixOutcome:
+        kept = [line for line in source.splitlines(keepends=True) if "ipython-masked" not in line]
+        return FixOutcome("".join(kept), 1, ())
+
+    monkeypatch.setattr(adnn_lint.engine, "fix_codes", dropping)
+    text = _nb("%matplotlib inline\nimport keras\n", TYPO)
+    result = _run(text, fix=True)
+    assert result.fixed_source is None and result.fixed == 0
+    assert result.notice is not None and "not written" in result.notice
+    assert [f.code for f in result.findings] == ["ADNN108"]
