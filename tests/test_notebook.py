@@ -395,3 +395,11 @@ def test_a_fix_that_would_drop_a_magic_is_not_written(monkeypatch: pytest.Monkey
     assert result.fixed_source is None and result.fixed == 0
     assert result.notice is not None and "not written" in result.notice
     assert [f.code for f in result.findings] == ["ADNN108"]
+
+
+def test_a_notebook_saved_with_crlf_keeps_its_line_breaks() -> None:
+    text = _nb("import keras\n", "x = 1\n" + TYPO, indent=2).replace("\n", "\r\n")
+    result = _run(text, fix=True, select=["ADNN108"])
+    assert result.fixed_source is not None
+    assert result.fixed_source.count("\r\n") == text.count("\r\n")
+    assert result.fixed_source.replace("glorot_uniform", "glorot_unifrom") == text
