@@ -56,6 +56,7 @@ WHOLE_CELLS = [
     "%%writefile helper.py\nimport keras\n" + TYPO,
     "%%html\n<b>x</b>\n",
     "def f(:\n    pass\n",  # does not parse
+    "import keras\ndef f(:\n",  # does not parse; its import serves the other cells
     "",
     "  \n\n",
     "import keras\r\n" + ZERO_MODEL.replace("\n", "\r\n"),
