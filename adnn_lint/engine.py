@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from adnn_lint.findings import Finding, Fix, Span
+from adnn_lint.findings import NO_CELLS, CellMap, Finding, Fix, Span
 from adnn_lint.noqa import apply_noqa
 from adnn_lint.selection import check_selectors, resolve
 
@@ -97,8 +97,13 @@ def _mentions_keras(source: str) -> bool:
     return mentions_keras(source)
 
 
-def lint_codes(source: str, path: str, codes: frozenset[str]) -> LintOutcome:
-    """Lint ``source`` with exactly the rules whose codes are in ``codes``."""
+def lint_codes(
+    source: str, path: str, codes: frozenset[str], *, cells: CellMap = NO_CELLS
+) -> LintOutcome:
+    """Lint ``source`` with exactly the rules whose codes are in ``codes``.
+
+    ``cells``: where a notebook's code cells start in ``source``, for the lines messages name.
+    """
     if not _may_mention_keras(source) or not _mentions_keras(source):
         # Not Keras code: no rule can fire, but a broken file is still reported.
         error = _ast_syntax_error(source, path)
@@ -115,7 +120,7 @@ def lint_codes(source: str, path: str, codes: frozenset[str]) -> LintOutcome:
     except (cst.ParserSyntaxError, RecursionError) as err:
         return LintOutcome((unparsable(source, path, err),) if SYNTAX_CODE in codes else ())
 
-    ctx = FileContext(path=path, source=source, module=module, scan=scan)
+    ctx = FileContext(path=path, source=source, module=module, scan=scan, cells=cells)
     findings: list[Finding] = []
     for rule_class in all_rules():
         if rule_class.code in codes and rule_class.code != SYNTAX_CODE:
@@ -156,12 +161,14 @@ def _applicable(finding: Finding, unsafe: bool) -> Fix | None:
     return fix
 
 
-def fix_codes(source: str, path: str, codes: frozenset[str], *, unsafe: bool) -> FixOutcome:
+def fix_codes(
+    source: str, path: str, codes: frozenset[str], *, unsafe: bool, cells: CellMap = NO_CELLS
+) -> FixOutcome:
     """Apply fixes until none applies (or the source stops changing), re-linting each round."""
     from adnn_lint.fixes import apply_fixes
 
     original_count: int | None = None
-    outcome = lint_codes(source, path, codes)
+    outcome = lint_codes(source, path, codes, cells=cells)
     for _ in range(MAX_FIX_PASSES):
         if original_count is None:
             original_count = len(outcome.findings)
@@ -172,7 +179,7 @@ def fix_codes(source: str, path: str, codes: frozenset[str], *, unsafe: bool) ->
         if fixed == source:
             break
         source = fixed
-        outcome = lint_codes(source, path, codes)
+        outcome = lint_codes(source, path, codes, cells=cells)
     remaining = outcome.findings
     fixed_count = max(0, (original_count or 0) - len(remaining))
     return FixOutcome(source, fixed_count, remaining)

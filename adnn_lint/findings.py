@@ -7,6 +7,8 @@ run on a file that never mentions Keras.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +26,39 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """Where each code cell of a notebook starts in its joined source; empty for a ``.py`` file.
+
+    Rules name other lines in their messages through it, so that a notebook's message says
+    ``cell 3:4`` (as its positions do) where a ``.py`` file's says ``line 7``.
+    """
+
+    starts: tuple[int, ...] = ()  # 1-based first line of code cell 1, 2, ...
+
+    def locate(self, line: int) -> tuple[int | None, int]:
+        """(cell number or None outside a notebook, line within it) of a joined-source line."""
+        cell = bisect_right(self.starts, line)
+        if cell == 0:
+            return None, line
+        return cell, line - self.starts[cell - 1] + 1
+
+    def label(self, line: int) -> str:
+        """``line 7``, or ``cell 3:4`` in a notebook."""
+        cell, within = self.locate(line)
+        return f"line {line}" if cell is None else f"cell {cell}:{within}"
+
+    def labels(self, lines: Sequence[int]) -> str:
+        """``line(s) 3, 7``, or ``cell 1:3, cell 3:4`` in a notebook."""
+        if not self.starts:
+            return "line(s) " + ", ".join(str(line) for line in lines)
+        return ", ".join(self.label(line) for line in lines)
+
+
+#: The CellMap of a ``.py`` file (no cells).
+NO_CELLS = CellMap()
 
 
 @dataclass(frozen=True)

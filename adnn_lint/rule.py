@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from adnn_lint.findings import NO_CELLS, CellMap
 from adnn_lint.records import Finding, Fix, ScanResult, Severity, Span
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class FileContext:
     source: str
     module: cst.Module = field(repr=False)
     scan: ScanResult = field(repr=False)
+    cells: CellMap = field(default=NO_CELLS, repr=False)  # a notebook's cells, for messages
 
     def finding(
         self,

@@ -41,7 +41,7 @@ class FileResult:
 
     path: str
     findings: tuple[Finding, ...] = ()
-    notice: str | None = None  # skipped, or an internal error (see ``internal_error``)
+    notice: str | None = None  # skipped, fixes not written, or an internal error (see below)
     internal_error: bool = False
     fixed: int = 0
     original: str | None = field(default=None, repr=False)  # set when fixes changed the text
@@ -115,8 +115,8 @@ def decode_source(data: bytes, path: str) -> tuple[str, str] | Finding:
 
 
 def _lint_notebook(task: Task, text: str) -> FileResult:
-    from adnn_lint.engine import lint_codes, syntax_finding
-    from adnn_lint.notebook import NotebookError, load_notebook
+    from adnn_lint.engine import syntax_finding
+    from adnn_lint.notebook import NotebookError, fix_notebook, lint_notebook, load_notebook
 
     try:
         notebook = load_notebook(text)
@@ -125,22 +125,16 @@ def _lint_notebook(task: Task, text: str) -> FileResult:
     if not notebook.cells:
         return FileResult(task.path)
     if not task.fix:
-        outcome = lint_codes(notebook.source, task.path, task.codes)
-        return FileResult(task.path, tuple(notebook.relocate(f) for f in outcome.findings))
-    from adnn_lint.engine import fix_codes
-    from adnn_lint.notebook import write_fixed
-
-    fixed = fix_codes(notebook.source, task.path, task.codes, unsafe=task.unsafe_fixes)
-    if fixed.source == notebook.source:
-        return FileResult(task.path, tuple(notebook.relocate(f) for f in fixed.remaining))
-    new_text = write_fixed(text, notebook, fixed.source)
-    after = load_notebook(new_text)
+        return FileResult(task.path, lint_notebook(notebook, task.path, task.codes))
+    fixed = fix_notebook(text, notebook, task.path, task.codes, unsafe=task.unsafe_fixes)
+    if fixed.text is None:
+        return FileResult(task.path, fixed.remaining, notice=fixed.notice)
     return FileResult(
         task.path,
-        tuple(after.relocate(f) for f in fixed.remaining),
+        fixed.remaining,
         fixed=fixed.fixed,
         original=text,
-        fixed_source=new_text,
+        fixed_source=fixed.text,
     )
 
 

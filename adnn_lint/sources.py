@@ -102,5 +102,13 @@ def scan_file(path: Path) -> ScannedSource | None:
     try:
         _, scan = scan_source(text, str(path))
     except (cst.ParserSyntaxError, RecursionError) as err:
+        if notebook is not None:
+            from adnn_lint.notebook import first_syntax_error
+
+            # The joined source's error may lie cells after its cause (an unclosed bracket):
+            # name the cell that does not parse on its own, as ``check`` does.
+            broken = first_syntax_error(notebook, str(path))
+            if broken is not None:
+                raise _problem(broken) from None
         raise _problem(unparsable(text, str(path), err), notebook) from None
     return ScannedSource(text, scan)

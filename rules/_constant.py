@@ -98,7 +98,7 @@ def _finding(
     label = layer_label(layer)
     downstream = next_trainable(ctx.scan, layer)
     feeds = (
-        f"{layer_label(downstream)} at line {downstream.span.line}"
+        f"{layer_label(downstream)} at {ctx.cells.label(downstream.span.line)}"
         if downstream
         else "another trainable layer"
     )

@@ -124,14 +124,14 @@ class SharedInitializer(Rule):
             in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
             if len(group) < 2 and not in_loop:
                 continue
-            lines = ", ".join(str(ref.span.line) for _, ref in group if ref.span)
+            lines = ctx.cells.labels([ref.span.line for _, ref in group if ref.span])
             loop = " (inside a loop, once per iteration)" if in_loop else ""
             reported = group[1:] if len(group) > 1 else group
             for layer, ref in reported:
                 assert ref.span is not None
                 message = (
                     f"{layer_label(layer)} {ref.argument}={written(ref, ctx.module)} uses seed "
-                    f"{seed} like the initializer at line(s) {lines}{loop}: Keras draws the same "
+                    f"{seed} like the initializer at {lines}{loop}: Keras draws the same "
                     "values for the same seed, so these layers start from one random stream "
                     "(same-shape layers are copies); give each layer its own seed "
                     "(seed=base + i), or drop the seeds and call keras.utils.set_random_seed once"
@@ -145,7 +145,7 @@ class SharedInitializer(Rule):
             in_loop = [layer for layer, _ in group if layer.multiplicity != 1]
             if len(group) < 2 and not in_loop:
                 continue
-            lines = ", ".join(str(ref.span.line) for _, ref in group if ref.span)
+            lines = ctx.cells.labels([ref.span.line for _, ref in group if ref.span])
             seeded = any(ref.seed is not None for _, ref in group)
             effect = (
                 "it is seeded, so every call returns the same values"
@@ -160,7 +160,7 @@ class SharedInitializer(Rule):
                 assert ref.span is not None
                 message = (
                     f"{layer_label(layer)} {ref.argument}={written(ref, ctx.module)} reuses the "
-                    f"initializer instance used at line(s) {lines}{loop}; {effect}, so these "
+                    f"initializer instance used at {lines}{loop}; {effect}, so these "
                     f"layers start from one random stream (same-shape layers are copies); pass "
                     f"a string name ('{first.canonical}') or create one instance per layer"
                 )

@@ -345,6 +345,9 @@ def seed_fix(
         anchor = module.body[first_index]
         # The calls go before the first statement, which keeps its comments and blank lines.
         head = [*added, *seeded]
+        if added:  # imports it adds are set off from the calls, as in the branch above
+            first = seeded[0].with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+            head = [*added, first, *seeded[1:]]
         head[0] = head[0].with_changes(leading_lines=anchor.leading_lines)  # type: ignore[attr-defined]
         moved = anchor.with_changes(leading_lines=())  # type: ignore[call-arg]
         replacement = cst.FlattenSentinel([*head, moved])
