@@ -124,7 +124,7 @@ def test_seed_fix_before_any_import_brings_its_own() -> None:
     fix = seed_fix(module, 0, CURRENT)
     assert fix is not None
     fixed = apply_fixes(module, [fix]).code
-    assert fixed == "# setup\nimport keras\nkeras.utils.set_random_seed(0)\nmodel = build()\n"
+    assert fixed == "# setup\nimport keras\n\nkeras.utils.set_random_seed(0)\nmodel = build()\n"
 
 
 def test_seed_fix_never_rebinds_a_name_the_file_uses() -> None:
