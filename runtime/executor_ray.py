@@ -169,6 +169,8 @@ class RayExecutor:
         self.address = options.address or "a local Ray instance"
         self._ray = ray
         self._started = False
+        if options.address not in (None, "auto"):
+            _check_reachable(options.address)
         if not ray.is_initialized():
             self._connect(options.address)
         resources = ray.cluster_resources()
@@ -200,8 +202,6 @@ class RayExecutor:
 
     def _connect(self, address: str | None) -> None:
         ray = self._ray
-        if address not in (None, "auto"):
-            _check_reachable(address)
         try:
             ray.init(
                 address=address,

@@ -1,0 +1,80 @@
+"""Runs that keep failing are recorded with their error, never dropped (fake executor, no Ray)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tensorflow")  # verify() enables TensorFlow op determinism
+
+from adnn_lint.runtime.executor import Job, Outcome
+from adnn_lint.runtime.results import load_results
+from adnn_lint.runtime.verifier import VerifyOptions, _default_batch, verify
+from test_runtime_verifier import DATA, SPEC, FakeExecutor
+
+
+class FailingExecutor(FakeExecutor):
+    """The fake executor, except that the runs named in ``failing`` fail."""
+
+    def __init__(self, failing: set[str], slots: int = 1) -> None:
+        super().__init__()
+        self.failing = failing
+        self.slots = slots
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        for outcome in super().run(jobs):
+            if outcome.key in self.failing:
+                yield Outcome.failed(outcome.key, "WorkerCrashedError: the worker died")
+            else:
+                yield outcome
+
+
+def test_failed_runs_are_recorded_and_the_verdict_says_what_it_rests_on(tmp_path: Path) -> None:
+    failing = {"baseline/1", "trial/2", "verdict/candidate/0"}
+    path = tmp_path / "r.json"
+    options = VerifyOptions(results_path=path, max_trial=5, batch=2, verdict_seeds=4)
+    results = verify(SPEC, DATA, options, executor=FailingExecutor(failing))
+    assert results.status == "complete" and results == load_results(path)
+    # Every planned run is somewhere: finished runs, failed trials, failed_runs.
+    assert len(results.baseline_runs) == 2 and results.baseline is not None
+    assert results.baseline.n == 2
+    assert [t.index for t in results.trials] == list(range(5))
+    failed_trial = results.trials[2]
+    assert failed_trial.val_accuracy is None and failed_trial.error
+    assert results.best_trial != 2
+    assert {f.key for f in results.failed_runs} == {"baseline/1", "verdict/candidate/0"}
+    assert all("WorkerCrashedError" in f.error for f in results.failed_runs)
+    verdict = results.verdict
+    assert verdict is not None and verdict.pairs_planned == 4
+    if verdict.chosen != "baseline":  # a candidate run failed: its pair is left out
+        assert verdict.gain.n == 3 and "Rests on 3 of 4 seed pairs" in verdict.reason
+
+
+def test_resume_retries_failed_runs(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    options = VerifyOptions(results_path=path, max_trial=2, batch=2, verdict_seeds=2)
+    first = FailingExecutor({f"baseline/{j}" for j in range(3)})
+    with pytest.raises(ValueError, match="every baseline run failed"):
+        verify(SPEC, DATA, options, executor=first)
+    assert len(load_results(path).failed_runs) == 3
+    options = VerifyOptions(results_path=path, max_trial=2, batch=2, verdict_seeds=2, resume=True)
+    again = verify(SPEC, DATA, options, executor=FailingExecutor(set()))
+    assert again.failed_runs == () and len(again.baseline_runs) == 3
+
+
+def test_the_search_asks_at_least_as_many_points_as_the_executor_runs_at_once(
+    tmp_path: Path,
+) -> None:
+    assert _default_batch("asa", "keras", 50) == 1
+    assert _default_batch("asa", "keras", 50, slots=6) == 6
+    assert _default_batch("random", "stacked", 50, slots=16) == 16
+    assert _default_batch("asa", "stacked", 50, slots=2) == 5
+    path = tmp_path / "r.json"
+    options = VerifyOptions(results_path=path, max_trial=4, verdict_seeds=2)
+    results = verify(SPEC, DATA, options, executor=FailingExecutor(set(), slots=3))
+    assert results.config.batch == 3
+    # A resume keeps the batch its trials were asked with, whatever the new executor's slots.
+    resumed = VerifyOptions(results_path=path, max_trial=4, verdict_seeds=2, resume=True)
+    assert verify(SPEC, DATA, resumed, executor=FailingExecutor(set())).config.batch == 3
