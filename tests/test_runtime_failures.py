@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -78,3 +79,19 @@ def test_the_search_asks_at_least_as_many_points_as_the_executor_runs_at_once(
     # A resume keeps the batch its trials were asked with, whatever the new executor's slots.
     resumed = VerifyOptions(results_path=path, max_trial=4, verdict_seeds=2, resume=True)
     assert verify(SPEC, DATA, resumed, executor=FailingExecutor(set())).config.batch == 3
+
+
+def test_a_version_1_file_reads_as_one_without_failures(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    options = VerifyOptions(results_path=path, max_trial=2, batch=2, verdict_seeds=2)
+    results = verify(SPEC, DATA, options, executor=FailingExecutor(set()))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["version"] = 1
+    del data["failed_runs"]
+    del data["verdict"]["pairs_planned"]
+    for trial in data["trials"]:
+        del trial["error"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = load_results(path)
+    assert old.failed_runs == () and old.trials == results.trials
+    assert old.verdict is not None and old.verdict.pairs_planned is None
