@@ -26,7 +26,7 @@ import socket
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from adnn_lint.runtime.data import Dataset
@@ -92,17 +92,43 @@ def _configure_worker(setup: WorkerSetup) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def _own_copy(data: Dataset) -> Dataset:
+    """The arrays in this process's memory, writable, once per verification.
+
+    Ray hands a task read-only views of the object store's shared memory; the copy (one per
+    worker and verification) makes a worker train from the same kind of memory as the local
+    executor does.
+    """
+    import numpy as np
+
+    return replace(
+        data,
+        x_train=np.array(data.x_train),
+        y_train=np.array(data.y_train),
+        x_val=np.array(data.x_val),
+        y_val=np.array(data.y_val),
+        x_test=np.array(data.x_test),
+        y_test=np.array(data.y_test),
+    )
+
+
 def train_group(
     spec: Spec, data: Dataset, setup: WorkerSetup, jobs: Sequence[Job]
 ) -> list[Outcome]:
     """The body of one Ray task: train ``jobs`` here, on this worker."""
     executor = _WORKER_EXECUTORS.get(setup.key)
     if executor is None:
-        if not _WORKER_EXECUTORS:
-            _configure_worker(setup)  # TensorFlow's threads are fixed once per process
+        if _WORKER_EXECUTORS:
+            # TensorFlow fixed its threads in this process: a different count raises.
+            limit_threads(setup.threads)
+        else:
+            _configure_worker(setup)
         _WORKER_EXECUTORS.clear()  # an earlier verification's model and arrays
         executor = InProcessExecutor(
-            spec, data, stacked=setup.stacked, memory_budget_bytes=setup.memory_budget_bytes
+            spec,
+            _own_copy(data),
+            stacked=setup.stacked,
+            memory_budget_bytes=setup.memory_budget_bytes,
         )
         if executor.trainer != setup.trainer:
             # Mixing trainers would make runs incomparable (docs/verify.md).
