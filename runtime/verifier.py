@@ -323,6 +323,12 @@ def verify(
     started = _start(config, env, data, spec, options, point)
     if started.status == "complete":
         return started  # --resume of a finished verification: nothing left to do
+    alone = _default_batch(config.method, config.trainer, config.max_trial or DEFAULT_MAX_TRIAL)
+    if options.batch is None and started.config.batch > alone:
+        shown.message(
+            f"search batch {started.config.batch}: the executor trains that many runs at once "
+            f"(--batch {alone} searches as the local executor does; docs/cluster.md)"
+        )
     session = _Session(started, options.results_path)
     session.save(session.results)
     try:
