@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ from adnn_lint.runtime.executor_ray import (
     WorkerSetup,
     train_group,
 )
-from adnn_lint.runtime.results import Results
+from adnn_lint.runtime.progress import Progress
+from adnn_lint.runtime.results import Results, load_results
 from adnn_lint.runtime.verifier import VerifyOptions, verify
 from ray.cluster_utils import Cluster
 
@@ -87,18 +88,14 @@ def _runs(results: Results) -> dict[str, tuple[float, float]]:
     return runs
 
 
-def test_two_node_cluster_matches_the_local_executor_run_for_run(
-    cluster: Cluster, data: Dataset, tmp_path: Path
-) -> None:
-    spec = _spec()
-    local = verify(
-        spec, data, _options(tmp_path / "local.json"), executor=InProcessExecutor(spec, data)
-    )
-    executor = RayExecutor(spec, data, RayOptions(address=cluster.address))
-    assert executor.slots == 2  # one CPU on each node
-    distributed = verify(spec, data, _options(tmp_path / "ray.json"), executor=executor)
-    assert distributed.environment.executor == "ray" and distributed.environment.threads == 1
-    assert distributed.failed_runs == () and local.failed_runs == ()
+@pytest.fixture(scope="module")
+def local(data: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Results:
+    """The reference: the same verification on the local executor."""
+    path = tmp_path_factory.mktemp("local") / "local.json"
+    return verify(_spec(), data, _options(path), executor=InProcessExecutor(_spec(), data))
+
+
+def _same_runs(local: Results, distributed: Results) -> None:
     mine, theirs = _runs(local), _runs(distributed)
     assert mine.keys() == theirs.keys() and len(mine) == 2 + 4 + 2 + 4
     for key, (accuracy, loss) in mine.items():
@@ -107,6 +104,18 @@ def test_two_node_cluster_matches_the_local_executor_run_for_run(
         # it over tasks), so it agrees to float32 rounding (docs/cluster.md).
         assert theirs[key][0] == accuracy, key
         assert theirs[key][1] == pytest.approx(loss, rel=1e-6), key
+
+
+def test_two_node_cluster_matches_the_local_executor_run_for_run(
+    cluster: Cluster, data: Dataset, local: Results, tmp_path: Path
+) -> None:
+    spec = _spec()
+    executor = RayExecutor(spec, data, RayOptions(address=cluster.address))
+    assert executor.slots == 2  # one CPU on each node
+    distributed = verify(spec, data, _options(tmp_path / "ray.json"), executor=executor)
+    assert distributed.environment.executor == "ray" and distributed.environment.threads == 1
+    assert distributed.failed_runs == () and local.failed_runs == ()
+    _same_runs(local, distributed)
     assert asdict(local.verdict)["status"] == asdict(distributed.verdict)["status"]
 
 
@@ -145,6 +154,46 @@ def test_a_worker_killed_mid_run_loses_nothing_and_retrains_nothing(
     # Each run trained to the end exactly once: the killed task's retry finished trial/2, and
     # nothing that had finished before the kill ran again.
     assert sorted(trained) == sorted(set(trained)) and "trial/2" in trained
+
+
+class InterruptIn(Progress):
+    """Ctrl-C once ``at`` runs of ``phase`` have finished (quiet otherwise)."""
+
+    def __init__(self, phase: str, at: int) -> None:
+        super().__init__(quiet=True)
+        self.target, self.at, self.current = phase, at, ""
+
+    def phase(self, name: str, total: int | None) -> None:
+        self.current = name
+        super().phase(name, total)
+
+    def advance(self, done: int, note: str = "") -> None:
+        if self.current == self.target and done >= self.at:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_finished_runs_and_the_local_executor_resumes(
+    cluster: Cluster, data: Dataset, local: Results, tmp_path: Path
+) -> None:
+    spec, path = _spec(), tmp_path / "r.json"
+    executor = RayExecutor(spec, data, RayOptions(address=cluster.address))
+    with pytest.raises(KeyboardInterrupt):
+        verify(spec, data, _options(path), executor=executor, progress=InterruptIn("asa", 1))
+    executor.close()  # what the command does: cancel the tasks in flight
+    interrupted = load_results(path)
+    assert interrupted.status == "interrupted" and len(interrupted.baseline_runs) == 2
+    assert len(interrupted.trials) >= 1
+    options = replace(_options(path), resume=True)
+    resumed = verify(spec, data, options, executor=InProcessExecutor(spec, data))
+    assert resumed.status == "complete"
+
+    # Kept, not rerun (the searcher's decision on a batch cut short comes with the resume).
+    def measured(results: Results) -> list[tuple[object, ...]]:
+        return [(t.index, t.val_accuracy, t.val_loss, t.seconds) for t in results.trials]
+
+    assert measured(resumed)[: len(interrupted.trials)] == measured(interrupted)
+    assert resumed.baseline_runs == interrupted.baseline_runs
+    _same_runs(local, resumed)
 
 
 def test_an_unreachable_cluster_is_an_error_naming_its_address(cli: CliRunner) -> None:
