@@ -1,10 +1,12 @@
-"""Runs that keep failing are recorded with their error, never dropped (fake executor, no Ray)."""
+"""Failed runs are recorded, never dropped (fake executor, no Ray); executor options are checked."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +97,33 @@ def test_a_version_1_file_reads_as_one_without_failures(tmp_path: Path) -> None:
     old = load_results(path)
     assert old.failed_runs == () and old.trials == results.trials
     assert old.verdict is not None and old.verdict.pairs_planned is None
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "paper_mnist1.py"
+CliRunner = Callable[..., Any]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--address", "auto"), "--address needs --executor ray"),
+        (("--gpus-per-run", "1"), "--gpus-per-run needs --executor ray"),
+        (("--executor", "ray", "--entry", "m:f"), "--entry cannot be used with --executor ray"),
+        (("--cpus-per-run", "0"), "--cpus-per-run must be > 0"),
+    ],
+)
+def test_executor_options_are_checked_before_anything_runs(
+    cli: CliRunner, tmp_path: Path, options: tuple[str, ...], message: str
+) -> None:
+    result = cli("verify", str(EXAMPLE), "--results", str(tmp_path / "r.json"), *options)
+    assert result.code == 2 and message in result.err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_executor_ray_without_the_extra_says_how_to_install_it(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    args = ("--data", "embedded", "--limit", "200", "--results", str(tmp_path / "r.json"))
+    result = cli("verify", str(EXAMPLE), *args, "--executor", "ray")
+    assert result.code == 2 and "pip install 'adnn-lint[distributed]'" in result.err
