@@ -75,14 +75,18 @@ class WorkerSetup:
 
 # One verification's executor per worker process: built on its first task, reused after.
 _WORKER_EXECUTORS: dict[str, InProcessExecutor] = {}
+_CONFIGURED: list[bool] = []  # non-empty once this process has set up TensorFlow
 
 TaskFunction = Callable[[Spec, Dataset, WorkerSetup, Sequence[Job]], list[Outcome]]
 
 
 def _configure_worker(setup: WorkerSetup) -> None:
+    """TensorFlow's threads and devices, once per process (they are fixed at its first op)."""
     import tensorflow as tf
 
-    limit_threads(setup.threads)
+    limit_threads(setup.threads)  # later verifications: raises if they ask for another count
+    if _CONFIGURED:
+        return
     gpus = tf.config.list_physical_devices("GPU")
     if setup.gpus <= 0:
         tf.config.set_visible_devices([], "GPU")
@@ -90,6 +94,7 @@ def _configure_worker(setup: WorkerSetup) -> None:
         for gpu in gpus:
             tf.config.experimental.set_memory_growth(gpu, True)
     tf.config.experimental.enable_op_determinism()
+    _CONFIGURED.append(True)
 
 
 def _own_copy(data: Dataset) -> Dataset:
@@ -118,11 +123,7 @@ def train_group(
     """The body of one Ray task: train ``jobs`` here, on this worker."""
     executor = _WORKER_EXECUTORS.get(setup.key)
     if executor is None:
-        if _WORKER_EXECUTORS:
-            # TensorFlow fixed its threads in this process: a different count raises.
-            limit_threads(setup.threads)
-        else:
-            _configure_worker(setup)
+        _configure_worker(setup)
         _WORKER_EXECUTORS.clear()  # an earlier verification's model and arrays
         executor = InProcessExecutor(
             spec,
