@@ -156,6 +156,35 @@ def test_a_worker_killed_mid_run_loses_nothing_and_retrains_nothing(
     assert sorted(trained) == sorted(set(trained)) and "trial/2" in trained
 
 
+def _failing_task(log: Path) -> Any:
+    """The executor's task, except that trial/1 raises and trial/2's worker dies."""
+
+    def task(spec: Spec, data: Dataset, setup: WorkerSetup, jobs: Sequence[Job]) -> list[Outcome]:
+        keys = [job.key for job in jobs]
+        if "trial/1" in keys:
+            raise ValueError("no such initializer here")
+        if "trial/2" in keys:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return train_group(spec, data, setup, jobs)
+
+    return task
+
+
+def test_a_run_that_keeps_failing_comes_back_with_its_error(
+    cluster: Cluster, data: Dataset, tmp_path: Path
+) -> None:
+    spec = _spec()
+    options = RayOptions(address=cluster.address, max_retries=0, stacked=False)
+    executor = RayExecutor(spec, data, options, task=_failing_task(tmp_path))
+    point = {"W0": 0.05, "B0": 0.0, "W1": 0.05, "B1": 0.0}
+    jobs = [Job(f"trial/{j}", point, 1, 2, "validation") for j in range(3)]
+    outcomes = {o.key: o for o in executor.run(jobs)}
+    assert outcomes["trial/0"].error is None and 0.0 <= outcomes["trial/0"].accuracy <= 1.0
+    assert outcomes["trial/1"].error == "ValueError: no such initializer here"
+    error = outcomes["trial/2"].error
+    assert error is not None and "WorkerCrashedError" in error
+
+
 class InterruptIn(Progress):
     """Ctrl-C once ``at`` runs of ``phase`` have finished (quiet otherwise)."""
 
