@@ -117,11 +117,11 @@ def measure(rounds: int, repeats: int, runs: dict[str, int]) -> tuple[Times, Tim
     from adnn_lint.runtime.executor_ray import RayExecutor, RayOptions
     from adnn_lint.runtime.verifier import enable_determinism
 
-    from adnn_lint.commands.verify import _load_specs
+    from adnn_lint.commands.spec import specs_from_file
 
     limit_threads(1)
     enable_determinism(0)
-    spec = _load_specs(SPEC_FILE)[0]
+    spec = specs_from_file(SPEC_FILE)[0]
     data = load_data("embedded")
     warm: Times = {(e, t): [] for e in RAY_SETUPS for t in TRAINERS}
     cold: Times = {(e, t): [] for e in RAY_SETUPS for t in TRAINERS}
