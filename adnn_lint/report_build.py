@@ -505,8 +505,15 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
     if not trials:
         return None
     baseline = results.baseline.mean if results.baseline is not None else None
+    # A failed trial (its run kept failing) has no accuracy: a row, but no point on the charts.
+    states = {
+        t.index: TrialPoint(t.index, 0.0, t.accepted, t.temperature, t.counted).state
+        for t in trials
+    }
     points = [
-        TrialPoint(t.index, t.val_accuracy, t.accepted, t.temperature, t.counted) for t in trials
+        TrialPoint(t.index, t.val_accuracy, t.accepted, t.temperature, t.counted)
+        for t in trials
+        if t.val_accuracy is not None
     ]
     best_index = results.best_trial
     rows = tuple(
@@ -514,16 +521,16 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
             index=str(t.index),
             params=_point(t.point, results.config.families),
             seed=str(t.seed),
-            accuracy=acc(t.val_accuracy),
-            loss=f"{t.val_loss:.4f}",
+            accuracy="failed" if t.val_accuracy is None else acc(t.val_accuracy),
+            loss="" if t.val_loss is None else f"{t.val_loss:.4f}",
             seconds=f"{t.seconds:.2f}",
-            state=point.state,
+            state=states[t.index],
             temperature="" if t.temperature is None else f"{t.temperature:.4g}",
             probability="" if t.probability is None else f"{t.probability:.3g}",
-            note=t.note,
+            note=t.note if t.error is None else f"{t.note} {t.error}".strip(),
             best=t.index == best_index,
         )
-        for t, point in zip(trials, points, strict=True)
+        for t in trials
     )
     accepted = sum(1 for t in trials if t.accepted)
     rejected = sum(1 for t in trials if t.accepted is False)
@@ -538,7 +545,7 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
         best = [
             KeyValue("trial", str(t.index)),
             KeyValue("point", _point(t.point, results.config.families)),
-            KeyValue("validation accuracy", acc(t.val_accuracy)),
+            KeyValue("validation accuracy", acc(-t.cost)),  # the best trial never failed
         ]
         if t.gain is not None:
             best.append(KeyValue("gain over the baseline validation mean", signed(t.gain)))

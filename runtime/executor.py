@@ -1,7 +1,8 @@
 """The executor seam: trains a batch of candidate initializations and reports their scores.
 
-A :class:`Job` is plain data (a point or None, two seeds, a split), so a later step can ship jobs
-to a distributed engine such as Ray by implementing :class:`Executor`; nothing here distributes.
+A :class:`Job` is plain data (a point or None, two seeds, a split), so a distributed engine can
+take the jobs over by implementing :class:`Executor`: ``adnn_lint.runtime.executor_ray`` runs them
+as Ray tasks, each task an :class:`InProcessExecutor` on a worker.
 
 :class:`InProcessExecutor` trains in this process. For a plain MLP (Flatten? -> Dense* ->
 softmax, sparse categorical cross-entropy) it uses the stacked trainer
@@ -17,6 +18,7 @@ baseline, search and verdict runs are always comparable.
 from __future__ import annotations
 
 import importlib
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,10 +48,17 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A finished run, or (``error`` set; accuracy and loss NaN) one that kept failing."""
+
     key: str
     accuracy: float
     loss: float
     seconds: float
+    error: str | None = None
+
+    @classmethod
+    def failed(cls, key: str, error: str, seconds: float = 0.0) -> Outcome:
+        return cls(key, math.nan, math.nan, seconds, error)
 
 
 class Executor(Protocol):
@@ -58,6 +67,26 @@ class Executor(Protocol):
     def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Train every job; yield each outcome as soon as it is known (any order)."""
         ...
+
+
+def limit_threads(threads: int | None) -> int:
+    """Give TensorFlow ``threads`` intra-op and inter-op threads; return the intra-op setting.
+
+    None leaves TensorFlow's default (0: one per core). TensorFlow fixes its thread pools when
+    it first runs an op, so this must come first in the process; a later call that asks for a
+    different number raises RuntimeError rather than silently running with other settings.
+    """
+    import tensorflow as tf
+
+    if threads is None:
+        return int(tf.config.threading.get_intra_op_parallelism_threads())
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    current = tf.config.threading.get_intra_op_parallelism_threads()
+    if current != threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    return threads
 
 
 def _stacked_module() -> Any | None:
@@ -69,6 +98,8 @@ def _stacked_module() -> Any | None:
 
 class InProcessExecutor:
     """Trains jobs here, stacked when the model allows it (see module docstring)."""
+
+    slots = 1  # runs trained at the same time (a distributed executor has more)
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ without the runtime extra. The layout is documented in ``docs/results.md``; bump
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -22,7 +23,10 @@ from typing import Any, Literal
 from adnn_lint.atomic import write_atomic
 
 RESULTS_FORMAT = "adnn-lint-results"
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
+#: Versions this module reads: 2 added failed runs (a failed trial has no accuracy), which a
+#: version-1 file simply has none of.
+READABLE_VERSIONS = (1, 2)
 
 RunStatus = Literal["running", "interrupted", "complete"]
 VerdictStatus = Literal["PASS", "FAIL", "INCONCLUSIVE", "NO_CLAIM"]
@@ -54,6 +58,8 @@ class Environment:
     devices: tuple[str, ...] = ()  # e.g. ("CPU:0",) or ("CPU:0", "GPU:0 NVIDIA H100")
     op_determinism: bool = False
     trainer: str = "keras"  # "stacked" (many models as one) or "keras" (one fit() per run)
+    executor: str = "local"  # "local" (this process) or "ray" (Ray tasks on a cluster)
+    threads: int = 0  # TensorFlow intra-op threads per run; 0: TensorFlow's default (all cores)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,18 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class FailedRun:
+    """A run that kept failing (e.g. its worker died on every retry): it has no accuracy."""
+
+    key: str  # "baseline/2", "trial/7", "confirm/0", "verdict/candidate/3"
+    seed: int
+    order_seed: int
+    split: Literal["validation", "test"]
+    point: Mapping[str, float] | None  # None: the spec's own initializers
+    error: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """Accuracy over seeds; the interval is a Student-t interval for the mean."""
 
@@ -130,8 +148,8 @@ class Trial:
     point: Mapping[str, float]  # {"W0": kernel scale, "B0": bias value, ...}
     seed: int
     order_seed: int
-    val_accuracy: float
-    val_loss: float
+    val_accuracy: float | None  # None: the run failed (``error``); the searcher was told +inf
+    val_loss: float | None
     seconds: float  # training + evaluation time of this trial
     elapsed: float  # search time since the start of the search, after this trial
     accepted: bool | None = None
@@ -140,6 +158,12 @@ class Trial:
     probability: float | None = None  # acceptance probability when a worse point was tested
     counted: bool = True  # False: speculative batch member the sequential method never ran
     note: str = ""  # the searcher's remark on this decision
+    error: str | None = None  # why the run failed, when it did
+
+    @property
+    def cost(self) -> float:
+        """What the searcher was told: -accuracy, or +inf (the worst) for a failed run."""
+        return math.inf if self.val_accuracy is None else -self.val_accuracy
 
 
 @dataclass(frozen=True)
@@ -170,6 +194,8 @@ class Verdict:
     gain: Interval  # paired difference candidate - baseline on the same seeds
     required_accuracy: float | None
     seconds: float
+    # Seed pairs planned; fewer than gain.n when runs failed (they are in Results.failed_runs).
+    pairs_planned: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +222,7 @@ class Results:
     confirmation_runs: tuple[RunRecord, ...] = ()
     confirmation_gain: Interval | None = None
     verdict: Verdict | None = None
+    failed_runs: tuple[FailedRun, ...] = ()  # runs that kept failing; --resume retries them
     format: str = RESULTS_FORMAT
     version: int = RESULTS_VERSION
     notes: tuple[str, ...] = field(default=())
@@ -204,9 +231,14 @@ class Results:
         """A copy with one more trial (and the best index updated)."""
         trials = (*self.trials, trial)
         best = self.best_trial
-        if best is None or trial.val_accuracy > trials[best].val_accuracy:
+        if trial.val_accuracy is not None and (best is None or trial.cost < trials[best].cost):
             best = trial.index
         return replace(self, trials=trials, best_trial=best)
+
+    def with_failure(self, failure: FailedRun | None, key: str) -> Results:
+        """A copy where ``key``'s failure is ``failure`` (None: the key has since succeeded)."""
+        kept = tuple(f for f in self.failed_runs if f.key != key)
+        return replace(self, failed_runs=kept if failure is None else (*kept, failure))
 
 
 # --------------------------------------------------------------------------- serialization
@@ -255,8 +287,8 @@ def _trial(data: Mapping[str, Any]) -> Trial:
         point={str(k): float(v) for k, v in data["point"].items()},
         seed=int(data["seed"]),
         order_seed=int(data["order_seed"]),
-        val_accuracy=float(data["val_accuracy"]),
-        val_loss=float(data["val_loss"]),
+        val_accuracy=_optional_float(data["val_accuracy"]),
+        val_loss=_optional_float(data["val_loss"]),
         seconds=float(data["seconds"]),
         elapsed=float(data["elapsed"]),
         accepted=data.get("accepted"),
@@ -265,6 +297,22 @@ def _trial(data: Mapping[str, Any]) -> Trial:
         probability=data.get("probability"),
         counted=bool(data.get("counted", True)),
         note=str(data.get("note", "")),
+        error=data.get("error"),
+    )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _failed(data: Mapping[str, Any]) -> FailedRun:
+    return FailedRun(
+        key=str(data["key"]),
+        seed=int(data["seed"]),
+        order_seed=int(data["order_seed"]),
+        split=data["split"],
+        point=_point(data.get("point")),
+        error=str(data["error"]),
     )
 
 
@@ -288,6 +336,7 @@ def _verdict(data: Mapping[str, Any]) -> Verdict:
         gain=_interval(data["gain"]),
         required_accuracy=data.get("required_accuracy"),
         seconds=float(data["seconds"]),
+        pairs_planned=data.get("pairs_planned"),
     )
 
 
@@ -296,8 +345,11 @@ def from_json(data: Mapping[str, Any]) -> Results:
     if data.get("format") != RESULTS_FORMAT:
         raise ResultsError(f"format: expected {RESULTS_FORMAT!r}, got {data.get('format')!r}")
     version = data.get("version")
-    if version != RESULTS_VERSION:
-        raise ResultsError(f"version: this adnn-lint reads {RESULTS_VERSION}, got {version!r}")
+    if version not in READABLE_VERSIONS:
+        raise ResultsError(
+            f"version: this adnn-lint reads {', '.join(map(str, READABLE_VERSIONS))}, "
+            f"got {version!r}"
+        )
     key = "config"
     try:
         raw_config = data["config"]
@@ -328,6 +380,8 @@ def from_json(data: Mapping[str, Any]) -> Results:
         key = "confirmation_gain"
         raw_gain = data.get("confirmation_gain")
         confirmation_gain = None if raw_gain is None else _interval(raw_gain)
+        key = "failed_runs"
+        failed = tuple(_failed(f) for f in data.get("failed_runs", ()))
     except (KeyError, TypeError, ValueError) as exc:
         raise ResultsError(f"{key}: malformed ({exc})") from exc
     for position, trial in enumerate(trials):
@@ -351,6 +405,7 @@ def from_json(data: Mapping[str, Any]) -> Results:
         confirmation_runs=confirmation,
         confirmation_gain=confirmation_gain,
         verdict=verdict,
+        failed_runs=failed,
         notes=tuple(data.get("notes", ())),
     )
 

@@ -19,6 +19,12 @@ search and verdict seeds are checked to be disjoint. The results document is sav
 finished run; on KeyboardInterrupt it is saved as ``interrupted`` and the interrupt propagates.
 ``resume=True`` reloads it, checks the configuration is the same, replays the logged trials
 through the searcher and goes on.
+
+A run the executor reports as failed (its ``Outcome.error``; e.g. a Ray worker that died on every
+retry) is recorded, never dropped: a failed trial is logged with its error and told to the
+searcher as the worst cost; a failed baseline, confirmation or verdict run goes to
+``failed_runs`` (retried by ``--resume``), the summaries and pairs use the runs that finished, and
+the verdict says on how many seed pairs of how many planned it rests.
 """
 
 from __future__ import annotations
@@ -36,12 +42,20 @@ from pathlib import Path
 
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
-from adnn_lint.runtime.executor import EvalSplit, Executor, InProcessExecutor, Job, Outcome
+from adnn_lint.runtime.executor import (
+    EvalSplit,
+    Executor,
+    InProcessExecutor,
+    Job,
+    Outcome,
+    limit_threads,
+)
 from adnn_lint.runtime.progress import Progress
 from adnn_lint.runtime.results import (
     Config,
     DataInfo,
     Environment,
+    FailedRun,
     Results,
     ResultsError,
     RunRecord,
@@ -83,7 +97,7 @@ class VerifyOptions:
     max_gain: float | None = None
     delta: float | None = None
     required_accuracy: float | None = None
-    batch: int | None = None  # points per ask; default: 8 stacked, 1 with Keras fit
+    batch: int | None = None  # points per ask; default: 8 stacked, 1 with Keras fit (x slots)
     resume: bool = False
 
 
@@ -101,20 +115,21 @@ def spec_text(spec: Spec) -> str:
     return str(dumps(spec))
 
 
-def _default_batch(method: str, trainer: str, max_trial: float) -> int:
+def _default_batch(method: str, trainer: str, max_trial: float, slots: int = 1) -> int:
     """Points per ask. One Keras fit() per run gains nothing from batches: ask one at a time.
 
     Stacked: random search does not adapt, so it takes full stacks; asa and paper adapt after
     every block, so blocks of ceil(max_trial / 10) keep ten sequential rounds (docs/search.md).
+    An executor that trains ``slots`` runs at once (a cluster) is asked at least that many.
     """
     if trainer != "stacked":
-        return 1
+        return max(1, slots)
     if method == "random":
-        return RANDOM_STACK
-    return max(1, math.ceil(max_trial / 10))
+        return max(RANDOM_STACK, slots)
+    return max(1, math.ceil(max_trial / 10), slots)
 
 
-def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
+def make_config(spec: Spec, options: VerifyOptions, trainer: str, slots: int = 1) -> Config:
     contract = spec.contract
     max_trial = _tighter(contract.max_trial, options.max_trial)
     max_time = _tighter(contract.max_time, options.max_time)
@@ -128,7 +143,9 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
         delta = contract.delta if contract.delta is not None else spec.search.delta
     method = options.method or spec.search.method
     batch = (
-        options.batch if options.batch is not None else _default_batch(method, trainer, max_trial)
+        options.batch
+        if options.batch is not None
+        else _default_batch(method, trainer, max_trial, slots)
     )
     baseline_seeds = options.baseline_seeds or spec.search.seeds
     if baseline_seeds < 1 or options.verdict_seeds < 1:
@@ -157,7 +174,9 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
     )
 
 
-def environment(trainer: str, determinism: bool) -> Environment:
+def environment(
+    trainer: str, determinism: bool, executor: str = "local", threads: int = 0
+) -> Environment:
     import keras
     import numpy as np
     import tensorflow as tf
@@ -181,6 +200,8 @@ def environment(trainer: str, determinism: bool) -> Environment:
         devices=tuple(devices),
         op_determinism=determinism,
         trainer=trainer,
+        executor=executor,
+        threads=threads,
     )
 
 
@@ -241,6 +262,10 @@ def _start(
             old = load_results(path)
         except ResultsError as exc:
             raise VerifyError(f"--resume: {exc}") from exc
+        if options.batch is None:
+            # The batch follows the executor's slots; a resume keeps the one its trials were
+            # asked with (replay depends on it), so it may continue on another executor.
+            config = replace(config, batch=old.config.batch)
         changed = _differences(old.config, config)
         if changed:
             raise VerifyError(
@@ -286,13 +311,24 @@ def verify(
     determinism = enable_determinism(options.seed)
     runner: Executor = executor if executor is not None else InProcessExecutor(spec, data)
     shown = progress if progress is not None else Progress(quiet=True)
-    config = make_config(spec, options, runner.trainer)
-    env = environment(runner.trainer, determinism)
+    config = make_config(spec, options, runner.trainer, getattr(runner, "slots", 1))
+    env = environment(
+        runner.trainer,
+        determinism,
+        getattr(runner, "name", "local"),
+        getattr(runner, "threads", None) or limit_threads(None),
+    )
     shapes = getattr(runner, "shapes", None)
     point = None if shapes is None else build.spec_point(spec, shapes, options.seed)
     started = _start(config, env, data, spec, options, point)
     if started.status == "complete":
         return started  # --resume of a finished verification: nothing left to do
+    alone = _default_batch(config.method, config.trainer, config.max_trial or DEFAULT_MAX_TRIAL)
+    if options.batch is None and started.config.batch > alone:
+        shown.message(
+            f"search batch {started.config.batch}: the executor trains that many runs at once "
+            f"(--batch {alone} searches as the local executor does; docs/cluster.md)"
+        )
     session = _Session(started, options.results_path)
     session.save(session.results)
     try:
@@ -335,6 +371,22 @@ def _run_record(job: Job, outcome: Outcome) -> RunRecord:
     )
 
 
+def _failure(job: Job, outcome: Outcome) -> FailedRun:
+    return FailedRun(
+        key=job.key,
+        seed=job.seed,
+        order_seed=job.order_seed,
+        split=job.split,
+        point=None if job.point is None else dict(job.point),
+        error=outcome.error or "",
+    )
+
+
+def _record_failure(session: _Session, job: Job, outcome: Outcome, progress: Progress) -> None:
+    session.save(session.results.with_failure(_failure(job, outcome), job.key))
+    progress.message(f"{job.key} failed: {outcome.error}")
+
+
 def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     results = session.results
     config = results.config
@@ -354,11 +406,23 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     progress.phase("baseline", len(jobs))
     progress.advance(len(jobs) - len(todo))
     by_key = {job.key: job for job in todo}
+    settled = len(jobs) - len(todo)
     for outcome in runner.run(todo):
-        runs = (*session.results.baseline_runs, _run_record(by_key[outcome.key], outcome))
-        session.save(replace(session.results, baseline_runs=runs))
-        progress.advance(len(runs), f"accuracy {100 * outcome.accuracy:.2f}%")
+        job = by_key[outcome.key]
+        settled += 1
+        if outcome.error is not None:
+            _record_failure(session, job, outcome, progress)
+            progress.advance(settled)
+            continue
+        runs = (*session.results.baseline_runs, _run_record(job, outcome))
+        session.save(replace(session.results.with_failure(None, job.key), baseline_runs=runs))
+        progress.advance(settled, f"accuracy {100 * outcome.accuracy:.2f}%")
     runs = session.results.baseline_runs
+    if not runs:
+        raise VerifyError(
+            f"every baseline run failed (see failed_runs in {session.path}); "
+            "fix the cause and rerun with --resume"
+        )
     summary = summarize([r.accuracy for r in runs], config.confidence)
     session.save(replace(session.results, baseline=summary))
     progress.message(
@@ -389,7 +453,7 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
     max_trial = config.max_trial or DEFAULT_MAX_TRIAL
     # Trials whose decision was never told (interrupted mid-batch) are replayed as costs only.
     try:
-        state = replay(searcher, [(dict(t.point), -t.val_accuracy) for t in logged], config.batch)
+        state = replay(searcher, [(dict(t.point), t.cost) for t in logged], config.batch)
     except ReplayMismatch as exc:
         raise VerifyError(f"--resume: {session.path}: {exc}") from exc
     progress.phase(config.method, max_trial)
@@ -430,21 +494,25 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
                 index = len(session.results.trials)
                 hit = finished[f"trial/{index}"]
                 elapsed = spent + time.perf_counter() - start
+                ok = hit.error is None
                 trial = Trial(
                     index=index,
                     point=dict(pending[index - first]),
                     seed=init_seed,
                     order_seed=order_seed,
-                    val_accuracy=hit.accuracy,
-                    val_loss=hit.loss,
+                    val_accuracy=hit.accuracy if ok else None,
+                    val_loss=hit.loss if ok else None,
                     seconds=hit.seconds,
                     elapsed=elapsed,
-                    gain=hit.accuracy - baseline_mean,
+                    gain=hit.accuracy - baseline_mean if ok else None,
+                    error=hit.error,
                 )
+                if not ok:
+                    progress.message(f"trial/{index} failed: {hit.error}")
                 session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
                 progress.advance(index + 1, _best_note(session.results))
         told = session.results.trials[first : first + len(pending)]
-        decisions = searcher.tell(list(pending), [-t.val_accuracy for t in told])
+        decisions = searcher.tell(list(pending), [t.cost for t in told])
         updated = list(session.results.trials)
         for trial, decision in zip(told, decisions, strict=False):
             updated[trial.index] = replace(
@@ -466,7 +534,7 @@ def _best_note(results: Results) -> str:
     if results.best_trial is None:
         return ""
     best = results.trials[results.best_trial]
-    return f"best {100 * best.val_accuracy:.2f}% (trial {best.index})"
+    return f"best {100 * -best.cost:.2f}% (trial {best.index})"  # the best never failed
 
 
 def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason | None:
@@ -504,16 +572,25 @@ def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
     progress.phase("confirm", len(runs))
     progress.advance(len(runs) - len(jobs))
     by_key = {job.key: job for job in jobs}
+    settled = len(runs) - len(jobs)
     for outcome in runner.run(jobs):
-        confirmation = (
-            *session.results.confirmation_runs,
-            _run_record(by_key[outcome.key], outcome),
+        job = by_key[outcome.key]
+        settled += 1
+        if outcome.error is not None:
+            _record_failure(session, job, outcome, progress)
+            progress.advance(settled)
+            continue
+        confirmation = (*session.results.confirmation_runs, _run_record(job, outcome))
+        session.save(
+            replace(session.results.with_failure(None, job.key), confirmation_runs=confirmation)
         )
-        session.save(replace(session.results, confirmation_runs=confirmation))
-        progress.advance(len(confirmation), f"accuracy {100 * outcome.accuracy:.2f}%")
+        progress.advance(settled, f"accuracy {100 * outcome.accuracy:.2f}%")
     by_seeds = {(r.seed, r.order_seed): r for r in session.results.confirmation_runs}
-    paired = [by_seeds[(r.seed, r.order_seed)].accuracy for r in runs]
-    gain = paired_difference(paired, [r.accuracy for r in runs], results.config.confidence)
+    both = [r for r in runs if (r.seed, r.order_seed) in by_seeds]
+    if not both:
+        return  # every confirmation run failed: no confirmed gain, the baseline is chosen
+    paired = [by_seeds[(r.seed, r.order_seed)].accuracy for r in both]
+    gain = paired_difference(paired, [r.accuracy for r in both], results.config.confidence)
     session.save(replace(session.results, confirmation_gain=gain))
     progress.message(
         f"confirm: trial {best} vs baseline on the baseline seeds: gain {100 * gain.mean:+.2f}% "
@@ -541,20 +618,36 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
     start = time.perf_counter()
     progress.phase("verdict", len(jobs))
     outcomes: dict[str, Outcome] = {}
+    by_key = {job.key: job for job in jobs}
     for outcome in runner.run(jobs):
         outcomes[outcome.key] = outcome
+        if outcome.error is not None:
+            _record_failure(session, by_key[outcome.key], outcome, progress)
+        else:
+            session.save(session.results.with_failure(None, outcome.key))
         progress.advance(len(outcomes))
-    by_key = {job.key: job for job in jobs}
+    sides = ("baseline",) if point is None else ("baseline", "candidate")
+    # A pair counts only when both of its runs finished: the gain is a paired difference.
+    kept = [
+        j
+        for j in range(len(pairs))
+        if all(outcomes[f"verdict/{side}/{j}"].error is None for side in sides)
+    ]
+    if not kept:
+        raise VerifyError(
+            f"every verdict seed pair had a failed run (see failed_runs in {session.path}); "
+            "fix the cause and rerun with --resume"
+        )
     base_runs = tuple(
         _run_record(by_key[f"verdict/baseline/{j}"], outcomes[f"verdict/baseline/{j}"])
-        for j in range(len(pairs))
+        for j in kept
     )
     cand_runs = (
         base_runs
         if point is None
         else tuple(
             _run_record(by_key[f"verdict/candidate/{j}"], outcomes[f"verdict/candidate/{j}"])
-            for j in range(len(pairs))
+            for j in kept
         )
     )
     base_summary = summarize([r.accuracy for r in base_runs], config.confidence)
@@ -569,13 +662,20 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
         chosen=chosen,
         stop_reason=results.stop_reason,
     )
+    reason = judgement.reason
+    if len(kept) < len(pairs):
+        failed = sum(1 for o in outcomes.values() if o.error is not None)
+        reason += (
+            f" Rests on {len(kept)} of {len(pairs)} seed pairs: {failed} verdict runs failed "
+            "(failed_runs)."
+        )
     verdict = Verdict(
         status=judgement.status,
         exit_code=judgement.exit_code,
-        reason=judgement.reason,
+        reason=reason,
         chosen=chosen,
         chosen_point=point,
-        seeds=tuple(s for s, _o in pairs),
+        seeds=tuple(pairs[j][0] for j in kept),
         baseline_runs=base_runs,
         candidate_runs=cand_runs,
         baseline=base_summary,
@@ -583,6 +683,7 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
         gain=gain,
         required_accuracy=config.required_accuracy,
         seconds=time.perf_counter() - start,
+        pairs_planned=len(pairs),
     )
     session.save(replace(session.results, verdict=verdict, status="complete"))
     progress.message(f"verdict: {judgement.status}: {judgement.reason}")

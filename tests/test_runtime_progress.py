@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from adnn_lint.runtime.progress import Progress
+from adnn_lint.runtime.progress import Progress, RunCounts
 
 
 class _Tty(io.StringIO):
@@ -51,3 +51,23 @@ def test_terminal_gets_a_live_bar() -> None:
     progress.close()
     text = stream.getvalue()
     assert "baseline" in text and "2/2" in text and "\r" in text
+
+
+def test_a_parallel_executor_s_run_counts_show_with_the_next_line_and_on_the_bar() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream=stream)
+    progress.phase("baseline", 5)
+    progress.runs(RunCounts(queued=2, running=2, finished=1, failed=0))
+    assert stream.getvalue() == ""  # plain lines: no extra line per change
+    progress.advance(1, "accuracy 88.00%")
+    line = stream.getvalue().splitlines()[-1]
+    assert "accuracy 88.00%; 2 queued, 2 running, 1 finished, 0 failed" in line
+    progress.phase("verdict", 2)  # a new phase starts without the old counts
+    progress.advance(1)
+    assert "queued" not in stream.getvalue().splitlines()[-1]
+    tty = _Tty()
+    bar = Progress(stream=tty)
+    bar.phase("asa", 4)
+    bar.runs(RunCounts(queued=0, running=1, finished=3, failed=1))
+    bar.close()
+    assert "1 running, 3 finished, 1 failed" in tty.getvalue()

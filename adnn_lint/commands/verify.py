@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from adnn_lint.runtime.data import Dataset
+    from adnn_lint.runtime.progress import Progress
     from adnn_lint.runtime.results import Results
     from adnn_lint.spec.model import Spec
 
@@ -79,6 +81,34 @@ def add_parser(subparsers: Any) -> None:
         "--no-stacked", action="store_true", help="one Keras fit() per run, even for MLPs"
     )
     run_group.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    cluster = parser.add_argument_group("executor (docs/cluster.md)")
+    cluster.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: train in this process (default); ray: every run is a Ray task "
+        "(distributed extra)",
+    )
+    cluster.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --executor ray: auto or HOST:PORT of a running cluster "
+        "(default: start a local Ray instance)",
+    )
+    cluster.add_argument(
+        "--cpus-per-run",
+        type=float,
+        metavar="N",
+        help="CPUs a run declares; TensorFlow gets as many threads (default: ray 1, "
+        "local TensorFlow's own: all cores)",
+    )
+    cluster.add_argument(
+        "--gpus-per-run",
+        type=float,
+        metavar="N",
+        help="with --executor ray: GPUs a run declares, fractions allowed "
+        "(default 1 when the cluster has GPUs, else 0)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -165,7 +195,7 @@ def _print_summary(results: Results, path: str) -> None:
         ""
         if results.best_trial is None
         else (
-            f", best {100 * results.trials[results.best_trial].val_accuracy:.2f}% "
+            f", best {100 * -results.trials[results.best_trial].cost:.2f}% "
             f"(trial {results.best_trial})"
         )
     )
@@ -216,8 +246,46 @@ def run(args: argparse.Namespace) -> int:
         accuracy = None if args.accuracy is None else parse_fraction(args.accuracy)
     except ContractSyntaxError as exc:
         return _error(f"{exc.message} (in a command-line option)")
+    problem = _executor_problem(args)
+    if problem is not None:
+        return _error(problem)
     _quiet_tensorflow()
     return _verify(spec, args, max_time=max_time, max_gain=max_gain, accuracy=accuracy)
+
+
+def _executor_problem(args: argparse.Namespace) -> str | None:
+    if args.executor == "local":
+        for option, value in (("--address", args.address), ("--gpus-per-run", args.gpus_per_run)):
+            if value is not None:
+                return f"{option} needs --executor ray"
+    elif args.entry is not None:
+        return "--entry cannot be used with --executor ray: the workers do not import your code"
+    if args.cpus_per_run is not None and args.cpus_per_run <= 0:
+        return f"--cpus-per-run must be > 0, got {args.cpus_per_run:g}"
+    if args.gpus_per_run is not None and args.gpus_per_run < 0:
+        return f"--gpus-per-run must be >= 0, got {args.gpus_per_run:g}"
+    return None
+
+
+def _executor(spec: Spec, data: Dataset, args: argparse.Namespace, progress: Progress) -> Any:
+    """The executor the options ask for; the local one's threads follow --cpus-per-run."""
+    from adnn_lint.runtime.executor import InProcessExecutor, limit_threads
+
+    if args.executor == "ray":
+        from adnn_lint.runtime.executor_ray import RayExecutor, RayOptions
+
+        options = RayOptions(
+            address=args.address,
+            cpus_per_run=1.0 if args.cpus_per_run is None else args.cpus_per_run,
+            gpus_per_run=args.gpus_per_run,
+            stacked=not args.no_stacked,
+        )
+        return RayExecutor(spec, data, options, on_counts=progress.runs)
+    if args.cpus_per_run is not None:
+        # Before the first TensorFlow op: the same threads as a Ray task of that size.
+        limit_threads(max(1, int(args.cpus_per_run)))
+    factory = None if args.entry is None else _factory(args.entry)
+    return InProcessExecutor(spec, data, stacked=not args.no_stacked, model_factory=factory)
 
 
 def _verify(
@@ -230,9 +298,11 @@ def _verify(
 ) -> int:
     from adnn_lint.runtime.build import BuildError
     from adnn_lint.runtime.data import DataError, load_data
-    from adnn_lint.runtime.executor import InProcessExecutor
+    from adnn_lint.runtime.executor_ray import ClusterError
     from adnn_lint.runtime.progress import Progress
     from adnn_lint.runtime.verifier import VerifyError, VerifyOptions, verify
+
+    progress = Progress(quiet=args.quiet)
 
     try:
         data = load_data(
@@ -242,9 +312,8 @@ def _verify(
             # Running user code for data is allowed only when typed on this command line.
             allow_code=args.data is not None and spec.data.source == args.data,
         )
-        factory = None if args.entry is None else _factory(args.entry)
-        executor = InProcessExecutor(spec, data, stacked=not args.no_stacked, model_factory=factory)
-    except (DataError, BuildError, ImportError, AttributeError, ValueError) as exc:
+        executor = _executor(spec, data, args, progress)
+    except (DataError, BuildError, ClusterError, ImportError, AttributeError, ValueError) as exc:
         return _error(str(exc))
     options = VerifyOptions(
         results_path=Path(args.results),
@@ -261,9 +330,7 @@ def _verify(
         resume=args.resume,
     )
     try:
-        results = verify(
-            spec, data, options, executor=executor, progress=Progress(quiet=args.quiet)
-        )
+        results = verify(spec, data, options, executor=executor, progress=progress)
     except KeyboardInterrupt:
         print(
             f"adnn-lint verify: interrupted; finished runs are kept in {args.results}; "
@@ -273,6 +340,10 @@ def _verify(
         return EXIT_INTERRUPTED
     except (VerifyError, BuildError) as exc:
         return _error(str(exc))
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()  # Ray: cancel what is in flight, stop a local instance
     _print_summary(results, args.results)
     if args.report:
         _render_report(args.report, args.results)
