@@ -94,6 +94,10 @@ class Config:
     trainer: str = "keras"  # "stacked" or "keras": runs of different trainers do not mix
     optimizer_options: Mapping[str, Any] = field(default_factory=dict)  # momentum, nesterov, ...
     families: tuple[str, ...] = ()  # search.families: what a point's F{i} values index
+    # search.space: "absolute" (W{i} is the kernel's std; files from before the choice) or
+    # "relative" (W{i} is log2 of a multiplier of kernel_references[W{i}], docs/search.md)
+    space: str = "absolute"
+    kernel_references: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ class Trial:
     """One search trial, in the order it was run."""
 
     index: int  # 0-based, dense
-    point: Mapping[str, float]  # {"W0": kernel scale, "B0": bias value, ...}
+    point: Mapping[str, float]  # {"W0": kernel scale (or log2 multiplier), "B0": bias, ...}
     seed: int
     order_seed: int
     val_accuracy: float

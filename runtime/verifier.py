@@ -51,6 +51,7 @@ from adnn_lint.runtime.results import (
     load_results,
     save_results,
 )
+from adnn_lint.runtime.space import Point, Space, space_for
 from adnn_lint.runtime.stats import paired_difference, summarize
 from adnn_lint.runtime.verdict import judge
 
@@ -114,7 +115,9 @@ def _default_batch(method: str, trainer: str, max_trial: float) -> int:
     return max(1, math.ceil(max_trial / 10))
 
 
-def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
+def make_config(
+    spec: Spec, options: VerifyOptions, trainer: str, space: Space | None = None
+) -> Config:
     contract = spec.contract
     max_trial = _tighter(contract.max_trial, options.max_trial)
     max_time = _tighter(contract.max_time, options.max_time)
@@ -152,6 +155,8 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str) -> Config:
         optimizer=spec.train.optimizer,
         optimizer_options=dict(spec.train.optimizer_options),
         families=tuple(spec.search.families),
+        space=space.kind if space is not None else "absolute",
+        kernel_references=space.references() if space is not None else {},
         batch=max(1, batch),
         trainer=trainer,
     )
@@ -286,10 +291,15 @@ def verify(
     determinism = enable_determinism(options.seed)
     runner: Executor = executor if executor is not None else InProcessExecutor(spec, data)
     shown = progress if progress is not None else Progress(quiet=True)
-    config = make_config(spec, options, runner.trainer)
-    env = environment(runner.trainer, determinism)
     shapes = getattr(runner, "shapes", None)
+    try:
+        space = space_for(spec, options.method or spec.search.method, shapes)
+    except ValueError as exc:
+        raise VerifyError(str(exc)) from exc
+    config = make_config(spec, options, runner.trainer, space)
+    env = environment(runner.trainer, determinism)
     point = None if shapes is None else build.spec_point(spec, shapes, options.seed)
+    point = None if point is None else space.from_scales(point)
     started = _start(config, env, data, spec, options, point)
     if started.status == "complete":
         return started  # --resume of a finished verification: nothing left to do
@@ -297,9 +307,9 @@ def verify(
     session.save(session.results)
     try:
         _baseline(session, runner, shown)
-        _search(session, spec, runner, shown)
-        _confirm(session, runner, shown)
-        _verdict(session, spec, runner, shown)
+        _search(session, space, runner, shown)
+        _confirm(session, space, runner, shown)
+        _verdict(session, spec, space, runner, shown)
     except KeyboardInterrupt:
         session.save(replace(session.results, status="interrupted"))
         raise
@@ -367,9 +377,8 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     )
 
 
-def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+def _search(session: _Session, space: Space, runner: Executor, progress: Progress) -> None:
     from adnn_lint.runtime.search import ReplayMismatch, make_searcher, replay
-    from adnn_lint.runtime.space import space_for
 
     results = session.results
     config = results.config
@@ -377,7 +386,6 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
     baseline_mean = results.baseline.mean
     seeds = _seed_plan(config)
     init_seed, order_seed = seeds["search_init"][0], seeds["search_order"][0]
-    space = space_for(spec)
     searcher = make_searcher(
         config.method,
         space,
@@ -418,7 +426,7 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
         first = count - len(known)  # trial index of pending[0]
         pending = list(pending)[: max(0, max_trial - first)]
         jobs = [
-            Job(f"trial/{first + j}", point, init_seed, order_seed, "validation")
+            Job(f"trial/{first + j}", space.scales(point), init_seed, order_seed, "validation")
             for j, point in enumerate(pending)
             if j >= len(known)
         ]
@@ -481,7 +489,7 @@ def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason
     return None
 
 
-def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
+def _confirm(session: _Session, space: Space, runner: Executor, progress: Progress) -> None:
     """Retrain the best trial on the baseline seeds (validation) and pair it with the baseline.
 
     One trial's validation accuracy is one draw; the highest of many draws is biased upward.
@@ -493,7 +501,7 @@ def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
     best = results.best_trial
     if best is None or not results.baseline_runs:
         return
-    point = dict(results.trials[best].point)
+    point = space.scales(results.trials[best].point)  # what the builder takes
     runs = results.baseline_runs
     done = {(r.seed, r.order_seed) for r in results.confirmation_runs}
     jobs = [
@@ -521,7 +529,9 @@ def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
     )
 
 
-def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+def _verdict(
+    session: _Session, spec: Spec, space: Space, runner: Executor, progress: Progress
+) -> None:
     results = session.results
     config = results.config
     seeds = _seed_plan(config)
@@ -530,13 +540,14 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
     confirmed = results.confirmation_gain
     if best is not None and (confirmed is None or confirmed.mean <= 0.0):
         best = None  # the best trial did not beat the spec's initializers on their own seeds
-    point = None if best is None else dict(results.trials[best].point)
+    point: Point | None = None if best is None else dict(results.trials[best].point)
+    scales = None if point is None else space.scales(point)  # what the builder takes
     chosen = "baseline" if best is None else f"trial {best}"
     pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))
     jobs = [Job(f"verdict/baseline/{j}", None, s, o, split) for j, (s, o) in enumerate(pairs)]
-    if point is not None:
+    if scales is not None:
         jobs += [
-            Job(f"verdict/candidate/{j}", point, s, o, split) for j, (s, o) in enumerate(pairs)
+            Job(f"verdict/candidate/{j}", scales, s, o, split) for j, (s, o) in enumerate(pairs)
         ]
     start = time.perf_counter()
     progress.phase("verdict", len(jobs))

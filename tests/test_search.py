@@ -33,6 +33,8 @@ from adnn_lint.spec.model import (
     family_index,
 )
 
+_ABSOLUTE = SearchSpec(space="absolute")  # the paper's box: W{i} is the standard deviation
+
 
 def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:
     inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
@@ -41,7 +43,7 @@ def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:
         LayerSpec(f"dense_{i}", "Dense", 256, "relu", initializers=inits) for i in range(hidden)
     ]
     layers += [LayerSpec("out", "Dense", 10, "softmax", initializers=inits)]
-    return Spec(model=ModelSpec("mlp", (28, 28), tuple(layers)), search=search or SearchSpec())
+    return Spec(model=ModelSpec("mlp", (28, 28), tuple(layers)), search=search or _ABSOLUTE)
 
 
 def _space() -> Space:
@@ -74,7 +76,7 @@ def _run(searcher: Searcher, cost: Callable[[Point], float], batch: int, budget:
 
 
 def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
-    space = space_for(_mlp_spec(2, SearchSpec(kernel_scale=Domain(0.0, 0.2))))
+    space = space_for(_mlp_spec(2, SearchSpec(space="absolute", kernel_scale=Domain(0.0, 0.2))))
     assert space.names == ("W0", "B0", "W1", "B1", "W2", "B2")
     assert [p.layer for p in space.params[::2]] == ["dense_0", "dense_1", "out"]
     assert space.param("W2").high == 0.2 and space.param("B2").role == "bias_value"
@@ -82,12 +84,13 @@ def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
 
 def test_search_families_add_a_family_parameter_per_kernel_layer() -> None:
     families = ("he_normal", "glorot_uniform", "lecun_normal")
-    space = space_for(_mlp_spec(1, SearchSpec(families=families)))
+    space = space_for(_mlp_spec(1, SearchSpec(space="absolute", families=families)))
     assert space.names == ("W0", "B0", "F0", "W1", "B1", "F1")
     f0 = space.param("F0")
     assert (f0.low, f0.high, f0.role, f0.layer) == (-0.5, 2.5, "family", "dense_0")
     assert f0.start == 1.0  # the layer's own glorot_uniform
-    assert space_for(_mlp_spec(1, SearchSpec(families=("he_normal",)))).param("F0").start is None
+    one = SearchSpec(space="absolute", families=("he_normal",))
+    assert space_for(_mlp_spec(1, one)).param("F0").start is None
     # each family gets an equal share of [-0.5, n - 0.5]
     shares = [family_index(v, families) for v in np.linspace(-0.5, 2.5, 3001)]
     assert [shares.count(i) for i in range(3)] == pytest.approx([1000, 1000, 1000], abs=2)
@@ -110,7 +113,8 @@ def test_space_starts_at_the_models_own_initial_values() -> None:
                 LayerSpec("e", "Dense", 64, "relu", initializers=he, fan_in=256, fan_out=64),
                 LayerSpec("o", "Dense", 10, "softmax", initializers=inits),  # fans unknown
             ),
-        )
+        ),
+        search=_ABSOLUTE,
     )
     space = space_for(spec)
     assert space.param("W0").start == pytest.approx(math.sqrt(2 / (784 + 256)))
@@ -125,7 +129,7 @@ def test_space_starts_at_the_models_own_initial_values() -> None:
 
 def test_space_for_rejects_bad_domain_and_models_without_kernels() -> None:
     with pytest.raises(ValueError, match=r"search\.bias_value"):
-        space_for(_mlp_spec(1, SearchSpec(bias_value=Domain(0.5, 0.1))))
+        space_for(_mlp_spec(1, SearchSpec(space="absolute", bias_value=Domain(0.5, 0.1))))
     empty = Spec(model=ModelSpec("m", None, (LayerSpec("f", "Flatten"),)))
     with pytest.raises(ValueError, match="no layer has a kernel"):
         space_for(empty)
@@ -337,3 +341,66 @@ def test_replay_detects_a_different_seed() -> None:
 def test_unknown_method_is_named() -> None:
     with pytest.raises(ValueError, match="'annealing'"):
         make_searcher("annealing", _space(), seed=0)
+
+
+# -- relative space ---------------------------------------------------------------------------
+
+
+def _cnn_spec(search: SearchSpec | None = None) -> Spec:
+    """LeNet-style: Conv2D(16, 3) on one channel (fan-in 9) with Keras's default Glorot kernel."""
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    layers = (
+        LayerSpec("c1", "Conv2D", 16, "relu", initializers=inits, fan_in=9, fan_out=144),
+        LayerSpec("p1", "MaxPooling2D"),
+        LayerSpec("c2", "Conv2D", 32, "relu", initializers=inits, fan_in=144, fan_out=288),
+        LayerSpec("p2", "MaxPooling2D"),
+        LayerSpec("f", "Flatten"),
+        LayerSpec("o", "Dense", 10, "softmax", initializers=inits, fan_in=800, fan_out=10),
+    )
+    return Spec(model=ModelSpec("cnn", (28, 28, 1), layers), search=search or SearchSpec())
+
+
+def test_relative_space_is_the_default_of_asa_and_random_and_paper_keeps_the_box() -> None:
+    spec = _cnn_spec()
+    assert space_for(spec).kind == "relative"
+    assert space_for(spec, "random").kind == "relative"
+    paper = space_for(spec, "paper")
+    assert paper.kind == "absolute" and paper.param("W0").high == 0.1
+    with pytest.raises(ValueError, match=r"search\.space"):
+        space_for(_cnn_spec(SearchSpec(space="relative")), "paper")
+
+
+def test_relative_box_holds_the_cnns_own_scale_and_the_he_scale() -> None:
+    space = space_for(_cnn_spec())
+    w0 = space.param("W0")
+    he = math.sqrt(2 / 9)  # He-normal on fan-in 9: the issue's 0.47
+    glorot = math.sqrt(2 / (9 + 144))  # Keras's default kernel there: 0.11, outside [0, 0.1]
+    assert w0.reference == pytest.approx(he)
+    assert space.scales({"W0": 0.0})["W0"] == pytest.approx(he)
+    assert w0.start is not None and space.scales({"W0": w0.start})["W0"] == pytest.approx(glorot)
+    for p in (q for q in space.params if q.role == "kernel_scale"):
+        assert p.contains(0.0) and p.start is not None and p.contains(p.start)
+    # the softmax head is matched LeCun-style (gain 1), the ReLU layers He-style (gain 2)
+    assert space.param("W2").reference == pytest.approx(math.sqrt(1 / 800))
+    assert space.param("W1").reference == pytest.approx(math.sqrt(2 / 144))
+    # one unit is a factor of 2 in every layer
+    for name in ("W0", "W1", "W2"):
+        ratio = space.scales({name: 1.0})[name] / space.scales({name: 0.0})[name]
+        assert ratio == pytest.approx(2.0)
+
+
+def test_relative_box_widens_to_hold_an_own_scale_outside_the_multipliers() -> None:
+    spec = _cnn_spec(SearchSpec(kernel_multiplier=Domain(0.5, 2.0)))
+    w0 = space_for(spec).param("W0")
+    assert w0.low == pytest.approx(math.log2(math.sqrt(9 / 153)))  # Glorot / He on fan-in 9
+    assert w0.high == 1.0
+    assert space_for(spec).param("W1").low == -1.0  # 784-style layers stay in [1/2, 2]
+
+
+def test_relative_space_needs_a_fan_in_and_takes_it_from_the_shapes() -> None:
+    inits = (InitSpec("kernel", "glorot_uniform"),)
+    layer = LayerSpec("d", "Dense", 10, "softmax", initializers=inits)
+    spec = Spec(model=ModelSpec("m", (4,), (layer,)))
+    with pytest.raises(ValueError, match=r"search\.space.*fan-in of layer 'd'"):
+        space_for(spec)
+    assert space_for(spec, shapes={"d": {"kernel": (4, 10)}}).param("W0").reference == 0.5

@@ -127,7 +127,9 @@ def specs(draw: st.DrawFn) -> Spec:
         domains(),
         st.lists(st.sampled_from(FAMILIES), max_size=3).map(tuple),
         positive,
-    )
+        st.sampled_from([None, "relative", "absolute"]),
+        st.tuples(st.floats(0.01, 1.0), st.floats(1.0, 100.0)).map(lambda b: Domain(*b)),
+    ).filter(lambda s: not (s.method == "paper" and s.space == "relative"))  # refused by check
     contract = st.builds(
         Contract,
         st.none() | unit_float,
@@ -333,6 +335,34 @@ def test_loads_raises_with_the_first_position() -> None:
             4,
             1,
             "missing required key 'name'",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nmethod = "paper"\nspace = "relative"\n',
+            "search.space",
+            6,
+            9,
+            "paper mode walks the absolute box",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nspace = "logarithmic"\n',
+            "search.space",
+            5,
+            9,
+            "is not one of relative, absolute",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nkernel_multiplier = [0.0, 4.0]\n',
+            "search.kernel_multiplier",
+            5,
+            21,
+            "a multiplier must be > 0",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nkernel_multiplier = [2.0, 4.0]\n',
+            "search.kernel_multiplier",
+            5,
+            21,
+            "must contain 1, the activation-matched",
         ),
     ],
 )

@@ -18,6 +18,7 @@ SPEC_VERSION = 1
 
 InitOrigin = Literal["explicit", "implicit", "unresolved"]
 SearchMethod = Literal["asa", "paper", "random"]
+SearchSpace = Literal["relative", "absolute"]
 Split = Literal["test", "validation"]
 
 
@@ -105,6 +106,14 @@ def family_index(value: float, families: Sequence[str]) -> int:
     return min(max(round(value), 0), len(families) - 1)
 
 
+def space_kind(space: SearchSpace | None, method: str) -> SearchSpace:
+    """The search space a method uses: the spec's choice, else relative for asa and random and
+    the paper's absolute box for paper mode (which reproduces Algorithm 1)."""
+    if space is not None:
+        return space
+    return "absolute" if method == "paper" else "relative"
+
+
 @dataclass(frozen=True)
 class SearchSpec:
     method: SearchMethod = "asa"
@@ -113,6 +122,10 @@ class SearchSpec:
     bias_value: Domain = Domain(0.0, 0.1)  # B_i: each layer's constant bias
     families: tuple[str, ...] = ()  # kernel families the search may switch between; () = keep
     seeds: int = 5  # baseline seeds
+    # None: relative for asa/random, absolute for paper (``space_kind``)
+    space: SearchSpace | None = None
+    # relative space: each layer's kernel std as a multiple of its activation-matched std
+    kernel_multiplier: Domain = Domain(0.125, 4.0)
 
 
 @dataclass(frozen=True)
