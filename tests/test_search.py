@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -210,16 +211,56 @@ def test_asa_temperatures_fall_and_reannealing_uses_sensitivities() -> None:
 
 
 def test_asa_accepts_better_and_tests_worse_with_the_cost_temperature() -> None:
-    searcher = AsaSearcher(_space(), seed=2, max_trial=30)
-    points = searcher.ask(3)
-    decisions = searcher.tell(points, [-0.5, -0.6, -0.4])
-    assert decisions[0].note == "start point"
-    assert decisions[1].accepted  # better than the start: always taken
-    assert not decisions[2].accepted  # the block already moved
+    searcher = AsaSearcher(_space(), seed=2, max_trial=8)  # a first batch of 4
+    first = searcher.ask(10)
+    assert len(first) == 4  # the first batch is asked on its own
+    decisions = searcher.tell(first, [-0.5, -0.6, -0.4, -0.55])
+    assert decisions[0].note == "start point" and decisions[0].accepted
+    assert [d.accepted for d in decisions[1:]] == [True, False, False]  # best so far
+    assert searcher.annealing
+    assert searcher.t0_cost == pytest.approx(float(np.std([-0.5, -0.6, -0.4, -0.55])))
+    block = searcher.ask(3)
+    decisions = searcher.tell(block, [-0.62, -0.7, -0.65])
+    assert decisions[1].accepted  # better than the current state: always taken
+    assert not decisions[0].accepted and not decisions[2].accepted  # the block already moved
     worse = searcher.ask(1)
     (d,) = searcher.tell(worse, [-0.1])
     assert d.temperature is not None and d.probability is not None
-    assert d.probability == pytest.approx(math.exp(-0.5 / d.temperature))
+    assert d.probability == pytest.approx(math.exp(-0.6 / d.temperature))
+
+
+def test_asa_first_batch_holds_the_own_and_matched_points_and_fills_the_box() -> None:
+    spec = _mlp_spec(1, SearchSpec())  # relative space
+    spec = replace(
+        spec,
+        model=replace(
+            spec.model,
+            layers=tuple(replace(layer, fan_in=784, fan_out=256) for layer in spec.model.layers),
+        ),
+    )
+    space = space_for(spec)
+    searcher = AsaSearcher(space, seed=0, max_trial=20)
+    first = searcher.ask(20)
+    assert len(first) == 10
+    own = {p.name: p.start for p in space.params}
+    assert space.same_point(first[0], own)
+    assert first[1]["W0"] == 0.0 and first[1]["W1"] == 0.0  # He / LeCun scale
+    assert first[1]["B0"] == own["B0"]
+    cube = np.array([space.to_unit(p) for p in first[2:]])
+    for column in cube.T:  # Latin hypercube: one point in each eighth of every range
+        assert sorted(np.floor(column * 8).astype(int)) == list(range(8))
+
+
+def test_asa_schedule_is_calibrated_to_the_budget_left() -> None:
+    searcher = AsaSearcher(_space(), seed=0, max_trial=10)
+    assert searcher.anneal_scale == 5  # 10 - the first batch of 5
+    final = math.exp(-searcher.c * searcher.anneal_scale ** (1 / searcher.dim))
+    median = final * (math.sqrt(1 + 1 / final) - 1)
+    assert median == pytest.approx(0.05)  # AsaOptions.final_step
+    steps = generate_steps(np.random.default_rng(0).random(20_000), final)
+    assert float(np.median(np.abs(steps))) == pytest.approx(0.05, rel=0.05)
+    no_budget = AsaSearcher(_space(), seed=0)
+    assert no_budget.ratio_scale == 1e-5 and no_budget.anneal_scale == 100  # Ingber's
 
 
 def test_nan_cost_is_worst_and_never_accepted() -> None:
