@@ -98,6 +98,7 @@ class Config:
     # "relative" (W{i} is log2 of a multiplier of kernel_references[W{i}], docs/search.md)
     space: str = "absolute"
     kernel_references: Mapping[str, float] = field(default_factory=dict)
+    fidelity: str = "full"  # "halving": successive halving screened the candidates
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class Trial:
     probability: float | None = None  # acceptance probability when a worse point was tested
     counted: bool = True  # False: speculative batch member the sequential method never ran
     note: str = ""  # the searcher's remark on this decision
+    # share of the training budget (halving's screening runs < 1); counts that much of a trial
+    fraction: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -205,10 +208,14 @@ class Results:
     notes: tuple[str, ...] = field(default=())
 
     def with_trial(self, trial: Trial) -> Results:
-        """A copy with one more trial (and the best index updated)."""
+        """A copy with one more trial (and the best index updated).
+
+        Only full-budget trials can be the best: a screening run's accuracy after part of the
+        training is not comparable, and the verdict retrains what it chooses in full anyway."""
         trials = (*self.trials, trial)
         best = self.best_trial
-        if best is None or trial.val_accuracy > trials[best].val_accuracy:
+        full = trial.fraction >= 1.0
+        if full and (best is None or trial.val_accuracy > trials[best].val_accuracy):
             best = trial.index
         return replace(self, trials=trials, best_trial=best)
 
@@ -269,6 +276,7 @@ def _trial(data: Mapping[str, Any]) -> Trial:
         probability=data.get("probability"),
         counted=bool(data.get("counted", True)),
         note=str(data.get("note", "")),
+        fraction=float(data.get("fraction", 1.0)),
     )
 
 

@@ -33,10 +33,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
 from adnn_lint.runtime.executor import EvalSplit, Executor, InProcessExecutor, Job, Outcome
+from adnn_lint.runtime.halving import Stopped, plan, run_halving
 from adnn_lint.runtime.progress import Progress
 from adnn_lint.runtime.results import (
     Config,
@@ -56,6 +58,9 @@ from adnn_lint.runtime.stats import paired_difference, summarize
 from adnn_lint.runtime.verdict import judge
 
 from adnn_lint.spec.model import Spec
+
+if TYPE_CHECKING:
+    from adnn_lint.runtime.search import Decision, Searcher
 
 DEFAULT_MAX_TRIAL = 50  # the paper's 50 iterations, when neither spec nor command line bounds it
 RANDOM_STACK = 8  # random-search points trained together on the stacked trainer
@@ -86,6 +91,7 @@ class VerifyOptions:
     required_accuracy: float | None = None
     batch: int | None = None  # points per ask; default: 8 stacked, 1 with Keras fit
     resume: bool = False
+    fidelity: str | None = None  # "full" or "halving"; None: the spec's search.fidelity
 
 
 def _tighter(a: float | None, b: float | None) -> float | None:
@@ -133,6 +139,13 @@ def make_config(
     batch = (
         options.batch if options.batch is not None else _default_batch(method, trainer, max_trial)
     )
+    fidelity = options.fidelity or spec.search.fidelity
+    if fidelity not in ("full", "halving"):
+        raise VerifyError(f"--fidelity {fidelity!r}: expected full or halving")
+    if fidelity == "halving" and method == "paper":
+        raise VerifyError(
+            "--fidelity halving: paper mode is Algorithm 1's walk, one full trial a step"
+        )
     baseline_seeds = options.baseline_seeds or spec.search.seeds
     if baseline_seeds < 1 or options.verdict_seeds < 1:
         raise VerifyError("--seeds and --verdict-seeds must be >= 1")
@@ -157,6 +170,7 @@ def make_config(
         families=tuple(spec.search.families),
         space=space.kind if space is not None else "absolute",
         kernel_references=space.references() if space is not None else {},
+        fidelity=fidelity,
         batch=max(1, batch),
         trainer=trainer,
     )
@@ -386,15 +400,20 @@ def _search(session: _Session, space: Space, runner: Executor, progress: Progres
     baseline_mean = results.baseline.mean
     seeds = _seed_plan(config)
     init_seed, order_seed = seeds["search_init"][0], seeds["search_order"][0]
+    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
+    halving = config.fidelity == "halving"
     searcher = make_searcher(
         config.method,
         space,
         seed=build.derive_seed(config.seed, _SEARCHER, 0),
-        max_trial=config.max_trial,
+        # halving: the searcher proposes every point the brackets screen (docs/search.md)
+        max_trial=sum(plan(max_trial)) if halving else config.max_trial,
         delta=config.delta,
     )
+    if halving:
+        _search_halving(session, space, searcher, runner, progress, (init_seed, order_seed))
+        return
     logged = results.trials
-    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
     # Trials whose decision was never told (interrupted mid-batch) are replayed as costs only.
     try:
         state = replay(searcher, [(dict(t.point), -t.val_accuracy) for t in logged], config.batch)
@@ -470,6 +489,97 @@ def _search(session: _Session, space: Space, runner: Executor, progress: Progres
     progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials")
 
 
+def _search_halving(
+    session: _Session,
+    space: Space,
+    searcher: Searcher,
+    runner: Executor,
+    progress: Progress,
+    seeds: tuple[int, int],
+) -> None:
+    """Successive halving (``adnn_lint.runtime.halving``). A resumed run replays the log: the
+    brackets are asked again and each evaluation takes the logged trial while there is one (the
+    same point and fraction, else the resume is refused), so only the missing runs train."""
+    config = session.results.config
+    assert session.results.baseline is not None
+    baseline_mean = session.results.baseline.mean
+    logged = session.results.trials
+    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
+    start = time.perf_counter()
+    spent = session.results.search_seconds
+    cursor = 0  # index of the next trial, logged or new
+    progress.phase(f"{config.method} (halving)", max_trial)
+
+    def evaluate(points: list[Point], fraction: float) -> list[tuple[float, int]]:
+        nonlocal cursor
+        first = cursor
+        cursor += len(points)
+        for j, point in enumerate(points[: max(0, len(logged) - first)]):
+            old = logged[first + j]
+            if not space.same_point(old.point, point) or old.fraction != fraction:
+                raise VerifyError(
+                    f"--resume: {session.path}: trial {first + j} is {dict(old.point)} at "
+                    f"{old.fraction:g} of the budget, but the search now asks {point} at "
+                    f"{fraction:g} (different seed, method or space?)"
+                )
+        new = list(range(max(first, len(logged)), first + len(points)))
+        if new:
+            used = sum(t.fraction for t in session.results.trials)
+            elapsed = spent + time.perf_counter() - start
+            stop = _stop_reason(session.results, config, elapsed)
+            if stop is None and used + len(new) * fraction > max_trial + 1e-9:
+                stop = "max_trial"
+            if stop is not None:
+                raise Stopped(stop)
+            jobs = [
+                Job(f"trial/{i}", space.scales(points[i - first]), *seeds, "validation", fraction)
+                for i in new
+            ]
+            finished: dict[str, Outcome] = {}
+            for outcome in runner.run(jobs):
+                finished[outcome.key] = outcome
+                while f"trial/{len(session.results.trials)}" in finished:
+                    index = len(session.results.trials)
+                    hit = finished[f"trial/{index}"]
+                    elapsed = spent + time.perf_counter() - start
+                    trial = Trial(
+                        index=index,
+                        point=dict(points[index - first]),
+                        seed=seeds[0],
+                        order_seed=seeds[1],
+                        val_accuracy=hit.accuracy,
+                        val_loss=hit.loss,
+                        seconds=hit.seconds,
+                        elapsed=elapsed,
+                        gain=hit.accuracy - baseline_mean if fraction >= 1.0 else None,
+                        note=f"screened on {fraction:.3g} of the budget" if fraction < 1 else "",
+                        fraction=fraction,
+                    )
+                    session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
+                    used = sum(t.fraction for t in session.results.trials)
+                    progress.advance(int(used), _best_note(session.results))
+        trials = session.results.trials
+        return [(trials[i].val_accuracy, i) for i in range(first, first + len(points))]
+
+    def record(indices: list[int], decisions: list[Decision]) -> None:
+        updated = list(session.results.trials)
+        for index, decision in zip(indices, decisions, strict=True):
+            updated[index] = replace(
+                updated[index],
+                accepted=decision.accepted,
+                temperature=decision.temperature,
+                probability=decision.probability,
+                counted=decision.counted,
+                note=(updated[index].note + " " + decision.note).strip(),
+            )
+        session.save(replace(session.results, trials=tuple(updated)))
+
+    stop = run_halving(searcher, evaluate, record)
+    elapsed = spent + time.perf_counter() - start
+    session.save(replace(session.results, stop_reason=stop, search_seconds=elapsed))
+    progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials (halving)")
+
+
 def _best_note(results: Results) -> str:
     if results.best_trial is None:
         return ""
@@ -478,7 +588,9 @@ def _best_note(results: Results) -> str:
 
 
 def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason | None:
-    if len(results.trials) >= (config.max_trial or DEFAULT_MAX_TRIAL):
+    # a screening run (halving) counts its fraction of a full training
+    spent = sum(t.fraction for t in results.trials)
+    if spent >= (config.max_trial or DEFAULT_MAX_TRIAL) - 1e-9:
         return "max_trial"
     if config.max_time is not None and elapsed >= config.max_time:
         return "max_time"

@@ -253,3 +253,53 @@ def test_resume_refuses_a_file_made_with_another_space(tmp_path: Path) -> None:
     relative = replace(SPEC, search=replace(SPEC.search, space="relative"))
     with pytest.raises(VerifyError, match=r"different settings \(.*\bspace\b"):
         verify(relative, DATA, _options(path, resume=True), executor=ShapedExecutor())
+
+
+class BudgetExecutor(FakeExecutor):
+    """A screening run (fraction < 1) scores lower, as a shorter training does."""
+
+    def _accuracy(self, job: Job) -> float:
+        return super()._accuracy(job) - 0.3 * (1.0 - job.fraction)
+
+
+def test_halving_screens_on_fractions_and_chooses_only_full_trials(tmp_path: Path) -> None:
+    executor = BudgetExecutor()
+    options = _options(tmp_path / "r.json", max_trial=6, fidelity="halving")
+    results = verify(SPEC, DATA, options, executor=executor)
+    assert results.config.fidelity == "halving"
+    fractions = [t.fraction for t in results.trials]
+    # two brackets of 9 points: 9 at 1/9, 3 at 1/3, 1 in full; 6 full trainings in all
+    assert fractions == ([1 / 9] * 9 + [1 / 3] * 3 + [1.0]) * 2
+    assert sum(fractions) == pytest.approx(6.0)
+    assert results.stop_reason == "searcher_finished"
+    full = [t for t in results.trials if t.fraction == 1.0]
+    assert results.best_trial in {t.index for t in full}
+    assert all(t.gain is None for t in results.trials if t.fraction < 1)
+    # promoted points are the best of their rung, and each rung trains its points again
+    rung0, rung1 = results.trials[:9], results.trials[9:12]
+    top3 = sorted(rung0, key=lambda t: -t.val_accuracy)[:3]
+    assert [t.point for t in rung1] == [t.point for t in top3]
+    jobs = [j for j in executor.jobs if j.key.startswith("trial/")]
+    assert [j.fraction for j in jobs] == fractions
+    # the verdict is unchanged: full runs on fresh seeds, test split
+    verdict_jobs = [j for j in executor.jobs if j.key.startswith("verdict/")]
+    assert {j.fraction for j in verdict_jobs} == {1.0} and {j.split for j in verdict_jobs} == {
+        "test"
+    }
+
+
+def test_halving_resumes_inside_a_bracket(tmp_path: Path) -> None:
+    options = _options(tmp_path / "a.json", max_trial=6, fidelity="halving")
+    straight = verify(SPEC, DATA, options, executor=BudgetExecutor())
+    path = tmp_path / "b.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, replace(options, results_path=path), executor=BudgetExecutor(10))
+    assert len(load_results(path).trials) == 10
+    again = BudgetExecutor()
+    resumed = verify(SPEC, DATA, replace(options, results_path=path, resume=True), executor=again)
+    assert next(j.key for j in again.jobs if j.key.startswith("trial/")) == "trial/10"
+    assert [t.point for t in resumed.trials] == [t.point for t in straight.trials]
+    assert resumed.best_trial == straight.best_trial
+    with pytest.raises(VerifyError, match="different settings"):
+        verify(SPEC, DATA, replace(options, results_path=path, resume=True, fidelity="full"),
+               executor=BudgetExecutor())  # fmt: skip

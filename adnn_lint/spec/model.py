@@ -19,6 +19,7 @@ SPEC_VERSION = 1
 InitOrigin = Literal["explicit", "implicit", "unresolved"]
 SearchMethod = Literal["asa", "paper", "random"]
 SearchSpace = Literal["relative", "absolute"]
+Fidelity = Literal["full", "halving"]
 Split = Literal["test", "validation"]
 
 
@@ -126,6 +127,8 @@ class SearchSpec:
     space: SearchSpace | None = None
     # relative space: each layer's kernel std as a multiple of its activation-matched std
     kernel_multiplier: Domain = Domain(0.125, 4.0)
+    # "halving": successive halving screens candidates on part of the training budget
+    fidelity: Fidelity = "full"
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ _SEARCH = (
     "delta",
     "space",
     "kernel_multiplier",
+    "fidelity",
     "kernel_scale",
     "bias_value",
     "families",
@@ -92,6 +93,7 @@ _SEARCH = (
 )
 _METHODS = ("asa", "paper", "random")
 _SPACES = ("relative", "absolute")
+_FIDELITIES = ("full", "halving")
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -399,6 +401,7 @@ class _Reader:
             kernel_multiplier=self.domain(
                 table, path, "kernel_multiplier", d.kernel_multiplier, positive=True
             ),
+            fidelity=self.choice(table, path, "fidelity", _FIDELITIES, d.fidelity),  # type: ignore[arg-type]
             kernel_scale=self.domain(table, path, "kernel_scale", d.kernel_scale),
             bias_value=self.domain(table, path, "bias_value", d.bias_value),
             families=self.array(table, path, "families", str) or (),
@@ -739,6 +742,7 @@ def dumps(spec: Spec) -> str:
             ("delta", s2.delta),
             ("space", s2.space),
             ("kernel_multiplier", [s2.kernel_multiplier.low, s2.kernel_multiplier.high]),
+            ("fidelity", s2.fidelity),
             ("kernel_scale", [s2.kernel_scale.low, s2.kernel_scale.high]),
             ("bias_value", [s2.bias_value.low, s2.bias_value.high]),
             ("families", list(s2.families) or None),
