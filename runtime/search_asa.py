@@ -90,6 +90,9 @@ class AsaOptions:
     # share of max_trial spent on the space-filling first batch (without a max_trial: D + 2)
     initial_fraction: float = 0.5
     final_step: float = 0.05  # median step, as a share of the range, when the budget is spent
+    # the first batch holds the model's own point and the activation-matched one (else only the
+    # Latin hypercube, annealing then starts from its best point)
+    known_points: bool = True
 
 
 class AsaSearcher(BaseSearcher):
@@ -113,7 +116,9 @@ class AsaSearcher(BaseSearcher):
             first = math.ceil(options.initial_fraction * max_trial)
         else:
             first = self.dim + 2  # enough for the sensitivities' plane
-        self._initial = self._first_batch(start, min(max(first, 1), self.limit))
+        self._initial = self._first_batch(
+            start, min(max(first, 1), self.limit), options.known_points
+        )
         left = self.limit - len(self._initial)
         self.anneal_scale = float(
             options.anneal_scale or (left if max_trial is not None else ANNEAL_SCALE)
@@ -142,7 +147,7 @@ class AsaSearcher(BaseSearcher):
         self._block: list[tuple[FloatArray, bool]] = []  # (unit x, belongs to the first batch)
         self._history: list[tuple[FloatArray, float]] = []
 
-    def _first_batch(self, start: Point | None, size: int) -> list[FloatArray]:
+    def _first_batch(self, start: Point | None, size: int, known: bool) -> list[FloatArray]:
         """The model's own state, the activation-matched one, then a Latin hypercube."""
         space = self.space
         if start is not None:
@@ -157,8 +162,8 @@ class AsaSearcher(BaseSearcher):
                     for p in space.params
                 ]
             )
-        points = [own]
-        if space.kind == "relative":
+        points = [own] if known else []
+        if known and space.kind == "relative":
             matched = own.copy()
             for j, p in enumerate(space.params):
                 if p.reference is not None and p.width > 0:
