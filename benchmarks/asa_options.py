@@ -22,12 +22,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# AsaOptions per setting; docs/search.md has what each measured
 SETTINGS: dict[str, dict[str, float | bool]] = {
-    "first 0.5 (known points)": {},
-    "first 0.5, no known": {"known_points": False},
-    "first 0.3, no known, step 0.25": {
-        "initial_fraction": 0.3,
-        "known_points": False,
+    "first 0.5 (default)": {},
+    "first 0.3": {"initial_fraction": 0.3},
+    "first 0.7": {"initial_fraction": 0.7},
+    "first 0.5, step 0.15": {"final_step": 0.15},
+    "first 0.5, step 0.25": {"final_step": 0.25},
+    "first 0.3, step 0.25": {"initial_fraction": 0.3, "final_step": 0.25},
+    "known, first 0.5": {"known_points": True},
+    "known, first 0.7": {"known_points": True, "initial_fraction": 0.7},
+    "known, first 0.7, step 0.25": {
+        "known_points": True,
+        "initial_fraction": 0.7,
         "final_step": 0.25,
     },
 }

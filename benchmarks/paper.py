@@ -203,6 +203,7 @@ class Candidate:
     initial: Any  # MLP: Weights; CNN: (family, absolute point, seed), drawn when it trains
     order_seed: int
     split: str
+    fraction: float = 1.0  # share of the training examples (halving's screening runs)
 
 
 class CnnTrainer:
@@ -232,7 +233,7 @@ class CnnTrainer:
         start = time.perf_counter()
         for c in candidates:
             family, point, seed = c.initial
-            job = Job(c.key, point, seed, c.order_seed, c.split)
+            job = Job(c.key, point, seed, c.order_seed, c.split, c.fraction)
             for outcome in self.executors[family].run([job]):
                 out[c.key] = (outcome.accuracy, outcome.loss)
         self.seconds += time.perf_counter() - start
@@ -283,20 +284,22 @@ class Trainer:
 
     def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
         """key -> (accuracy, loss) on each candidate's split."""
+        from adnn_lint.runtime.executor import training_rows
         from adnn_lint.runtime.stacked import train_stacked
 
         out: dict[str, tuple[float, float]] = {}
-        groups: dict[tuple[int, str], list[Candidate]] = {}
+        groups: dict[tuple[int, str, float], list[Candidate]] = {}
         for c in candidates:
-            groups.setdefault((c.order_seed, c.split), []).append(c)
+            groups.setdefault((c.order_seed, c.split, c.fraction), []).append(c)
         start = time.perf_counter()
         train = self.spec.train
-        for (order_seed, split), group in groups.items():
+        for (order_seed, split, fraction), group in groups.items():
+            rows = training_rows(len(self.x), fraction)
             models = train_stacked(
                 self.layers,
                 [c.initial for c in group],
-                self.x,
-                self.data.y_train,
+                self.x[:rows],
+                self.data.y_train[:rows],
                 epochs=train.epochs,
                 batch_size=train.batch_size,
                 learning_rate=train.learning_rate,
@@ -323,6 +326,7 @@ class TrialRecord:
     val_loss: float
     accepted: bool
     counted: bool
+    fraction: float = 1.0  # share of the training budget (halving's screening runs)
 
 
 @dataclass
@@ -339,7 +343,8 @@ class SearchRun:
     active: bool = True
 
     def best(self) -> TrialRecord | None:
-        counted = [t for t in self.trials if t.counted]
+        # a screening run's accuracy after part of the training is never the chosen one
+        counted = [t for t in self.trials if t.counted and t.fraction >= 1.0]
         return max(counted, key=lambda t: (t.val_accuracy, -t.index)) if counted else None
 
 
@@ -427,6 +432,41 @@ def run_searches(
     return extra_results, extra_seconds
 
 
+def run_halving_search(
+    trainer: Any, run: SearchRun, init_seed: int, order_seed: int, log: Any
+) -> None:
+    """``run`` (an asa searcher sized by ``halving.plan``) through successive halving
+    (``adnn_lint.runtime.halving``), trained on its own: screening runs do not pool with the
+    full ones. Its seconds are its own wall time."""
+    from adnn_lint.runtime.halving import run_halving
+
+    start = time.perf_counter()
+
+    def evaluate(points: list[dict[str, float]], fraction: float) -> list[tuple[float, int]]:
+        cands = [
+            Candidate(f"h{j}", trainer.arrays(_scales(run, p), init_seed, "glorot_uniform"),
+                      order_seed, "validation", fraction)
+            for j, p in enumerate(points)
+        ]  # fmt: skip
+        results = trainer.run(cands)
+        out = []
+        for point, cand in zip(points, cands, strict=True):
+            acc, loss = results[cand.key]
+            index = len(run.trials)
+            run.trials.append(TrialRecord(index, dict(point), acc, loss, False, True, fraction))
+            out.append((acc, index))
+        return out
+
+    def record(indices: list[int], decisions: list[Any]) -> None:
+        for index, decision in zip(indices, decisions, strict=True):
+            run.trials[index].accepted = decision.accepted
+
+    run_halving(run.searcher, evaluate, record, budget=run.budget)
+    run.seconds = time.perf_counter() - start
+    units = sum(t.fraction for t in run.trials)
+    log(f"  {run.name}: {len(run.trials)} runs, {units:.2f} full trainings, {run.seconds:.1f}s")
+
+
 # ----------------------------------------------------------------------------------- stats
 
 
@@ -497,6 +537,17 @@ def bench_model(
                               space)
                 )  # fmt: skip
 
+    halving: list[SearchRun] = []
+    for budget in size.budgets if only in (None, "search") else ():
+        # successive halving over asa's proposals, at the same budget in full trainings
+        from adnn_lint.runtime.halving import plan
+
+        searcher = make_searcher("asa", spaces[""], seed=size.search_seed,
+                                 max_trial=sum(plan(budget)))  # fmt: skip
+        halving.append(
+            SearchRun(f"asa-halving@{budget}", "asa", budget, 0, 0.0, searcher, spaces[""])
+        )
+
     extra: list[Candidate] = []
     for family in families:
         for j, seed in enumerate(base_seeds):
@@ -509,6 +560,9 @@ def bench_model(
     log(f"{name}: {len(runs)} searches, {len(extra)} fixed-initializer runs")
     t0 = time.perf_counter()
     fixed_val, fixed_seconds = run_searches(trainer, runs, search_init, search_order, extra, log)
+    for run in halving:
+        run_halving_search(trainer, run, search_init, search_order, log)
+    runs += halving
     search_wall = time.perf_counter() - t0
 
     validation = {
@@ -525,7 +579,7 @@ def bench_model(
         chosen_runs = [
             by_name[f"{m}{suffix}@{budget}"]
             for m in ("asa", "random")
-            for suffix in SPACES
+            for suffix in (*SPACES, "-halving")
             if f"{m}{suffix}@{budget}" in by_name
         ]
         if sweep is not None and budget in paper_budgets(size):
@@ -538,6 +592,9 @@ def bench_model(
             best = run.best()
             methods[run.name] = {
                 "method": run.method,
+                "fidelity": "halving" if run in halving else "full",
+                # full trainings spent (a screening run counts its fraction)
+                "trial_units": sum(t.fraction for t in run.trials),
                 "space": (run.space if run.space is not None else run.searcher.space).kind,
                 "budget": run.budget,
                 "trials": len(run.trials),

@@ -44,7 +44,7 @@ def method_names(record: Mapping[str, Any]) -> list[str]:
     return [
         f"{m}@{b}"
         for b in every
-        for m in ("paper", "asa", "asa-abs", "random", "random-abs")
+        for m in ("paper", "asa", "asa-abs", "asa-halving", "random", "random-abs")
         if m == "paper" or b in budgets
     ]
 
@@ -484,6 +484,22 @@ def judged(record: Mapping[str, Any]) -> list[str]:
                 f"- Search space at budget {budget}, mean verified gain (pp): "
                 + "; ".join(parts)
                 + "."
+            )
+        halving = []
+        for m in models:
+            plain, halved = f"asa@{budget}", f"asa-halving@{budget}"
+            if plain in m["methods"] and halved in m["methods"]:
+                a, h = _tested_gain(m, plain), _tested_gain(m, halved)
+                halving.append(
+                    f"{m['model']} {signed(h and h['mean'])} vs {signed(a and a['mean'])} "
+                    f"({m['methods'][halved]['seconds']:.0f} s vs "
+                    f"{m['methods'][plain]['seconds']:.0f} s)"
+                )
+        if halving:
+            lines.append(
+                f"- asa-halving@{budget} vs asa@{budget} at the same budget in full trainings, "
+                "verified gain (pp) and search seconds (halving trains alone, asa's are its "
+                "share of the pooled rounds): " + "; ".join(halving) + "."
             )
         beats = []
         for m in models:

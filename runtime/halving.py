@@ -83,9 +83,13 @@ Evaluate = Callable[[list[Point], float], list[tuple[float, int]]]
 Record = Callable[[list[int], list[Decision]], None]
 
 
-def run_halving(searcher: Searcher, evaluate: Evaluate, record: Record) -> StopReason:
+def run_halving(
+    searcher: Searcher, evaluate: Evaluate, record: Record, budget: float | None = None
+) -> StopReason:
     """Brackets of ``BRACKET`` asked points until the searcher or the budget ends; returns the
-    stop reason ("searcher_finished", or the one ``evaluate`` raised with :class:`Stopped`)."""
+    stop reason ("searcher_finished", "max_trial" when the next rung would spend more than
+    ``budget`` full trainings, or the one ``evaluate`` raised with :class:`Stopped`)."""
+    spent = 0.0
     while not searcher.finished:
         points = searcher.ask(BRACKET)
         if not points:
@@ -95,7 +99,10 @@ def run_halving(searcher: Searcher, evaluate: Evaluate, record: Record) -> StopR
         steps = rungs(len(points))
         try:
             for r, (_size, fraction) in enumerate(steps):
+                if budget is not None and spent + len(alive) * fraction > budget + 1e-9:
+                    raise Stopped("max_trial")
                 outcome = evaluate([points[j] for j in alive], fraction)
+                spent += len(alive) * fraction
                 last.update(zip(alive, outcome, strict=True))
                 if r + 1 < len(steps):
                     kept = promote([acc for acc, _index in outcome], steps[r + 1][0])

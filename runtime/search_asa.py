@@ -90,9 +90,11 @@ class AsaOptions:
     # share of max_trial spent on the space-filling first batch (without a max_trial: D + 2)
     initial_fraction: float = 0.5
     final_step: float = 0.05  # median step, as a share of the range, when the budget is spent
-    # the first batch holds the model's own point and the activation-matched one (else only the
-    # Latin hypercube, annealing then starts from its best point)
-    known_points: bool = True
+    # True: the first batch also holds the model's own point and the activation-matched one.
+    # Off by default: the verifier's baseline already trains the model's own point over seeds,
+    # and at budget 10 the two cost 4.4 pp of best validation accuracy on MNIST-1 (8 seeds,
+    # benchmarks/asa_options.py; docs/search.md)
+    known_points: bool = False
 
 
 class AsaSearcher(BaseSearcher):

@@ -524,11 +524,7 @@ def _search_halving(
                 )
         new = list(range(max(first, len(logged)), first + len(points)))
         if new:
-            used = sum(t.fraction for t in session.results.trials)
-            elapsed = spent + time.perf_counter() - start
-            stop = _stop_reason(session.results, config, elapsed)
-            if stop is None and used + len(new) * fraction > max_trial + 1e-9:
-                stop = "max_trial"
+            stop = _stop_reason(session.results, config, spent + time.perf_counter() - start)
             if stop is not None:
                 raise Stopped(stop)
             jobs = [
@@ -574,7 +570,7 @@ def _search_halving(
             )
         session.save(replace(session.results, trials=tuple(updated)))
 
-    stop = run_halving(searcher, evaluate, record)
+    stop = run_halving(searcher, evaluate, record, budget=max_trial)
     elapsed = spent + time.perf_counter() - start
     session.save(replace(session.results, stop_reason=stop, search_seconds=elapsed))
     progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials (halving)")

@@ -67,3 +67,16 @@ def test_a_stop_inside_a_bracket_tells_nothing() -> None:
 
     assert run_halving(searcher, evaluate, lambda i, d: None) == "max_time"
     assert searcher.best is None
+
+
+def test_a_rung_past_the_budget_is_not_started() -> None:
+    space = Space((Param("W0", 0.0, 1.0),))
+    searcher = make_searcher("random", space, seed=0, max_trial=18)
+    fractions: list[float] = []
+
+    def evaluate(points: list[Point], fraction: float) -> list[tuple[float, int]]:
+        fractions.extend([fraction] * len(points))
+        return [(0.5, len(fractions) - 1) for _p in points]
+
+    assert run_halving(searcher, evaluate, lambda i, d: None, budget=4.0) == "max_trial"
+    assert sum(fractions) == pytest.approx(3.0 + 1 / 9 * 9)  # the 2nd bracket's 1/3 rung: no

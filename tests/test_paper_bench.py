@@ -68,14 +68,16 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
     assert (mlp["trainer"], cnn["trainer"]) == ("stacked", "keras fit()")
     assert cnn["train_limit"] == record["config"]["cnn_train_limit"]
     budgets = record["config"]["budgets"]
-    searches = ("paper", "asa", "asa-abs", "random", "random-abs")
+    searches = ("paper", "asa", "asa-abs", "asa-halving", "random", "random-abs")
     expected = {f"{m}@{b}" for m in searches for b in budgets}
     layers = {"MNIST-1": 2, "MNIST-CNN": 3}
     for model in (mlp, cnn):
         assert set(model["methods"]) == expected
         every = {f"{p}{i}" for p in "WB" for i in range(layers[model["model"]])}
         for name, meth in model["methods"].items():
-            assert 0 < meth["trials"] <= meth["budget"], name
+            # full trainings spent; halving's screening runs count their fraction
+            assert 0 < meth["trial_units"] <= meth["budget"] + 1e-9, name
+            assert (meth["fidelity"] == "halving") == ("halving" in name)
             assert meth["seconds"] >= 0
             assert meth["best_trial"] is not None
             keys = set(meth["best_trial"]["point"])
@@ -112,7 +114,7 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     model = json.loads((out / "paper_results.json").read_text())["models"][0]
     extra = model["search_seeds"]["1"]
-    searched = ("asa", "asa-abs", "random", "random-abs")
+    searched = ("asa", "asa-abs", "asa-halving", "random", "random-abs")
     assert set(extra["methods"]) == {f"{m}@{b}" for m in searched for b in budgets}
     assert set(extra["tested"]) == set(extra["methods"])
     assert len(extra["tested_baseline"]["runs"]) == record["config"]["verdict_seeds"]

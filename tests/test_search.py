@@ -16,6 +16,7 @@ from adnn_lint.runtime.search import (
     replay,
 )
 from adnn_lint.runtime.search_asa import (
+    AsaOptions,
     AsaSearcher,
     generate_steps,
     schedule_constant,
@@ -123,7 +124,8 @@ def test_space_starts_at_the_models_own_initial_values() -> None:
     assert space.param("W1").start == pytest.approx(math.sqrt(2 / 256))
     assert space.param("B1").start == 0.1  # constant 0.5 clamped into the default [0, 0.1]
     assert space.param("W2").start is None
-    first = make_searcher("asa", space, seed=0, max_trial=5).ask(1)[0]
+    known = AsaOptions(known_points=True)
+    first = AsaSearcher(space, seed=0, max_trial=5, options=known).ask(1)[0]
     assert first["W0"] == pytest.approx(math.sqrt(2 / 1040)) and first["B0"] == 0.0
     assert first["W2"] == pytest.approx(0.05)  # unknown: the centre of the range
 
@@ -239,7 +241,7 @@ def test_asa_first_batch_holds_the_own_and_matched_points_and_fills_the_box() ->
         ),
     )
     space = space_for(spec)
-    searcher = AsaSearcher(space, seed=0, max_trial=20)
+    searcher = AsaSearcher(space, seed=0, max_trial=20, options=AsaOptions(known_points=True))
     first = searcher.ask(20)
     assert len(first) == 10
     own = {p.name: p.start for p in space.params}
@@ -249,6 +251,12 @@ def test_asa_first_batch_holds_the_own_and_matched_points_and_fills_the_box() ->
     cube = np.array([space.to_unit(p) for p in first[2:]])
     for column in cube.T:  # Latin hypercube: one point in each eighth of every range
         assert sorted(np.floor(column * 8).astype(int)) == list(range(8))
+    # by default the first batch is the Latin hypercube alone, annealing from its best point
+    plain = AsaSearcher(space, seed=0, max_trial=20).ask(20)
+    cube = np.array([space.to_unit(p) for p in plain])
+    assert len(plain) == 10 and not any(space.same_point(p, own) for p in plain)
+    for column in cube.T:
+        assert sorted(np.floor(column * 10).astype(int)) == list(range(10))
 
 
 def test_asa_schedule_is_calibrated_to_the_budget_left() -> None:
