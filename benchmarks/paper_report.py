@@ -54,6 +54,25 @@ def _paper(table: Mapping[str, float], model: str, digits: str = ".1f") -> str:
     return "—" if model not in table else format(table[model], digits)
 
 
+def _searched(cfg: Mapping[str, Any]) -> str:
+    """What the record's CNNs and searches were; a record from before them says so."""
+    if "cnn_budget" not in cfg:
+        return (
+            "asa and random searched the paper's absolute box [0, 0.1] with the first ASA "
+            "(Ingber's schedule compressed into the budget); the record predates the CNNs, the "
+            "relative space and halving."
+        )
+    return (
+        f"CNNs ({', '.join(CNNS)}): Conv2D(16, 3) -> max-pool -> Conv2D(32, 3) -> max-pool -> "
+        "Dense(10, softmax), the same training, one Keras fit() per model, budget "
+        f"{cfg['cnn_budget']} only, on the first {cfg['cnn_train_limit']} training examples "
+        "(before the validation split), no LSUV (written for Dense stacks). asa and random "
+        "search the layer-relative space (docs/search.md; `-abs`: the paper's absolute box "
+        "[0, 0.1]; `asa-halving`: asa's points through successive halving at the same budget "
+        "in full trainings)."
+    )
+
+
 def _val_test(model: Mapping[str, Any], family: str) -> str:
     """``validation / test`` mean accuracy of a fixed initializer; "—" where it did not run."""
     if family not in model["validation"]:
@@ -98,12 +117,7 @@ def markdown(record: Mapping[str, Any]) -> str:
         )
         + ".",
         f"Set-up (the paper's): Dense(256, relu) x 1/2/4 + softmax, one epoch of SGD, lr 0.01, "
-        f"batch 100. CNNs ({', '.join(CNNS)}): Conv2D(16, 3) -> max-pool -> Conv2D(32, 3) -> "
-        "max-pool -> Dense(10, softmax), the same training, one Keras fit() per model, budget "
-        f"{cfg.get('cnn_budget', 10)} only, on the first {cfg.get('cnn_train_limit')} training "
-        "examples (before the validation split), no LSUV (written for Dense stacks). "
-        "asa and random search the layer-relative space (docs/search.md; `-abs`: the paper's "
-        "absolute box [0, 0.1]). "
+        f"batch 100. {_searched(cfg)} "
         f"Fixed initializers over {cfg['baseline_seeds']} seeds on validation; search "
         f"budgets {cfg['budgets']} trials for asa/random, paper mode at delta 0.0025 up to "
         f"{cfg['sweep_budget']} trials (its walk does not depend on the budget), "
