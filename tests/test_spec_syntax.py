@@ -129,7 +129,10 @@ def specs(draw: st.DrawFn) -> Spec:
         positive,
         st.sampled_from([None, "relative", "absolute"]),
         st.tuples(st.floats(0.01, 1.0), st.floats(1.0, 100.0)).map(lambda b: Domain(*b)),
-    ).filter(lambda s: not (s.method == "paper" and s.space == "relative"))  # refused by check
+        st.sampled_from(["full", "halving"]),
+    ).filter(  # paper mode refuses both (spec check)
+        lambda s: s.method != "paper" or (s.space != "relative" and s.fidelity == "full")
+    )
     contract = st.builds(
         Contract,
         st.none() | unit_float,
@@ -342,6 +345,13 @@ def test_loads_raises_with_the_first_position() -> None:
             6,
             9,
             "paper mode walks the absolute box",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nmethod = "paper"\nfidelity = "halving"\n',
+            "search.fidelity",
+            6,
+            12,
+            "paper mode is Algorithm 1",
         ),
         (
             'adnn = 1\n[model]\nname = "m"\n[search]\nspace = "logarithmic"\n',

@@ -141,6 +141,12 @@ def _search(spec: Spec) -> Iterator[Problem]:
             'paper mode walks the absolute box (Algorithm 1): use space = "absolute" or '
             'method = "asa" or "random"',
         )
+    if spec.search.method == "paper" and spec.search.fidelity == "halving":
+        yield Problem(
+            ("search", "fidelity"),
+            'paper mode is Algorithm 1, one full training a step: use fidelity = "full" or '
+            'method = "asa" or "random"',
+        )
     multiplier = spec.search.kernel_multiplier
     if not multiplier.low <= 1.0 <= multiplier.high:
         yield Problem(
