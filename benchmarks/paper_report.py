@@ -442,24 +442,30 @@ def reading(record: Mapping[str, Any]) -> list[str]:
             + "; ".join(asa_vs_random)
             + "."
         )
+    contests = (("asa", "random"), ("asa-halving", "asa"), ("asa", "asa-abs"),
+                ("random", "random-abs"))  # fmt: skip
     for budget in seed_budgets(record):
-        pairs = [
-            (asa[s]["test"], rnd[s]["test"])
-            for m in models
-            for asa, rnd in [
-                (by_search_seed(m, f"asa@{budget}"), by_search_seed(m, f"random@{budget}"))
+        for first, second in contests:
+            pairs = [
+                (a[s]["test"], b[s]["test"])
+                for m in models
+                for a, b in [
+                    (
+                        by_search_seed(m, f"{first}@{budget}"),
+                        by_search_seed(m, f"{second}@{budget}"),
+                    )
+                ]
+                for s in a
+                if s in b
             ]
-            for s in asa
-            if s in rnd
-        ]
-        if pairs:
-            wins = sum(a > r for a, r in pairs)
-            diff = sum(a - r for a, r in pairs) / len(pairs)
-            lines.append(
-                f"- Over searcher seeds, asa@{budget} beat random@{budget} on verified test "
-                f"accuracy in {wins} of {len(pairs)} (model, seed) pairs; mean difference "
-                f"{signed(diff)} pp."
-            )
+            if pairs:
+                wins = sum(x > y for x, y in pairs)
+                diff = sum(x - y for x, y in pairs) / len(pairs)
+                lines.append(
+                    f"- Over searcher seeds, {first}@{budget} beat {second}@{budget} on verified "
+                    f"test accuracy in {wins} of {len(pairs)} (model, seed) pairs; mean "
+                    f"difference {signed(diff)} pp."
+                )
     lines += judged(record)
     n = f"paper@{large}"
     gaps = [
