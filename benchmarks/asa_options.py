@@ -54,17 +54,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--train-limit", type=int, default=12_000)
+    parser.add_argument(
+        "--kernel-multiplier", nargs=2, type=float, metavar=("LOW", "HIGH"),
+        help="search.kernel_multiplier of the relative space (default the spec's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--settings", help="comma-separated names from SETTINGS (default: all)"
+    )  # fmt: skip
     parser.add_argument("--json", help="write the per-run figures here")
     args = parser.parse_args(argv)
     size = for_model(replace(SIZES["small"], train_limit=args.train_limit), args.model)
     loaded = Loaded("embedded" if args.embedded else Path(args.data_dir))
     dataset, hidden = MODELS[args.model]
     trainer = Trainer(hidden, loaded.get(dataset, size))
-    space = space_for(trainer.spec, "asa")
+    spec = trainer.spec
+    if args.kernel_multiplier:
+        from adnn_lint.spec.model import Domain
+
+        domain = Domain(*args.kernel_multiplier)
+        spec = replace(spec, search=replace(spec.search, kernel_multiplier=domain))
+    space = space_for(spec, "asa")
+    settings = {
+        name: SETTINGS[name] for name in (args.settings.split(",") if args.settings else SETTINGS)
+    }
     root = 9_000 + hidden
     runs: list[SearchRun] = []
     for seed in range(args.seeds):
-        for name, options in SETTINGS.items():
+        for name, options in settings.items():
             searcher: Any = AsaSearcher(
                 space, seed=seed, max_trial=args.budget, options=AsaOptions(**options)
             )
@@ -78,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.train_limit} training examples, {time.perf_counter() - start:.0f} s")  # fmt: skip
     rnd = [best[f"random/{s}"] for s in range(args.seeds)]
     print(f"{'random':<32} mean best val {100 * sum(rnd) / len(rnd):.2f}")
-    for name in SETTINGS:
+    for name in settings:
         vals = [best[f"{name}/{s}"] for s in range(args.seeds)]
         wins = sum(v > r for v, r in zip(vals, rnd, strict=True))
         print(f"{name:<32} mean best val {100 * sum(vals) / len(vals):.2f}, beat random in "
