@@ -964,8 +964,8 @@ def append_models(base: dict[str, Any], run: Mapping[str, Any]) -> dict[str, Any
     names = ", ".join(m["model"] for m in run["models"])
     notes = [n for n in base.get("notes", []) if run["started_utc"] not in n]
     notes.append(
-        f"{names} come from `{run['command']}` (started {run['started_utc']}, after both "
-        "changes above, all methods in one run; its times are under that run's machine load)."
+        f"{names} come from `{run['command']}` (started {run['started_utc']}): all methods "
+        "in one run; its times are under that run's machine load."
     )
     base["notes"] = notes
     return base
