@@ -4,9 +4,10 @@ Parameters live in unit coordinates x_i in [0, 1] (p_i = A_i + x_i (B_i - A_i)),
 the generating distribution is a fraction of the parameter's range, as in Ingber's code.
 
 - first batch (Ingber samples initial costs to set the cost temperature; here those samples
-  are chosen to cover the box): the model's own initial values (``Param.start``, the centre
-  where unknown), the activation-matched point of a relative space (every ``W{i}`` = 0), and a
-  Latin hypercube (``scipy.stats.qmc``) filling ``initial_fraction`` of ``max_trial``; the
+  are chosen to cover the box): a Latin hypercube (``scipy.stats.qmc``) filling
+  ``initial_fraction`` of ``max_trial``, after an explicit ``start`` and, with
+  ``AsaOptions.known_points``, the model's own initial values (``Param.start``, the centre where
+  unknown) and the activation-matched point of a relative space (every ``W{i}`` = 0); the
   current state is the best of them so far, and annealing starts from the best of the batch;
 - generating distribution: y = sgn(u - 1/2) T ((1 + 1/T)^|2u - 1| - 1), u ~ U[0, 1]; a step that
   leaves [0, 1] is redrawn, never clipped (:func:`generate_steps`, CDF :func:`step_cdf`);
@@ -150,7 +151,8 @@ class AsaSearcher(BaseSearcher):
         self._history: list[tuple[FloatArray, float]] = []
 
     def _first_batch(self, start: Point | None, size: int, known: bool) -> list[FloatArray]:
-        """The model's own state, the activation-matched one, then a Latin hypercube."""
+        """A Latin hypercube, after (``known``) the model's own state and the activation-matched
+        one; an explicit ``start`` is always the first point."""
         space = self.space
         if start is not None:
             space.check(start)
@@ -164,7 +166,7 @@ class AsaSearcher(BaseSearcher):
                     for p in space.params
                 ]
             )
-        points = [own] if known else []
+        points = [own] if known or start is not None else []
         if known and space.kind == "relative":
             matched = own.copy()
             for j, p in enumerate(space.params):

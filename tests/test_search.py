@@ -251,6 +251,8 @@ def test_asa_first_batch_holds_the_own_and_matched_points_and_fills_the_box() ->
     cube = np.array([space.to_unit(p) for p in first[2:]])
     for column in cube.T:  # Latin hypercube: one point in each eighth of every range
         assert sorted(np.floor(column * 8).astype(int)) == list(range(8))
+    given = space.from_unit(np.full(space.dim, 0.25))  # an explicit start comes first
+    assert space.same_point(AsaSearcher(space, seed=0, max_trial=20, start=given).ask(1)[0], given)
     # by default the first batch is the Latin hypercube alone, annealing from its best point
     plain = AsaSearcher(space, seed=0, max_trial=20).ask(20)
     cube = np.array([space.to_unit(p) for p in plain])
