@@ -31,7 +31,7 @@ from adnn_lint.report_view import (
     StatsRow,
     TrialRow,
 )
-from adnn_lint.runtime.results import Results, RunRecord, Summary
+from adnn_lint.runtime.results import Config, Results, RunRecord, Summary
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec, family_index
 from adnn_lint.svg import (
     GraphNode,
@@ -488,16 +488,31 @@ def seeds_view(results: Results, source_name: str) -> SeedsView | None:
     return SeedsView(intro=intro, chart=chart, rows=tuple(rows), runs=tuple(runs), source_note=note)
 
 
-def _point(point: Mapping[str, float] | None, families: Sequence[str] = ()) -> str:
-    """``W0=0.05 B0=0 F0=he_normal``: a family parameter shows the family it picks."""
+def _point(
+    point: Mapping[str, float] | None,
+    families: Sequence[str] = (),
+    references: Mapping[str, float] | None = None,
+) -> str:
+    """``W0=0.05 B0=0 F0=he_normal``: a family parameter shows the family it picks; in a
+    relative space (``references``: W{i} -> reference std) a kernel parameter, log2 of a
+    multiplier, shows the multiplier and the standard deviation it gives: ``W0=×0.71 (σ 0.035)``."""
     if not point:
         return "—"
-    return " ".join(
-        f"{k}={families[family_index(v, families)]}"
-        if k.startswith("F") and families
-        else f"{k}={v:.4g}"
-        for k, v in point.items()
-    )
+    refs = references or {}
+
+    def shown(name: str, value: float) -> str:
+        if name.startswith("F") and families:
+            return f"{name}={families[family_index(value, families)]}"
+        if name in refs:
+            return f"{name}=×{2.0**value:.3g} (σ {refs[name] * 2.0**value:.3g})"
+        return f"{name}={value:.4g}"
+
+    return " ".join(shown(k, float(v)) for k, v in point.items())
+
+
+def _config_point(point: Mapping[str, float] | None, config: Config) -> str:
+    references = config.kernel_references if config.space == "relative" else None
+    return _point(point, config.families, references)
 
 
 def search_view(results: Results, source_name: str) -> SearchView | None:
@@ -519,7 +534,7 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
     rows = tuple(
         TrialRow(
             index=str(t.index),
-            params=_point(t.point, results.config.families),
+            params=_config_point(t.point, results.config),
             seed=str(t.seed),
             accuracy="failed" if t.val_accuracy is None else acc(t.val_accuracy),
             loss="" if t.val_loss is None else f"{t.val_loss:.4f}",
@@ -544,7 +559,7 @@ def search_view(results: Results, source_name: str) -> SearchView | None:
         t = trials[best_index]
         best = [
             KeyValue("trial", str(t.index)),
-            KeyValue("point", _point(t.point, results.config.families)),
+            KeyValue("point", _config_point(t.point, results.config)),
             KeyValue("validation accuracy", acc(-t.cost)),  # the best trial never failed
         ]
         if t.gain is not None:
@@ -687,8 +702,8 @@ def banner(
             f"chosen {acc(verdict.candidate.mean)} vs baseline {acc(verdict.baseline.mean)} "
             f"(mean test accuracy)",
         ),
-        KeyValue("chosen", f"{verdict.chosen}: {_point(verdict.chosen_point, cfg.families)}"),
-        KeyValue("method", f"{cfg.method}, seed {cfg.seed}"),
+        KeyValue("chosen", f"{verdict.chosen}: {_config_point(verdict.chosen_point, cfg)}"),
+        KeyValue("method", f"{cfg.method}, seed {cfg.seed}, {cfg.space} space"),
     ]
     status = "NO CLAIM" if verdict.status == "NO_CLAIM" else verdict.status
     css = {"PASS": "pass", "FAIL": "fail", "INCONCLUSIVE": "inconclusive"}.get(status, "lint-only")

@@ -1,11 +1,19 @@
 """Reproduce the seed paper's evaluation (Section 6) with adnn-lint, our methods beside it.
 
 Six models (MNIST-1/2/4, FMNIST-1/2/4: 1, 2, 4 hidden Dense(256, relu) layers and a softmax head,
-one epoch of SGD, lr 0.01, batch 100, the paper's set-up) on ../shared/datasets (sha256 checked):
+one epoch of SGD, lr 0.01, batch 100, the paper's set-up) and one LeNet-style CNN per data set
+(MNIST-CNN, FMNIST-CNN: Conv2D(16, 3) -> max-pool -> Conv2D(32, 3) -> max-pool -> Dense(10),
+trained one model at a time through Keras ``fit()`` at budget 10, on the first
+``Size.cnn_train_limit`` training examples). Data comes from where the command line says:
+``--data-dir DIR`` (``mnist.npz`` and ``fashion_mnist.npz`` in Keras's layout, sha256 checked),
+``--keras-datasets`` (Keras's own download cache) or ``--embedded`` (the MNIST subset shipped
+in the package, for CI). What it measures:
 
 - RQ1: the paper-mode delta sweep (the paper: 0.002 .. 0.0065, 50 iterations each);
-- RQ2: gains of ``paper``, ``asa`` and ``random`` search at the same trial budgets, and the fixed
-  initializers Glorot uniform (Keras' default, the baseline), He normal and LSUV;
+- RQ2: gains of ``paper``, ``asa`` and ``random`` search at the same trial budgets (asa and
+  random in the layer-relative space, the default, and in the paper's absolute box: ``-abs``),
+  and the fixed initializers Glorot uniform (Keras' default, the baseline), He normal and LSUV
+  (MLPs only: LSUV here is written for Dense stacks);
 - RQ3: wall time per method and trials per second;
 - every gain twice: as the paper measures it (best search trial on validation minus the baseline's
   mean) and as the verifier does (the chosen point and the baseline retrained on fresh seeds,
@@ -57,7 +65,10 @@ MODELS = {
     "MNIST-1": ("mnist", 1), "MNIST-2": ("mnist", 2), "MNIST-4": ("mnist", 4),
     "FMNIST-1": ("fashion_mnist", 1), "FMNIST-2": ("fashion_mnist", 2),
     "FMNIST-4": ("fashion_mnist", 4),
+    "MNIST-CNN": ("mnist", 0), "FMNIST-CNN": ("fashion_mnist", 0),  # 0: the LeNet-style CNN
 }  # fmt: skip
+CNNS = ("MNIST-CNN", "FMNIST-CNN")
+SPACES = {"": "relative", "-abs": "absolute"}  # run-name suffix -> search space of asa/random
 
 Weights = list[tuple[Any, Any]]  # (kernel, bias) float32 arrays per Dense layer
 FIXED = ("glorot_uniform", "he_normal", "lsuv")  # glorot_uniform is the baseline
@@ -76,13 +87,21 @@ class Size:
     paper_batch: int = 5  # speculative steps per ask (see docs/search.md)
     asa_rounds: int = 10  # sequential ASA blocks per budget: budget 10 -> blocks of 1
     search_seed: int = 0  # the searchers' seed
+    # CNNs train one model at a time: budget 10 only, on the first N training examples
+    cnn_budget: int = 10
+    cnn_train_limit: int | None = 12_000
 
 
 SIZES = {
     "quick": Size(
-        models=("MNIST-1",), deltas=(0.0025, 0.005), sweep_budget=4, budgets=(4,),
+        models=("MNIST-1", "MNIST-CNN"), deltas=(0.0025, 0.005), sweep_budget=4, budgets=(4,),
         baseline_seeds=2, verdict_seeds=2, train_limit=500, test_limit=200, paper_batch=2,
-        asa_rounds=2,
+        asa_rounds=2, cnn_budget=4, cnn_train_limit=500,
+    ),
+    "small": Size(
+        # a pilot: the full protocol on subsets, to check the pieces and see the direction
+        models=("MNIST-1", "MNIST-CNN"), deltas=(0.0025,), sweep_budget=10, budgets=(10,),
+        baseline_seeds=3, verdict_seeds=3, train_limit=12_000, cnn_train_limit=6_000,
     ),
     "record": Size(
         # both datasets early, so a stopped run still covers them
@@ -95,6 +114,19 @@ SIZES = {
         sweep_budget=50, budgets=(50, 10), baseline_seeds=5, verdict_seeds=5, paper_batch=5,
     ),
 }  # fmt: skip
+
+
+def for_model(size: Size, name: str) -> Size:
+    """A CNN's size: budget ``cnn_budget`` only (its paper walk too), on its training subset."""
+    if name not in CNNS:
+        return size
+    return replace(
+        size,
+        budgets=(size.cnn_budget,),
+        sweep_budget=size.cnn_budget,
+        deltas=(0.0025,),
+        train_limit=size.cnn_train_limit,
+    )
 
 
 def paper_budgets(size: Size) -> list[int]:
@@ -138,18 +170,81 @@ def make_spec(hidden: int, kernel_family: str = "glorot_uniform") -> Any:
     )
 
 
+def make_cnn_spec(kernel_family: str = "glorot_uniform") -> Any:
+    """LeNet-style: Conv2D(16, 3) -> pool -> Conv2D(32, 3) -> pool -> Dense(10), the MLPs'
+    training set-up (one epoch of SGD, lr 0.01, batch 100)."""
+    from adnn_lint.spec.model import DataSpec, InitSpec, LayerSpec, ModelSpec, Spec, TrainSpec
+
+    inits = (InitSpec("kernel", kernel_family), InitSpec("bias", "zeros"))
+    conv = {"kernel_size": 3}
+    pool = {"pool_size": 2}
+    layers = (
+        LayerSpec("conv_0", "Conv2D", 16, "relu", initializers=inits, fan_in=9, fan_out=144,
+                  options=conv),
+        LayerSpec("pool_0", "MaxPooling2D", options=pool),
+        LayerSpec("conv_1", "Conv2D", 32, "relu", initializers=inits, fan_in=144, fan_out=288,
+                  options=conv),
+        LayerSpec("pool_1", "MaxPooling2D", options=pool),
+        LayerSpec("flatten", "Flatten"),
+        LayerSpec("head", "Dense", 10, "softmax", initializers=inits, fan_in=800, fan_out=10),
+    )  # fmt: skip
+    return Spec(
+        model=ModelSpec("lenet", (28, 28, 1), layers),
+        data=DataSpec("npz"),
+        train=TrainSpec("sgd", 0.01, "sparse_categorical_crossentropy", 1, 100),
+    )
+
+
 @dataclass
 class Candidate:
-    """One training run: initial arrays, data order, and the split it is judged on."""
+    """One training run: initial values, data order, and the split it is judged on."""
 
     key: str
-    initial: Weights
+    initial: Any  # MLP: Weights; CNN: (family, absolute point, seed), drawn when it trains
     order_seed: int
     split: str
+    fraction: float = 1.0  # share of the training examples (halving's screening runs)
+
+
+class CnnTrainer:
+    """Trains a CNN's candidates one at a time through Keras ``fit()``: the verifier's own
+    executor (``adnn_lint.runtime.executor.InProcessExecutor`` without the stacked trainer)."""
+
+    fixed = ("glorot_uniform", "he_normal")
+
+    def __init__(self, data: Any) -> None:
+        from adnn_lint.runtime.executor import InProcessExecutor
+
+        self.spec = make_cnn_spec()
+        self.executors = {
+            family: InProcessExecutor(make_cnn_spec(family), data, stacked=False)
+            for family in self.fixed
+        }
+        self.seconds = 0.0
+        self.trained = 0
+
+    def arrays(self, point: Mapping[str, float] | None, seed: int, family: str) -> Any:
+        return (family, None if point is None else dict(point), seed)
+
+    def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
+        from adnn_lint.runtime.executor import Job
+
+        out: dict[str, tuple[float, float]] = {}
+        start = time.perf_counter()
+        for c in candidates:
+            family, point, seed = c.initial
+            job = Job(c.key, point, seed, c.order_seed, c.split, c.fraction)
+            for outcome in self.executors[family].run([job]):
+                out[c.key] = (outcome.accuracy, outcome.loss)
+        self.seconds += time.perf_counter() - start
+        self.trained += len(candidates)
+        return out
 
 
 class Trainer:
     """Trains candidates of one model through the stacked trainer, grouped by data order."""
+
+    fixed = FIXED
 
     def __init__(self, hidden: int, data: Any) -> None:
         from adnn_lint.runtime import build
@@ -189,20 +284,22 @@ class Trainer:
 
     def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
         """key -> (accuracy, loss) on each candidate's split."""
+        from adnn_lint.runtime.executor import training_rows
         from adnn_lint.runtime.stacked import train_stacked
 
         out: dict[str, tuple[float, float]] = {}
-        groups: dict[tuple[int, str], list[Candidate]] = {}
+        groups: dict[tuple[int, str, float], list[Candidate]] = {}
         for c in candidates:
-            groups.setdefault((c.order_seed, c.split), []).append(c)
+            groups.setdefault((c.order_seed, c.split, c.fraction), []).append(c)
         start = time.perf_counter()
         train = self.spec.train
-        for (order_seed, split), group in groups.items():
+        for (order_seed, split, fraction), group in groups.items():
+            rows = training_rows(len(self.x), fraction)
             models = train_stacked(
                 self.layers,
                 [c.initial for c in group],
-                self.x,
-                self.data.y_train,
+                self.x[:rows],
+                self.data.y_train[:rows],
                 epochs=train.epochs,
                 batch_size=train.batch_size,
                 learning_rate=train.learning_rate,
@@ -224,27 +321,30 @@ class Trainer:
 @dataclass
 class TrialRecord:
     index: int
-    point: dict[str, float]
+    point: dict[str, float]  # the searcher's coordinates (relative: log2 multipliers)
     val_accuracy: float
     val_loss: float
     accepted: bool
     counted: bool
+    fraction: float = 1.0  # share of the training budget (halving's screening runs)
 
 
 @dataclass
 class SearchRun:
-    name: str  # "paper@50", "asa@10", "sweep/0.0025", ...
+    name: str  # "paper@50", "asa@10", "asa-abs@10", "sweep/0.0025", ...
     method: str
     budget: int
     batch: int
     delta: float
     searcher: Any = field(repr=False)
+    space: Any = field(repr=False, default=None)  # the searcher's Space (None: searcher.space)
     trials: list[TrialRecord] = field(default_factory=list)
     seconds: float = 0.0
     active: bool = True
 
     def best(self) -> TrialRecord | None:
-        counted = [t for t in self.trials if t.counted]
+        # a screening run's accuracy after part of the training is never the chosen one
+        counted = [t for t in self.trials if t.counted and t.fraction >= 1.0]
         return max(counted, key=lambda t: (t.val_accuracy, -t.index)) if counted else None
 
 
@@ -252,8 +352,14 @@ def _point_key(point: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
     return tuple(sorted((k, round(float(v), 12)) for k, v in point.items()))
 
 
+def _scales(run: SearchRun, point: Mapping[str, float]) -> dict[str, float]:
+    """The point in absolute form (kernel standard deviations), what the builder takes."""
+    space = run.space if run.space is not None else run.searcher.space
+    return dict(space.scales(point))
+
+
 def run_searches(
-    trainer: Trainer,
+    trainer: Any,
     runs: Sequence[SearchRun],
     init_seed: int,
     order_seed: int,
@@ -285,12 +391,15 @@ def run_searches(
             break
         new: dict[tuple[tuple[str, float], ...], Candidate] = {}
         owners: dict[tuple[tuple[str, float], ...], list[str]] = {}
+        by_name = {r.name: r for r in runs}
         for name, points in asks.items():
             for point in points:
-                key = _point_key(point)
+                # keyed by the absolute form: a relative and an absolute point may share numbers
+                absolute = _scales(by_name[name], point)
+                key = _point_key(absolute)
                 owners.setdefault(key, []).append(name)
                 if key not in cache and key not in new:
-                    initial = trainer.arrays(point, init_seed, "glorot_uniform")
+                    initial = trainer.arrays(absolute, init_seed, "glorot_uniform")
                     new[key] = Candidate(f"p{len(new)}", initial, order_seed, "validation")
         batch = list(new.values()) + pending_extra
         start = time.perf_counter()
@@ -310,7 +419,7 @@ def run_searches(
             if run.name not in asks:
                 continue
             points = asks[run.name]
-            scores = [cache[_point_key(p)] for p in points]
+            scores = [cache[_point_key(_scales(run, p))] for p in points]
             decisions = run.searcher.tell(points, [-acc for acc, _loss in scores])
             for point, (acc, loss), decision in zip(points, scores, decisions, strict=True):
                 run.trials.append(
@@ -321,6 +430,41 @@ def run_searches(
         round_no += 1
         log(f"  round {round_no}: {len(batch)} trained, {seconds:.1f}s")
     return extra_results, extra_seconds
+
+
+def run_halving_search(
+    trainer: Any, run: SearchRun, init_seed: int, order_seed: int, log: Any
+) -> None:
+    """``run`` (an asa searcher sized by ``halving.plan``) through successive halving
+    (``adnn_lint.runtime.halving``), trained on its own: screening runs do not pool with the
+    full ones. Its seconds are its own wall time."""
+    from adnn_lint.runtime.halving import run_halving
+
+    start = time.perf_counter()
+
+    def evaluate(points: list[dict[str, float]], fraction: float) -> list[tuple[float, int]]:
+        cands = [
+            Candidate(f"h{j}", trainer.arrays(_scales(run, p), init_seed, "glorot_uniform"),
+                      order_seed, "validation", fraction)
+            for j, p in enumerate(points)
+        ]  # fmt: skip
+        results = trainer.run(cands)
+        out = []
+        for point, cand in zip(points, cands, strict=True):
+            acc, loss = results[cand.key]
+            index = len(run.trials)
+            run.trials.append(TrialRecord(index, dict(point), acc, loss, False, True, fraction))
+            out.append((acc, index))
+        return out
+
+    def record(indices: list[int], decisions: list[Any]) -> None:
+        for index, decision in zip(indices, decisions, strict=True):
+            run.trials[index].accepted = decision.accepted
+
+    run_halving(run.searcher, evaluate, record, budget=run.budget)
+    run.seconds = time.perf_counter() - start
+    units = sum(t.fraction for t in run.trials)
+    log(f"  {run.name}: {len(run.trials)} runs, {units:.2f} full trainings, {run.seconds:.1f}s")
 
 
 # ----------------------------------------------------------------------------------- stats
@@ -356,14 +500,16 @@ def bench_model(
     """One model's RQ1-RQ3. ``only`` ("paper" or "asa"): that method, the baseline and their
     verdict only (to re-run one method into an existing record, see ``merge_rerun``); "search":
     asa and random with the baseline and their verdict (another search seed, see
-    ``merge_search_seed``)."""
+    ``merge_search_seed``). ``size`` is already the model's own (``for_model``)."""
     from adnn_lint.runtime.search import make_searcher
     from adnn_lint.runtime.space import space_for
 
     _dataset, hidden = MODELS[name]
-    trainer = Trainer(hidden, data)
-    space = space_for(trainer.spec)
-    root = 9_000 + hidden  # seeds per model, disjoint streams below
+    trainer: Any = CnnTrainer(data) if name in CNNS else Trainer(hidden, data)
+    spaces = {suffix: space_for(trainer.spec, "asa" if kind == "relative" else "paper")
+              for suffix, kind in SPACES.items()}  # fmt: skip
+    paper_space = spaces["-abs"]
+    root = 9_000 + (100 + CNNS.index(name) if name in CNNS else hidden)  # seeds per model
     search_init, search_order = derive(root, 1), derive(root, 2)
     base_seeds = [derive(root, 3, j) for j in range(size.baseline_seeds)]
     verdict = [(derive(root, 4, j), derive(root, 5, j)) for j in range(size.verdict_seeds)]
@@ -373,17 +519,34 @@ def bench_model(
         runs.append(
             SearchRun(
                 f"sweep/{delta:g}", "paper", size.sweep_budget, size.paper_batch, delta,
-                make_searcher("paper", space, seed=size.search_seed, delta=delta),
+                make_searcher("paper", paper_space, seed=size.search_seed, delta=delta),
             )
         )  # fmt: skip
     paper_delta = 0.0025 if 0.0025 in size.deltas else size.deltas[0]
-    families = ("glorot_uniform",) if only else FIXED
+    fixed: tuple[str, ...] = trainer.fixed
+    families = ("glorot_uniform",) if only else fixed
     for budget in size.budgets if only in (None, "asa", "search") else ():
         for method in ("asa", "random") if only in (None, "search") else ("asa",):
-            searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
-            # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
-            batch = max(1, math.ceil(budget / size.asa_rounds)) if method == "asa" else budget
-            runs.append(SearchRun(f"{method}@{budget}", method, budget, batch, 0.0, searcher))
+            for suffix, space in spaces.items():
+                searcher = make_searcher(method, space, seed=size.search_seed, max_trial=budget)
+                # asa: blocks sized so that every budget takes size.asa_rounds sequential rounds
+                # after its first batch (asked on its own, docs/search.md)
+                batch = max(1, math.ceil(budget / size.asa_rounds)) if method == "asa" else budget
+                runs.append(
+                    SearchRun(f"{method}{suffix}@{budget}", method, budget, batch, 0.0, searcher,
+                              space)
+                )  # fmt: skip
+
+    halving: list[SearchRun] = []
+    for budget in size.budgets if only in (None, "search") else ():
+        # successive halving over asa's proposals, at the same budget in full trainings
+        from adnn_lint.runtime.halving import plan
+
+        searcher = make_searcher("asa", spaces[""], seed=size.search_seed,
+                                 max_trial=sum(plan(budget)))  # fmt: skip
+        halving.append(
+            SearchRun(f"asa-halving@{budget}", "asa", budget, 0, 0.0, searcher, spaces[""])
+        )
 
     extra: list[Candidate] = []
     for family in families:
@@ -397,6 +560,9 @@ def bench_model(
     log(f"{name}: {len(runs)} searches, {len(extra)} fixed-initializer runs")
     t0 = time.perf_counter()
     fixed_val, fixed_seconds = run_searches(trainer, runs, search_init, search_order, extra, log)
+    for run in halving:
+        run_halving_search(trainer, run, search_init, search_order, log)
+    runs += halving
     search_wall = time.perf_counter() - t0
 
     validation = {
@@ -411,7 +577,10 @@ def bench_model(
     sweep = by_name.get(f"sweep/{paper_delta:g}")
     for budget in sorted(set(paper_budgets(size)) | set(size.budgets)):
         chosen_runs = [
-            by_name[f"{m}@{budget}"] for m in ("asa", "random") if f"{m}@{budget}" in by_name
+            by_name[f"{m}{suffix}@{budget}"]
+            for m in ("asa", "random")
+            for suffix in (*SPACES, "-halving")
+            if f"{m}{suffix}@{budget}" in by_name
         ]
         if sweep is not None and budget in paper_budgets(size):
             prefix = replace(
@@ -423,22 +592,28 @@ def bench_model(
             best = run.best()
             methods[run.name] = {
                 "method": run.method,
+                "fidelity": "halving" if run in halving else "full",
+                # full trainings spent (a screening run counts its fraction)
+                "trial_units": sum(t.fraction for t in run.trials),
+                "space": (run.space if run.space is not None else run.searcher.space).kind,
                 "budget": run.budget,
                 "trials": len(run.trials),
                 "seconds": run.seconds,
                 "best_trial": None if best is None else asdict(best),
+                # the best point as the kernel standard deviations it stands for
+                "best_scales": None if best is None else _scales(run, best.point),
                 "paper_gain": None if best is None else best.val_accuracy - base_mean,
             }
 
     # verdict: fresh (init, order) seed pairs, test split, paired with the baseline
     cands: list[Candidate] = []
     chosen: dict[str, dict[str, float] | None] = {f: None for f in families}
-    chosen.update({n: (m["best_trial"] or {}).get("point") for n, m in methods.items()})
+    chosen.update({n: m["best_scales"] for n, m in methods.items()})
     for j, (init_seed, order_seed) in enumerate(verdict):
         for label, point in chosen.items():
             if label == "lsuv":
                 initial = trainer.lsuv_arrays(init_seed, order_seed)
-            elif label in FIXED:
+            elif label in fixed:
                 initial = trainer.arrays(None, init_seed, label)
             elif point is not None:
                 initial = trainer.arrays(point, init_seed, "glorot_uniform")
@@ -452,7 +627,7 @@ def bench_model(
     base_test = [test_results[f"glorot_uniform/{j}"][0] for j in range(len(verdict))]
     tested: dict[str, Any] = {}
     for label, point in chosen.items():
-        if label not in FIXED and point is None:
+        if label not in fixed and point is None:
             continue
         accs = [test_results[f"{label}/{j}"][0] for j in range(len(verdict))]
         tested[label] = {"test": summary(accs), "runs": accs}
@@ -472,6 +647,11 @@ def bench_model(
     return {
         "model": name,
         "hidden": hidden,
+        "kind": "cnn" if name in CNNS else "mlp",
+        "trainer": "keras fit()" if name in CNNS else "stacked",
+        "train_limit": size.train_limit,
+        "budgets": list(size.budgets),
+        "kernel_references": spaces[""].references(),
         "seeds": {
             "search_init": search_init,
             "search_order": search_order,
@@ -502,18 +682,49 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def load(dataset: str, data_dir: Path | None, size: Size) -> tuple[Any, dict[str, str]]:
+DataSource = str | Path  # "embedded", "keras" (Keras's datasets cache) or a --data-dir folder
+
+
+def load(
+    dataset: str, source: DataSource, limit: int | None, test_limit: int | None
+) -> tuple[Any, dict[str, Any]]:
+    """``dataset`` from ``source`` (first ``limit`` training examples), and where it came from."""
     from adnn_lint.runtime.data import load_data
 
-    if data_dir is None:  # the shipped MNIST subset: CI smoke without the shared datasets
-        data = load_data("embedded", limit=size.train_limit, test_limit=size.test_limit)
+    if source == "embedded":  # the shipped MNIST subset: CI smoke, nothing outside the package
+        data = load_data("embedded", limit=limit, test_limit=test_limit)
         return data, {"source": "embedded", "sha256_arrays": data.sha256, "checked": "n/a"}
-    path = data_dir / f"{dataset}.npz"
+    if source == "keras":  # Keras downloads once into its own cache (~/.keras/datasets)
+        data = load_data(dataset, limit=limit, test_limit=test_limit)
+        info = {"source": f"keras.datasets.{dataset}", "sha256_arrays": data.sha256}
+        return data, {**info, "checked": "n/a (arrays' digest recorded)"}
+    path = Path(source) / f"{dataset}.npz"
+    if not path.is_file():
+        raise SystemExit(f"--data-dir {source}: no {path.name} there (Keras's npz layout)")
     digest = sha256_of(path)
     if digest != DATASET_SHA256[dataset]:
         raise SystemExit(f"{path}: sha256 {digest} is not the documented {DATASET_SHA256[dataset]}")
-    data = load_data(f"npz:{path}", limit=size.train_limit, test_limit=size.test_limit)
-    return data, {"source": str(path), "sha256": digest, "checked": "yes"}
+    data = load_data(f"npz:{path}", limit=limit, test_limit=test_limit)
+    return data, {"source": f"{path.name} from --data-dir", "sha256": digest, "checked": "yes"}
+
+
+class Loaded:
+    """Each (data set, training subset) loaded once; ``info`` says where each came from."""
+
+    def __init__(self, source: DataSource) -> None:
+        self.source = source
+        self.data: dict[tuple[str, int | None], Any] = {}
+        self.info: dict[str, dict[str, Any]] = {}
+
+    def get(self, dataset: str, size: Size) -> Any:
+        key = (dataset, size.train_limit)
+        if key not in self.data:
+            data, info = load(dataset, self.source, size.train_limit, size.test_limit)
+            self.data[key] = data
+            label = dataset if size.train_limit is None else f"{dataset}[:{size.train_limit}]"
+            sizes = {"train": len(data.x_train), "validation": len(data.x_val)}
+            self.info[label] = {**info, **sizes, "test": len(data.x_test)}
+        return self.data[key]
 
 
 def environment() -> dict[str, Any]:
@@ -540,9 +751,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="record")
     parser.add_argument("--quick", action="store_true", help="same as --size quick")
     parser.add_argument("--models", help="comma-separated subset, e.g. MNIST-1,FMNIST-2")
-    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "datasets"))
-    parser.add_argument("--embedded", action="store_true", help="use the shipped MNIST subset")
-    parser.add_argument("--train-limit", type=int, help="first N training examples")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--data-dir", metavar="DIR", help="a folder with mnist.npz and fashion_mnist.npz "
+        "(Keras's layout; sha256 checked against the documented digests)"
+    )  # fmt: skip
+    where.add_argument(
+        "--keras-datasets", action="store_true",
+        help="keras.datasets (its own cache; downloads once)",
+    )  # fmt: skip
+    where.add_argument("--embedded", action="store_true", help="the MNIST subset shipped in the "
+                       "package (MNIST models only; CI smoke)")  # fmt: skip
+    parser.add_argument("--train-limit", type=int, help="MLPs: first N training examples")
+    parser.add_argument("--cnn-train-limit", type=int, help="CNNs: first N training examples")
     parser.add_argument("--budgets", help="asa/random trial budgets, e.g. 50,10")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"), help="output folder")
     parser.add_argument("--json", help="JSON record path (default OUT/paper_results.json)")
@@ -587,8 +808,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = replace(size, budgets=tuple(int(b) for b in args.budgets.split(",")))
     if args.train_limit:
         size = replace(size, train_limit=args.train_limit)
+    if args.cnn_train_limit:
+        size = replace(size, cnn_train_limit=args.cnn_train_limit)
     if args.embedded and any(MODELS[m][0] != "mnist" for m in size.models):
         parser.error("--embedded ships MNIST only: pick MNIST models")
+    source: DataSource
+    if args.embedded:
+        source = "embedded"
+    elif args.keras_datasets:
+        source = "keras"
+    elif args.data_dir:
+        source = Path(args.data_dir)
+    else:
+        parser.error(
+            "say where the data comes from: --data-dir DIR (mnist.npz, fashion_mnist.npz), "
+            "--keras-datasets (Keras's download cache) or --embedded (the shipped MNIST subset)"
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -607,32 +842,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": {},
         "models": [],
     }
-    loaded: dict[str, Any] = {}
+    loaded = Loaded(source)
     if args.search_seeds:
         seeds = [int(s) for s in args.search_seeds[0].split(",") if s.strip()]
         target = Path(args.search_seeds[1])
         for name in size.models:
-            dataset = MODELS[name][0]
-            if dataset not in loaded:
-                loaded[dataset] = load(dataset, Path(args.data_dir), size)[0]
+            own = for_model(size, name)
+            data = loaded.get(MODELS[name][0], own)
             for seed in seeds:
-                run = bench_model(
-                    name, replace(size, search_seed=seed), loaded[dataset], log, only="search"
-                )
+                run = bench_model(name, replace(own, search_seed=seed), data, log, only="search")
                 merged = merge_search_seed(json.loads(target.read_text()), run, seed, record)
                 write_json(merged, target)  # after every (model, seed): a stop keeps them
                 render(merged, out, markdown_too=not args.no_markdown)
         log(f"done in {time.perf_counter() - started:.0f}s")
         return 0
     for name in size.models:
-        dataset = MODELS[name][0]
-        if dataset not in loaded:
-            data, info = load(dataset, None if args.embedded else Path(args.data_dir), size)
-            loaded[dataset] = data
-            sizes = {"train": len(data.x_train), "validation": len(data.x_val)}
-            record["data"][dataset] = {**info, **sizes, "test": len(data.x_test)}
+        own = for_model(size, name)
+        data = loaded.get(MODELS[name][0], own)
+        record["data"] = dict(loaded.info)
         record["models"].append(
-            bench_model(name, size, loaded[dataset], log, only=args.rerun and args.rerun[0])
+            bench_model(name, own, data, log, only=args.rerun and args.rerun[0])
         )
         record["wall_seconds"] = time.perf_counter() - started
         if args.append_to:
@@ -735,8 +964,8 @@ def append_models(base: dict[str, Any], run: Mapping[str, Any]) -> dict[str, Any
     names = ", ".join(m["model"] for m in run["models"])
     notes = [n for n in base.get("notes", []) if run["started_utc"] not in n]
     notes.append(
-        f"{names} come from `{run['command']}` (started {run['started_utc']}, after both "
-        "changes above, all methods in one run; its times are under that run's machine load)."
+        f"{names} come from `{run['command']}` (started {run['started_utc']}): all methods "
+        "in one run; its times are under that run's machine load."
     )
     base["notes"] = notes
     return base

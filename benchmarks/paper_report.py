@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from paper import FIXED, PAPER_BASELINE, PAPER_GAIN
+from paper import CNNS, FIXED, PAPER_BASELINE, PAPER_GAIN
 
 BEGIN, END = "<!-- paper:begin -->", "<!-- paper:end -->"
 TRIALS_FLOOR = -5.0  # pp: lower edge of the gain-vs-trials plot
@@ -44,9 +44,46 @@ def method_names(record: Mapping[str, Any]) -> list[str]:
     return [
         f"{m}@{b}"
         for b in every
-        for m in ("paper", "asa", "random")
+        for m in ("paper", "asa", "asa-abs", "asa-halving", "random", "random-abs")
         if m == "paper" or b in budgets
     ]
+
+
+def _paper(table: Mapping[str, float], model: str, digits: str = ".1f") -> str:
+    """The seed paper's own figure for ``model``; "—" for the models it did not have (CNNs)."""
+    return "—" if model not in table else format(table[model], digits)
+
+
+def _searched(cfg: Mapping[str, Any]) -> str:
+    """What the record's CNNs and searches were; a record from before them says so."""
+    if "cnn_budget" not in cfg:
+        return (
+            "asa and random searched the paper's absolute box [0, 0.1] with the first ASA "
+            "(Ingber's schedule compressed into the budget); the record predates the CNNs, the "
+            "relative space and halving."
+        )
+    return (
+        f"CNNs ({', '.join(CNNS)}): Conv2D(16, 3) -> max-pool -> Conv2D(32, 3) -> max-pool -> "
+        "Dense(10, softmax), the same training, one Keras fit() per model, budget "
+        f"{cfg['cnn_budget']} only, on the first {cfg['cnn_train_limit']} training examples "
+        "(before the validation split), no LSUV (written for Dense stacks). asa and random "
+        "search the layer-relative space (docs/search.md; `-abs`: the paper's absolute box "
+        "[0, 0.1]; `asa-halving`: asa's points through successive halving at the same budget "
+        "in full trainings)."
+    )
+
+
+def _val_test(model: Mapping[str, Any], family: str) -> str:
+    """``validation / test`` mean accuracy of a fixed initializer; "—" where it did not run."""
+    if family not in model["validation"]:
+        return "—"
+    test = model["tested"][family]["test"]["mean"]
+    return f"{pct(model['validation'][family]['mean'])} / {pct(test)}"
+
+
+def _tested_gain(model: Mapping[str, Any], label: str) -> Mapping[str, float] | None:
+    gain: Mapping[str, float] | None = model["tested"].get(label, {}).get("gain")
+    return gain
 
 
 # ----------------------------------------------------------------------------------- markdown
@@ -80,7 +117,8 @@ def markdown(record: Mapping[str, Any]) -> str:
         )
         + ".",
         f"Set-up (the paper's): Dense(256, relu) x 1/2/4 + softmax, one epoch of SGD, lr 0.01, "
-        f"batch 100. Fixed initializers over {cfg['baseline_seeds']} seeds on validation; search "
+        f"batch 100. {_searched(cfg)} "
+        f"Fixed initializers over {cfg['baseline_seeds']} seeds on validation; search "
         f"budgets {cfg['budgets']} trials for asa/random, paper mode at delta 0.0025 up to "
         f"{cfg['sweep_budget']} trials (its walk does not depend on the budget), "
         f"RQ1 deltas {cfg['deltas']} at {cfg['sweep_budget']} trials; verdict: "
@@ -99,11 +137,11 @@ def markdown(record: Mapping[str, Any]) -> str:
         rows.append(
             [
                 m["model"],
-                f"{PAPER_BASELINE[m['model']]:.1f}",
+                _paper(PAPER_BASELINE, m["model"]),
                 f"{pct(v['glorot_uniform']['mean'])} ± {pct(v['glorot_uniform']['std'])}",
                 f"{pct(t['glorot_uniform']['test']['mean'])}",
-                f"{pct(v['he_normal']['mean'])} / {pct(t['he_normal']['test']['mean'])}",
-                f"{pct(v['lsuv']['mean'])} / {pct(t['lsuv']['test']['mean'])}",
+                _val_test(m, "he_normal"),
+                _val_test(m, "lsuv"),
             ]
         )
     out += _table(
@@ -123,7 +161,7 @@ def markdown(record: Mapping[str, Any]) -> str:
     ]
     rows = []
     for m in models:
-        row = [m["model"], f"{PAPER_GAIN[m['model']]:+.2f}"]
+        row = [m["model"], _paper(PAPER_GAIN, m["model"], "+.2f")]
         for name in names:
             meth = m["methods"].get(name)
             gain = m["tested"].get(name, {}).get("gain")
@@ -133,7 +171,7 @@ def markdown(record: Mapping[str, Any]) -> str:
                 + (f"**{text}**" if is_gain(gain) else text)
             )
         for fam in FIXED[1:]:
-            gain = m["tested"][fam]["gain"]
+            gain = _tested_gain(m, fam)
             row.append(f"**{interval(gain)}**" if is_gain(gain) else interval(gain))
         rows.append(row)
     out += _table(
@@ -145,7 +183,10 @@ def markdown(record: Mapping[str, Any]) -> str:
     out += seed_section(record)
     out += ["", "### RQ1: paper-mode gain (paper-style) vs delta", ""]
     deltas = [f"{d:g}" for d in cfg["deltas"]]
-    rows = [[m["model"]] + [signed(m["sweep"][d]["paper_gain"]) for d in deltas] for m in models]
+    rows = [
+        [m["model"]] + [signed((m["sweep"].get(d) or {}).get("paper_gain")) for d in deltas]
+        for m in models
+    ]
     out += _table(["model"] + [f"δ={d}" for d in deltas], rows)
     out += [
         "",
@@ -301,6 +342,7 @@ def reading(record: Mapping[str, Any]) -> list[str]:
             f"{m['model']} {pct(m['validation']['glorot_uniform']['mean'])} vs "
             f"{PAPER_BASELINE[m['model']]:.1f}"
             for m in models
+            if m["model"] in PAPER_BASELINE
         )
         + "."
     )
@@ -374,7 +416,7 @@ def reading(record: Mapping[str, Any]) -> list[str]:
     for m in models:
         asa = m["methods"].get(f"asa@{small}", {}).get("paper_gain")
         gain = m["tested"].get(f"asa@{small}", {}).get("gain")
-        if asa is not None:
+        if asa is not None and m["model"] in PAPER_GAIN:
             verdict = "reached" if asa >= PAPER_GAIN[m["model"]] / 100 else "not reached"
             held = "holds" if is_gain(gain) else "does not hold"
             against_reported.append(
@@ -400,24 +442,31 @@ def reading(record: Mapping[str, Any]) -> list[str]:
             + "; ".join(asa_vs_random)
             + "."
         )
+    contests = (("asa", "random"), ("asa-halving", "asa"), ("asa", "asa-abs"),
+                ("random", "random-abs"))  # fmt: skip
     for budget in seed_budgets(record):
-        pairs = [
-            (asa[s]["test"], rnd[s]["test"])
-            for m in models
-            for asa, rnd in [
-                (by_search_seed(m, f"asa@{budget}"), by_search_seed(m, f"random@{budget}"))
+        for first, second in contests:
+            pairs = [
+                (a[s]["test"], b[s]["test"])
+                for m in models
+                for a, b in [
+                    (
+                        by_search_seed(m, f"{first}@{budget}"),
+                        by_search_seed(m, f"{second}@{budget}"),
+                    )
+                ]
+                for s in a
+                if s in b
             ]
-            for s in asa
-            if s in rnd
-        ]
-        if pairs:
-            wins = sum(a > r for a, r in pairs)
-            diff = sum(a - r for a, r in pairs) / len(pairs)
-            lines.append(
-                f"- Over searcher seeds, asa@{budget} beat random@{budget} on verified test "
-                f"accuracy in {wins} of {len(pairs)} (model, seed) pairs; mean difference "
-                f"{signed(diff)} pp."
-            )
+            if pairs:
+                wins = sum(x > y for x, y in pairs)
+                diff = sum(x - y for x, y in pairs) / len(pairs)
+                lines.append(
+                    f"- Over searcher seeds, {first}@{budget} beat {second}@{budget} on verified "
+                    f"test accuracy in {wins} of {len(pairs)} (model, seed) pairs; mean "
+                    f"difference {signed(diff)} pp."
+                )
+    lines += judged(record)
     n = f"paper@{large}"
     gaps = [
         f"{m['model']} {signed(m['methods'][n]['paper_gain'])} → "
@@ -428,6 +477,63 @@ def reading(record: Mapping[str, Any]) -> list[str]:
     lines.append(
         f"- Selection bias, paper@{large} paper-style → verified mean: " + "; ".join(gaps) + "."
     )
+    return lines
+
+
+def _mean_gain(models: Sequence[Mapping[str, Any]], label: str) -> tuple[float | None, int]:
+    gains = [g["mean"] for m in models if (g := _tested_gain(m, label)) is not None]
+    return (sum(gains) / len(gains) if gains else None), len(gains)
+
+
+def judged(record: Mapping[str, Any]) -> list[str]:
+    """The issue's targets, computed: relative vs absolute space, and asa vs He normal."""
+    models = record["models"]
+    lines: list[str] = []
+    for budget in record["config"]["budgets"]:
+        parts = []
+        for method in ("asa", "random"):
+            rel, n_rel = _mean_gain(models, f"{method}@{budget}")
+            ab, n_ab = _mean_gain(models, f"{method}-abs@{budget}")
+            if n_rel and n_ab:
+                parts.append(
+                    f"{method} {signed(rel)} (relative, {n_rel} models) vs {signed(ab)} "
+                    f"(absolute, {n_ab})"
+                )
+        if parts:
+            lines.append(
+                f"- Search space at budget {budget}, mean verified gain (pp): "
+                + "; ".join(parts)
+                + "."
+            )
+        halving = []
+        for m in models:
+            plain, halved = f"asa@{budget}", f"asa-halving@{budget}"
+            if plain in m["methods"] and halved in m["methods"]:
+                a, h = _tested_gain(m, plain), _tested_gain(m, halved)
+                halving.append(
+                    f"{m['model']} {signed(h and h['mean'])} vs {signed(a and a['mean'])} "
+                    f"({m['methods'][halved]['seconds']:.0f} s vs "
+                    f"{m['methods'][plain]['seconds']:.0f} s)"
+                )
+        if halving:
+            lines.append(
+                f"- asa-halving@{budget} vs asa@{budget} at the same budget in full trainings, "
+                "verified gain (pp) and search seconds (halving trains alone, asa's are its "
+                "share of the pooled rounds): " + "; ".join(halving) + "."
+            )
+        beats = []
+        for m in models:
+            asa, he = _tested_gain(m, f"asa@{budget}"), _tested_gain(m, "he_normal")
+            if asa is not None and he is not None:
+                mark = "≥" if asa["mean"] >= he["mean"] else "<"
+                beats.append(f"{m['model']} {signed(asa['mean'])} {mark} {signed(he['mean'])}")
+        if beats:
+            mlps = [b for b, m in zip(beats, models, strict=False) if m["model"] not in CNNS]
+            held = sum("≥" in b for b in mlps)
+            lines.append(
+                f"- asa@{budget} vs fixed He normal, verified gain (pp): " + "; ".join(beats)
+                + f" (asa at least He normal on {held} of {len(mlps)} MLPs)."
+            )  # fmt: skip
     return lines
 
 
@@ -534,7 +640,7 @@ def render(record: Mapping[str, Any], out: Path, *, markdown_too: bool = True) -
             [
                 (float(d), 100 * m["sweep"][d]["paper_gain"])
                 for d in deltas
-                if m["sweep"][d]["paper_gain"] is not None
+                if d in m["sweep"] and m["sweep"][d]["paper_gain"] is not None
             ],
         )
         for m in models

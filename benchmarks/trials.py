@@ -43,7 +43,6 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "mnist.npz"
 MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 BEGIN, END = "<!-- trials:begin -->", "<!-- trials:end -->"
@@ -505,7 +504,10 @@ def _render_saved(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data", type=Path, metavar="MNIST_NPZ",
+        help="mnist.npz in Keras's layout (sha256 checked); required unless --render",
+    )  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--rounds", type=int, default=2, help="passes over all configurations, interleaved"
@@ -546,6 +548,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(asdict(worker(cfg, args.data))))
         return 0
 
+    if args.data is None:
+        parser.error("--data MNIST_NPZ: say where mnist.npz is (Keras's layout)")
     if args.quick:
         args.rows, args.ks, args.repeats, args.seeds, args.rounds = 2000, "1,4", 1, 4, 1
         args.uncapped_ks = "4"

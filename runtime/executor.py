@@ -37,13 +37,25 @@ DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes the stacked trainer may use for one bat
 
 @dataclass(frozen=True)
 class Job:
-    """One training run: ``point`` None means the spec's own initializers."""
+    """One training run: ``point`` None means the spec's own initializers.
+
+    ``fraction`` < 1 is a screening run of successive halving: it trains on the first
+    ``ceil(fraction * N)`` of the N training examples, i.e. that share of every epoch's steps.
+    """
 
     key: str
     point: Mapping[str, float] | None
     seed: int  # initial weights
     order_seed: int  # data order
     split: EvalSplit
+    fraction: float = 1.0
+
+
+def training_rows(total: int, fraction: float) -> int:
+    """How many of ``total`` training examples a run with ``fraction`` of the budget sees."""
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"a training fraction must be in (0, 1], got {fraction}")
+    return max(1, math.ceil(fraction * total))
 
 
 @dataclass(frozen=True)
@@ -156,10 +168,10 @@ class InProcessExecutor:
                 yield self._run_keras(job)
             return
         # Jobs with different data orders still train as one stacked computation (each model
-        # with its own batch order); only the evaluation split has to be shared.
-        groups: dict[str, list[Job]] = {}
+        # with its own batch order); the evaluation split and the training share must be shared.
+        groups: dict[tuple[str, float], list[Job]] = {}
         for job in jobs:
-            groups.setdefault(job.split, []).append(job)
+            groups.setdefault((job.split, job.fraction), []).append(job)
         for group in groups.values():
             yield from self._run_stacked(group)
 
@@ -183,11 +195,12 @@ class InProcessExecutor:
         names = self.names if self.model_factory is None else build.match_layers(self.spec, model)
         build.assign_initial(self.spec, model, self.initial(job), names)
         x_eval, y_eval = self._eval[job.split]
+        rows = training_rows(len(self.x_train), job.fraction)
         result = fit_and_evaluate(
             model,
             self.spec.train,
-            self.x_train,
-            self.data.y_train,
+            self.x_train[:rows],
+            self.data.y_train[:rows],
             x_eval,
             y_eval,
             classes=self.data.classes,
@@ -206,11 +219,12 @@ class InProcessExecutor:
         shuffle_seed: int | list[int] = orders[0] if len(set(orders)) == 1 else orders
         keras.utils.set_random_seed(orders[0])
         train = self.spec.train
+        rows = training_rows(len(self.x_train), jobs[0].fraction)
         models = self._stacked.train_stacked(
             list(self.stack.layers),
             initial,
-            self.x_train.reshape(len(self.x_train), -1),
-            self.data.y_train,
+            self.x_train[:rows].reshape(rows, -1),
+            self.data.y_train[:rows],
             epochs=train.epochs,
             batch_size=train.batch_size,
             learning_rate=train.learning_rate,

@@ -256,16 +256,17 @@ class RayExecutor:
         return slots
 
     def _groups(self, jobs: Sequence[Job], slots: int) -> list[list[Job]]:
-        """One job per task with Keras fit(); stacked, jobs of a split in ``slots`` groups."""
+        """One job per task with Keras fit(); stacked, jobs that share a split and a training
+        share (halving's screening runs) in ``slots`` groups, as the local executor stacks them."""
         if self.trainer != "stacked":
             return [[job] for job in jobs]
         size = max(1, math.ceil(len(jobs) / slots))
-        by_split: dict[str, list[Job]] = {}
+        alike: dict[tuple[str, float], list[Job]] = {}
         for job in jobs:
-            by_split.setdefault(job.split, []).append(job)
+            alike.setdefault((job.split, job.fraction), []).append(job)
         return [
             same[start : start + size]
-            for same in by_split.values()
+            for same in alike.values()
             for start in range(0, len(same), size)
         ]
 

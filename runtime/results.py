@@ -100,6 +100,11 @@ class Config:
     trainer: str = "keras"  # "stacked" or "keras": runs of different trainers do not mix
     optimizer_options: Mapping[str, Any] = field(default_factory=dict)  # momentum, nesterov, ...
     families: tuple[str, ...] = ()  # search.families: what a point's F{i} values index
+    # search.space: "absolute" (W{i} is the kernel's std; files from before the choice) or
+    # "relative" (W{i} is log2 of a multiplier of kernel_references[W{i}], docs/search.md)
+    space: str = "absolute"
+    kernel_references: Mapping[str, float] = field(default_factory=dict)
+    fidelity: str = "full"  # "halving": successive halving screened the candidates
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ class Trial:
     """One search trial, in the order it was run."""
 
     index: int  # 0-based, dense
-    point: Mapping[str, float]  # {"W0": kernel scale, "B0": bias value, ...}
+    point: Mapping[str, float]  # {"W0": kernel scale (or log2 multiplier), "B0": bias, ...}
     seed: int
     order_seed: int
     val_accuracy: float | None  # None: the run failed (``error``); the searcher was told +inf
@@ -159,6 +164,8 @@ class Trial:
     counted: bool = True  # False: speculative batch member the sequential method never ran
     note: str = ""  # the searcher's remark on this decision
     error: str | None = None  # why the run failed, when it did
+    # share of the training budget (halving's screening runs < 1); counts that much of a trial
+    fraction: float = 1.0
 
     @property
     def cost(self) -> float:
@@ -228,10 +235,18 @@ class Results:
     notes: tuple[str, ...] = field(default=())
 
     def with_trial(self, trial: Trial) -> Results:
-        """A copy with one more trial (and the best index updated)."""
+        """A copy with one more trial (and the best index updated).
+
+        Only full-budget trials can be the best: a screening run's accuracy after part of the
+        training is not comparable, and the verdict retrains what it chooses in full anyway."""
         trials = (*self.trials, trial)
         best = self.best_trial
-        if trial.val_accuracy is not None and (best is None or trial.cost < trials[best].cost):
+        full = trial.fraction >= 1.0
+        if (
+            full
+            and trial.val_accuracy is not None
+            and (best is None or trial.cost < trials[best].cost)
+        ):
             best = trial.index
         return replace(self, trials=trials, best_trial=best)
 
@@ -298,6 +313,7 @@ def _trial(data: Mapping[str, Any]) -> Trial:
         counted=bool(data.get("counted", True)),
         note=str(data.get("note", "")),
         error=data.get("error"),
+        fraction=float(data.get("fraction", 1.0)),
     )
 
 

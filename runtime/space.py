@@ -8,6 +8,15 @@ domains; when the spec lists ``search.families``, a kernel-family parameter ``F{
 What a scale means for each initializer family is the model builder's business
 (``adnn_lint.runtime.build``); the searchers only see a box. A point is ``dict[str, float]``.
 
+Two kinds of space (``search.space``): **absolute**, the paper's box, where ``W{i}`` is the
+kernel's standard deviation itself; **relative** (the default for asa and random), where
+``W{i}`` is ``log2`` of a multiplier of the layer's reference standard deviation
+``sqrt(gain / fan_in)`` (the activation's variance gain from the catalog: He for ReLU-like
+activations, LeCun otherwise), inside ``log2(search.kernel_multiplier)``, widened per layer so
+it always holds both the layer's own initial scale and the reference (multiplier 1). One unit is
+then a factor of 2 in every layer. :meth:`Space.scales` turns a point into the absolute form
+the model builder takes.
+
 Pure Python + NumPy: no TensorFlow here, so the searchers can be tested and replayed anywhere.
 """
 
@@ -15,13 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, Spec
+from adnn_lint.spec.model import Domain, InitSpec, LayerSpec, SearchSpace, Spec, space_kind
 
 Role = Literal["kernel_scale", "bias_value", "family"]
 Point = dict[str, float]
@@ -45,6 +54,9 @@ class Param:
     # the model's own value (its initializer's standard deviation / constant bias), clamped into
     # the domain; None when the spec does not say (unknown fan-in, random bias, ...)
     start: float | None = None
+    # relative space, kernel_scale only: the reference standard deviation sqrt(gain / fan_in);
+    # the parameter's value v stands for the standard deviation reference * 2**v
+    reference: float | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
@@ -68,6 +80,7 @@ class Space:
     """An ordered box of parameters. Unit coordinates map [0, 1] onto each parameter's domain."""
 
     params: tuple[Param, ...]
+    kind: SearchSpace = "absolute"
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -113,6 +126,29 @@ class Space:
             p.name: float(min(p.high, max(p.low, p.low + float(x[j]) * p.width)))
             for j, p in enumerate(self.params)
         }
+
+    def scales(self, point: Mapping[str, float]) -> Point:
+        """``point`` in absolute form: every relative ``W{i}`` turned into the standard deviation
+        it stands for (what the model builder takes); other values unchanged."""
+        out = {name: float(value) for name, value in point.items()}
+        for p in self.params:
+            if p.reference is not None and p.name in out:
+                out[p.name] = p.reference * 2.0 ** out[p.name]
+        return out
+
+    def from_scales(self, point: Mapping[str, float]) -> Point:
+        """The inverse of :meth:`scales`: an absolute-form point in this space's coordinates
+        (a zero kernel has no multiplier: it maps to the box's low end)."""
+        out = {name: float(value) for name, value in point.items()}
+        for p in self.params:
+            if p.reference is not None and p.name in out:
+                value = out[p.name]
+                out[p.name] = math.log2(value / p.reference) if value > 0 else p.low
+        return out
+
+    def references(self) -> dict[str, float]:
+        """``W{i}`` -> reference standard deviation of each relative kernel parameter."""
+        return {p.name: p.reference for p in self.params if p.reference is not None}
 
     def same_point(self, a: Mapping[str, float], b: Mapping[str, float]) -> bool:
         if set(a) != set(b):
@@ -165,16 +201,74 @@ def own_bias_value(layer: LayerSpec) -> float | None:
     return None
 
 
+def reference_scale(layer: LayerSpec, fan_in: int | None) -> float | None:
+    """sqrt(gain / fan_in): the kernel standard deviation that keeps the activations' variance
+    through the layer (He for ReLU-like activations, LeCun for the others); None without fan-in."""
+    if fan_in is None or fan_in <= 0:
+        return None
+    from adnn_lint.rules.catalog import load_catalog  # data only: no TensorFlow
+
+    catalog = load_catalog()
+    gain = catalog.activation_gain(catalog.resolve_activation(layer.activation))
+    return math.sqrt((gain if gain is not None and gain > 0 else 1.0) / fan_in)
+
+
 def _check_domain(domain: Domain, key: str) -> None:
     if not (math.isfinite(domain.low) and math.isfinite(domain.high)) or domain.low > domain.high:
         raise ValueError(f"spec key {key}: domain [{domain.low}, {domain.high}] is not an interval")
 
 
-def space_for(spec: Spec) -> Space:
-    """The space of ``spec``: ``W{i}`` per kernel layer, ``B{i}`` where it has a bias, ``F{i}``
-    per kernel layer when ``search.families`` lists the families to choose from."""
+def _relative_kernel(
+    spec: Spec, i: int, layer: LayerSpec, shapes: Mapping[str, Mapping[str, tuple[int, ...]]]
+) -> Param:
+    """``W{i}`` of the relative space (module docstring)."""
+    shape = shapes.get(layer.name, {}).get("kernel")
+    if (layer.fan_in is None or layer.fan_out is None) and shape is not None and len(shape) > 1:
+        # Keras's fans: the receptive field times the input / output channels
+        receptive = math.prod(shape[:-2])
+        layer = replace(
+            layer,
+            fan_in=layer.fan_in or receptive * shape[-2],
+            fan_out=layer.fan_out or receptive * shape[-1],
+        )
+    fan_in = layer.fan_in
+    reference = reference_scale(layer, fan_in)
+    if reference is None:
+        raise ValueError(
+            f"spec key search.space: the relative space needs the fan-in of layer "
+            f'{layer.name!r} (model.layers[].fan_in); give it, or use space = "absolute"'
+        )
+    multiplier = spec.search.kernel_multiplier
+    if not 0 < multiplier.low <= multiplier.high:
+        raise ValueError(
+            f"spec key search.kernel_multiplier: [{multiplier.low}, {multiplier.high}] "
+            "must be positive multipliers"
+        )
+    own = own_kernel_scale(layer)
+    own_log2 = math.log2(own / reference) if own is not None and own > 0 else None
+    # The box always holds the reference (0) and the layer's own scale (docs/search.md).
+    held = [0.0] if own_log2 is None else [0.0, own_log2]
+    low = min(math.log2(multiplier.low), *held)
+    high = max(math.log2(multiplier.high), *held)
+    return Param(f"W{i}", low, high, layer.name, i, "kernel_scale", own_log2, reference)
+
+
+def space_for(
+    spec: Spec,
+    method: str | None = None,
+    shapes: Mapping[str, Mapping[str, tuple[int, ...]]] | None = None,
+) -> Space:
+    """The space of ``spec`` for ``method`` (default the spec's): ``W{i}`` per kernel layer,
+    ``B{i}`` where it has a bias, ``F{i}`` per kernel layer when ``search.families`` lists the
+    families to choose from. ``shapes`` (layer -> role -> shape) supplies a fan-in the spec
+    does not record, for the relative space."""
     _check_domain(spec.search.kernel_scale, "search.kernel_scale")
     _check_domain(spec.search.bias_value, "search.bias_value")
+    kind = space_kind(spec.search.space, method or spec.search.method)
+    if kind == "relative" and (method or spec.search.method) == "paper":
+        raise ValueError(
+            'spec key search.space: paper mode walks the absolute box; use space = "absolute"'
+        )
     layers = _kernel_layers(spec)
     if not layers:
         raise ValueError(
@@ -183,8 +277,11 @@ def space_for(spec: Spec) -> Space:
     ws, bs = spec.search.kernel_scale, spec.search.bias_value
     params: list[Param] = []
     for i, layer in enumerate(layers):
-        w_start = _clamp(own_kernel_scale(layer), ws)
-        params.append(Param(f"W{i}", ws.low, ws.high, layer.name, i, "kernel_scale", w_start))
+        if kind == "relative":
+            params.append(_relative_kernel(spec, i, layer, shapes or {}))
+        else:
+            w_start = _clamp(own_kernel_scale(layer), ws)
+            params.append(Param(f"W{i}", ws.low, ws.high, layer.name, i, "kernel_scale", w_start))
         if _init(layer, "bias") is not None:
             b_start = _clamp(own_bias_value(layer), bs)
             params.append(Param(f"B{i}", bs.low, bs.high, layer.name, i, "bias_value", b_start))
@@ -194,4 +291,4 @@ def space_for(spec: Spec) -> Space:
             f_start = float(families.index(own.family)) if own and own.family in families else None
             top = len(families) - 0.5
             params.append(Param(f"F{i}", -0.5, top, layer.name, i, "family", f_start))
-    return Space(tuple(params))
+    return Space(tuple(params), kind)

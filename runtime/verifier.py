@@ -39,6 +39,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
@@ -50,6 +51,7 @@ from adnn_lint.runtime.executor import (
     Outcome,
     limit_threads,
 )
+from adnn_lint.runtime.halving import Stopped, plan, run_halving
 from adnn_lint.runtime.progress import Progress
 from adnn_lint.runtime.results import (
     Config,
@@ -65,10 +67,14 @@ from adnn_lint.runtime.results import (
     load_results,
     save_results,
 )
+from adnn_lint.runtime.space import Point, Space, space_for
 from adnn_lint.runtime.stats import paired_difference, summarize
 from adnn_lint.runtime.verdict import judge
 
 from adnn_lint.spec.model import Spec
+
+if TYPE_CHECKING:
+    from adnn_lint.runtime.search import Decision, Searcher
 
 DEFAULT_MAX_TRIAL = 50  # the paper's 50 iterations, when neither spec nor command line bounds it
 RANDOM_STACK = 8  # random-search points trained together on the stacked trainer
@@ -99,6 +105,7 @@ class VerifyOptions:
     required_accuracy: float | None = None
     batch: int | None = None  # points per ask; default: 8 stacked, 1 with Keras fit (x slots)
     resume: bool = False
+    fidelity: str | None = None  # "full" or "halving"; None: the spec's search.fidelity
 
 
 def _tighter(a: float | None, b: float | None) -> float | None:
@@ -129,7 +136,13 @@ def _default_batch(method: str, trainer: str, max_trial: float, slots: int = 1) 
     return max(1, math.ceil(max_trial / 10), slots)
 
 
-def make_config(spec: Spec, options: VerifyOptions, trainer: str, slots: int = 1) -> Config:
+def make_config(
+    spec: Spec,
+    options: VerifyOptions,
+    trainer: str,
+    slots: int = 1,
+    space: Space | None = None,
+) -> Config:
     contract = spec.contract
     max_trial = _tighter(contract.max_trial, options.max_trial)
     max_time = _tighter(contract.max_time, options.max_time)
@@ -147,6 +160,13 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str, slots: int = 1
         if options.batch is not None
         else _default_batch(method, trainer, max_trial, slots)
     )
+    fidelity = options.fidelity or spec.search.fidelity
+    if fidelity not in ("full", "halving"):
+        raise VerifyError(f"--fidelity {fidelity!r}: expected full or halving")
+    if fidelity == "halving" and method == "paper":
+        raise VerifyError(
+            "--fidelity halving: paper mode is Algorithm 1's walk, one full trial a step"
+        )
     baseline_seeds = options.baseline_seeds or spec.search.seeds
     if baseline_seeds < 1 or options.verdict_seeds < 1:
         raise VerifyError("--seeds and --verdict-seeds must be >= 1")
@@ -169,6 +189,9 @@ def make_config(spec: Spec, options: VerifyOptions, trainer: str, slots: int = 1
         optimizer=spec.train.optimizer,
         optimizer_options=dict(spec.train.optimizer_options),
         families=tuple(spec.search.families),
+        space=space.kind if space is not None else "absolute",
+        kernel_references=space.references() if space is not None else {},
+        fidelity=fidelity,
         batch=max(1, batch),
         trainer=trainer,
     )
@@ -311,15 +334,20 @@ def verify(
     determinism = enable_determinism(options.seed)
     runner: Executor = executor if executor is not None else InProcessExecutor(spec, data)
     shown = progress if progress is not None else Progress(quiet=True)
-    config = make_config(spec, options, runner.trainer, getattr(runner, "slots", 1))
+    shapes = getattr(runner, "shapes", None)
+    try:
+        space = space_for(spec, options.method or spec.search.method, shapes)
+    except ValueError as exc:
+        raise VerifyError(str(exc)) from exc
+    config = make_config(spec, options, runner.trainer, getattr(runner, "slots", 1), space)
     env = environment(
         runner.trainer,
         determinism,
         getattr(runner, "name", "local"),
         getattr(runner, "threads", None) or limit_threads(None),
     )
-    shapes = getattr(runner, "shapes", None)
     point = None if shapes is None else build.spec_point(spec, shapes, options.seed)
+    point = None if point is None else space.from_scales(point)
     started = _start(config, env, data, spec, options, point)
     if started.status == "complete":
         return started  # --resume of a finished verification: nothing left to do
@@ -333,9 +361,9 @@ def verify(
     session.save(session.results)
     try:
         _baseline(session, runner, shown)
-        _search(session, spec, runner, shown)
-        _confirm(session, runner, shown)
-        _verdict(session, spec, runner, shown)
+        _search(session, space, runner, shown)
+        _confirm(session, space, runner, shown)
+        _verdict(session, spec, space, runner, shown)
     except KeyboardInterrupt:
         session.save(replace(session.results, status="interrupted"))
         raise
@@ -431,9 +459,8 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     )
 
 
-def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+def _search(session: _Session, space: Space, runner: Executor, progress: Progress) -> None:
     from adnn_lint.runtime.search import ReplayMismatch, make_searcher, replay
-    from adnn_lint.runtime.space import space_for
 
     results = session.results
     config = results.config
@@ -441,16 +468,20 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
     baseline_mean = results.baseline.mean
     seeds = _seed_plan(config)
     init_seed, order_seed = seeds["search_init"][0], seeds["search_order"][0]
-    space = space_for(spec)
+    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
+    halving = config.fidelity == "halving"
     searcher = make_searcher(
         config.method,
         space,
         seed=build.derive_seed(config.seed, _SEARCHER, 0),
-        max_trial=config.max_trial,
+        # halving: the searcher proposes every point the brackets screen (docs/search.md)
+        max_trial=sum(plan(max_trial)) if halving else config.max_trial,
         delta=config.delta,
     )
+    if halving:
+        _search_halving(session, space, searcher, runner, progress, (init_seed, order_seed))
+        return
     logged = results.trials
-    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
     # Trials whose decision was never told (interrupted mid-batch) are replayed as costs only.
     try:
         state = replay(searcher, [(dict(t.point), t.cost) for t in logged], config.batch)
@@ -482,7 +513,7 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
         first = count - len(known)  # trial index of pending[0]
         pending = list(pending)[: max(0, max_trial - first)]
         jobs = [
-            Job(f"trial/{first + j}", point, init_seed, order_seed, "validation")
+            Job(f"trial/{first + j}", space.scales(point), init_seed, order_seed, "validation")
             for j, point in enumerate(pending)
             if j >= len(known)
         ]
@@ -530,6 +561,98 @@ def _search(session: _Session, spec: Spec, runner: Executor, progress: Progress)
     progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials")
 
 
+def _search_halving(
+    session: _Session,
+    space: Space,
+    searcher: Searcher,
+    runner: Executor,
+    progress: Progress,
+    seeds: tuple[int, int],
+) -> None:
+    """Successive halving (``adnn_lint.runtime.halving``). A resumed run replays the log: the
+    brackets are asked again and each evaluation takes the logged trial while there is one (the
+    same point and fraction, else the resume is refused), so only the missing runs train."""
+    config = session.results.config
+    assert session.results.baseline is not None
+    baseline_mean = session.results.baseline.mean
+    logged = session.results.trials
+    max_trial = config.max_trial or DEFAULT_MAX_TRIAL
+    start = time.perf_counter()
+    spent = session.results.search_seconds
+    cursor = 0  # index of the next trial, logged or new
+    progress.phase(f"{config.method} (halving)", max_trial)
+
+    def evaluate(points: list[Point], fraction: float) -> list[tuple[float, int]]:
+        nonlocal cursor
+        first = cursor
+        cursor += len(points)
+        for j, point in enumerate(points[: max(0, len(logged) - first)]):
+            old = logged[first + j]
+            if not space.same_point(old.point, point) or old.fraction != fraction:
+                raise VerifyError(
+                    f"--resume: {session.path}: trial {first + j} is {dict(old.point)} at "
+                    f"{old.fraction:g} of the budget, but the search now asks {point} at "
+                    f"{fraction:g} (different seed, method or space?)"
+                )
+        new = list(range(max(first, len(logged)), first + len(points)))
+        if new:
+            stop = _stop_reason(session.results, config, spent + time.perf_counter() - start)
+            if stop is not None:
+                raise Stopped(stop)
+            jobs = [
+                Job(f"trial/{i}", space.scales(points[i - first]), *seeds, "validation", fraction)
+                for i in new
+            ]
+            finished: dict[str, Outcome] = {}
+            for outcome in runner.run(jobs):
+                finished[outcome.key] = outcome
+                while f"trial/{len(session.results.trials)}" in finished:
+                    index = len(session.results.trials)
+                    hit = finished[f"trial/{index}"]
+                    elapsed = spent + time.perf_counter() - start
+                    ok = hit.error is None
+                    trial = Trial(
+                        index=index,
+                        point=dict(points[index - first]),
+                        seed=seeds[0],
+                        order_seed=seeds[1],
+                        val_accuracy=hit.accuracy if ok else None,
+                        val_loss=hit.loss if ok else None,
+                        seconds=hit.seconds,
+                        elapsed=elapsed,
+                        gain=hit.accuracy - baseline_mean if ok and fraction >= 1.0 else None,
+                        note=f"screened on {fraction:.3g} of the budget" if fraction < 1 else "",
+                        error=hit.error,
+                        fraction=fraction,
+                    )
+                    if not ok:
+                        progress.message(f"trial/{index} failed: {hit.error}")
+                    session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
+                    used = sum(t.fraction for t in session.results.trials)
+                    progress.advance(int(used), _best_note(session.results))
+        trials = session.results.trials[first : first + len(points)]
+        # A failed run reads as NaN: halving ranks it last and tells the searcher the worst cost.
+        return [(math.nan if t.val_accuracy is None else t.val_accuracy, t.index) for t in trials]
+
+    def record(indices: list[int], decisions: list[Decision]) -> None:
+        updated = list(session.results.trials)
+        for index, decision in zip(indices, decisions, strict=True):
+            updated[index] = replace(
+                updated[index],
+                accepted=decision.accepted,
+                temperature=decision.temperature,
+                probability=decision.probability,
+                counted=decision.counted,
+                note=(updated[index].note + " " + decision.note).strip(),
+            )
+        session.save(replace(session.results, trials=tuple(updated)))
+
+    stop = run_halving(searcher, evaluate, record, budget=max_trial)
+    elapsed = spent + time.perf_counter() - start
+    session.save(replace(session.results, stop_reason=stop, search_seconds=elapsed))
+    progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials (halving)")
+
+
 def _best_note(results: Results) -> str:
     if results.best_trial is None:
         return ""
@@ -538,7 +661,9 @@ def _best_note(results: Results) -> str:
 
 
 def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason | None:
-    if len(results.trials) >= (config.max_trial or DEFAULT_MAX_TRIAL):
+    # a screening run (halving) counts its fraction of a full training
+    spent = sum(t.fraction for t in results.trials)
+    if spent >= (config.max_trial or DEFAULT_MAX_TRIAL) - 1e-9:
         return "max_trial"
     if config.max_time is not None and elapsed >= config.max_time:
         return "max_time"
@@ -549,7 +674,7 @@ def _stop_reason(results: Results, config: Config, elapsed: float) -> StopReason
     return None
 
 
-def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
+def _confirm(session: _Session, space: Space, runner: Executor, progress: Progress) -> None:
     """Retrain the best trial on the baseline seeds (validation) and pair it with the baseline.
 
     One trial's validation accuracy is one draw; the highest of many draws is biased upward.
@@ -561,7 +686,7 @@ def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
     best = results.best_trial
     if best is None or not results.baseline_runs:
         return
-    point = dict(results.trials[best].point)
+    point = space.scales(results.trials[best].point)  # what the builder takes
     runs = results.baseline_runs
     done = {(r.seed, r.order_seed) for r in results.confirmation_runs}
     jobs = [
@@ -598,7 +723,9 @@ def _confirm(session: _Session, runner: Executor, progress: Progress) -> None:
     )
 
 
-def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress) -> None:
+def _verdict(
+    session: _Session, spec: Spec, space: Space, runner: Executor, progress: Progress
+) -> None:
     results = session.results
     config = results.config
     seeds = _seed_plan(config)
@@ -607,13 +734,14 @@ def _verdict(session: _Session, spec: Spec, runner: Executor, progress: Progress
     confirmed = results.confirmation_gain
     if best is not None and (confirmed is None or confirmed.mean <= 0.0):
         best = None  # the best trial did not beat the spec's initializers on their own seeds
-    point = None if best is None else dict(results.trials[best].point)
+    point: Point | None = None if best is None else dict(results.trials[best].point)
+    scales = None if point is None else space.scales(point)  # what the builder takes
     chosen = "baseline" if best is None else f"trial {best}"
     pairs = list(zip(seeds["verdict_init"], seeds["verdict_order"], strict=True))
     jobs = [Job(f"verdict/baseline/{j}", None, s, o, split) for j, (s, o) in enumerate(pairs)]
-    if point is not None:
+    if scales is not None:
         jobs += [
-            Job(f"verdict/candidate/{j}", point, s, o, split) for j, (s, o) in enumerate(pairs)
+            Job(f"verdict/candidate/{j}", scales, s, o, split) for j, (s, o) in enumerate(pairs)
         ]
     start = time.perf_counter()
     progress.phase("verdict", len(jobs))

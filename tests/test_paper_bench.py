@@ -1,4 +1,5 @@
-"""CI smoke of benchmarks/paper.py: the --quick size on the shipped MNIST subset.
+"""CI smoke of benchmarks/paper.py: the --quick size on the MNIST subset shipped in the package
+(``--embedded``), so it needs nothing beside the repository.
 
 It checks the structure of what the benchmark writes (JSON record, RESULTS.md section between
 its markers, SVG plots), never its figures.
@@ -61,31 +62,46 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
     record = json.loads((out / "paper_results.json").read_text())
     assert record["version"] == 1 and record["size"] == "quick"
     assert {"tensorflow", "keras", "cpus"} <= set(record["environment"])
-    (model,) = record["models"]
-    assert model["model"] == "MNIST-1"
+    assert {d["source"] for d in record["data"].values()} == {"embedded"}
+    mlp, cnn = record["models"]
+    assert (mlp["model"], cnn["model"]) == ("MNIST-1", "MNIST-CNN")
+    assert (mlp["trainer"], cnn["trainer"]) == ("stacked", "keras fit()")
+    assert cnn["train_limit"] == record["config"]["cnn_train_limit"]
     budgets = record["config"]["budgets"]
-    expected = {f"{m}@{b}" for m in ("paper", "asa", "random") for b in budgets}
-    assert set(model["methods"]) == expected
-    for name, meth in model["methods"].items():
-        assert 0 < meth["trials"] <= meth["budget"], name
-        assert meth["seconds"] >= 0
-        assert meth["best_trial"] is not None
-        keys = set(meth["best_trial"]["point"])
-        # paper-mode points name only the layers walked so far
-        assert {"W0", "B0"} <= keys <= {"W0", "B0", "W1", "B1"}, name
-    for label in ("glorot_uniform", "he_normal", "lsuv", *expected):
-        tested = model["tested"][label]
-        assert len(tested["runs"]) == record["config"]["verdict_seeds"]
-        assert all(0.0 <= a <= 1.0 for a in tested["runs"])
-        if label != "glorot_uniform":
-            gain = tested["gain"]
-            assert gain["ci_low"] <= gain["mean"] <= gain["ci_high"]
-    assert set(model["sweep"]) == {f"{d:g}" for d in record["config"]["deltas"]}
+    searches = ("paper", "asa", "asa-abs", "asa-halving", "random", "random-abs")
+    expected = {f"{m}@{b}" for m in searches for b in budgets}
+    layers = {"MNIST-1": 2, "MNIST-CNN": 3}
+    for model in (mlp, cnn):
+        assert set(model["methods"]) == expected
+        every = {f"{p}{i}" for p in "WB" for i in range(layers[model["model"]])}
+        for name, meth in model["methods"].items():
+            # full trainings spent; halving's screening runs count their fraction
+            assert 0 < meth["trial_units"] <= meth["budget"] + 1e-9, name
+            assert (meth["fidelity"] == "halving") == ("halving" in name)
+            assert meth["seconds"] >= 0
+            assert meth["best_trial"] is not None
+            keys = set(meth["best_trial"]["point"])
+            # paper-mode points name only the layers walked so far
+            assert {"W0", "B0"} <= keys <= every, name
+            assert meth["space"] == ("absolute" if name.startswith(("paper", "asa-abs",
+                                     "random-abs")) else "relative"), name  # fmt: skip
+            assert set(meth["best_scales"]) == keys
+        fixed = ("glorot_uniform", "he_normal") + (("lsuv",) if model is mlp else ())
+        assert set(model["tested"]) == {*fixed, *expected}
+        for label in model["tested"]:
+            tested = model["tested"][label]
+            assert len(tested["runs"]) == record["config"]["verdict_seeds"]
+            assert all(0.0 <= a <= 1.0 for a in tested["runs"])
+            if label != "glorot_uniform":
+                gain = tested["gain"]
+                assert gain["ci_low"] <= gain["mean"] <= gain["ci_high"]
+    assert set(mlp["sweep"]) == {f"{d:g}" for d in record["config"]["deltas"]}
     text = (out / "RESULTS.md").read_text()
     section = text.split("<!-- paper:begin -->", 1)[1].split("<!-- paper:end -->", 1)[0]
     for heading in ("### Baselines", "### RQ2", "### RQ1", "### RQ3", "### Reading"):
         assert heading in section
-    assert "| MNIST-1 |" in section
+    assert "| MNIST-1 |" in section and "| MNIST-CNN |" in section
+    assert "Search space at budget" in section
     for svg in ("paper_gain_vs_delta.svg", "paper_gain_vs_trials.svg"):
         root = ET.parse(out / svg).getroot()
         assert root.tag.endswith("svg") and root.findall(".//{http://www.w3.org/2000/svg}circle")
@@ -96,13 +112,23 @@ def test_quick_benchmark_writes_a_complete_record(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=600, cwd=ROOT,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    (model,) = json.loads((out / "paper_results.json").read_text())["models"]
+    model = json.loads((out / "paper_results.json").read_text())["models"][0]
     extra = model["search_seeds"]["1"]
-    assert set(extra["methods"]) == {f"{m}@{b}" for m in ("asa", "random") for b in budgets}
+    searched = ("asa", "asa-abs", "asa-halving", "random", "random-abs")
+    assert set(extra["methods"]) == {f"{m}@{b}" for m in searched for b in budgets}
     assert set(extra["tested"]) == set(extra["methods"])
     assert len(extra["tested_baseline"]["runs"]) == record["config"]["verdict_seeds"]
     section = (out / "RESULTS.md").read_text().split("<!-- paper:begin -->", 1)[1]
     assert "### RQ2 over searcher seeds" in section and "| MNIST-1 | 0, 1 |" in section
+
+
+def test_the_benchmark_asks_where_the_data_comes_from() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "paper.py"), "--quick", "--no-markdown", "--out", "x"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--data-dir DIR" in proc.stderr and "--embedded" in proc.stderr
 
 
 def test_search_seed_rows_take_seed_zero_from_the_main_run() -> None:

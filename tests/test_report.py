@@ -367,3 +367,10 @@ def test_a_family_parameter_shows_the_family_it_picks() -> None:
     assert _point({"F0": 0.7}) == "F0=0.7"  # no families recorded: the number as it is
     for value in (-0.5, 0.49, 0.5, 0.51, 1.49, 1.5):
         assert _point({"F0": value}, families) == f"F0={families[family_index(value, families)]}"
+
+
+def test_a_relative_kernel_parameter_shows_multiplier_and_std() -> None:
+    from adnn_lint.report_build import _point
+
+    shown = _point({"W0": -1.0, "B0": 0.02}, (), {"W0": 0.5})
+    assert shown == "W0=×0.5 (σ 0.25) B0=0.02"

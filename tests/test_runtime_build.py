@@ -145,3 +145,40 @@ def test_a_family_parameter_picks_the_kernel_family() -> None:
     # A uniform draw with standard deviation s stays inside sqrt(3) s; 12,544 normal draws do not.
     edge = 3**0.5 * 0.02
     assert float(np.abs(uniform).max()) <= edge * 1.01 < float(np.abs(normal).max())
+
+
+@pytest.mark.runtime
+def test_relative_box_holds_a_built_cnns_own_initial_kernel() -> None:
+    """Conv2D(16, 3) on one channel: Keras's default Glorot kernel (std 0.11) lies outside the
+    paper's absolute box [0, 0.1]; the relative box holds it and the He scale sqrt(2/9)."""
+    from adnn_lint.runtime.space import space_for
+
+    pytest.importorskip("keras")
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    spec = Spec(
+        model=ModelSpec(
+            "cnn",
+            (28, 28, 1),
+            (
+                LayerSpec("c1", "Conv2D", 16, "relu", initializers=inits,
+                          options={"kernel_size": 3}),
+                LayerSpec("p1", "MaxPooling2D"),
+                LayerSpec("c2", "Conv2D", 32, "relu", initializers=inits,
+                          options={"kernel_size": 3}),
+                LayerSpec("p2", "MaxPooling2D"),
+                LayerSpec("f", "Flatten"),
+                LayerSpec("o", "Dense", 10, "softmax", initializers=inits),
+            ),
+        )
+    )  # fmt: skip
+    shapes = build.spec_shapes(spec, build.build_model(spec, (28, 28, 1), 10))
+    space = space_for(spec, shapes=shapes)  # no fans in the spec: taken from the kernels
+    own = build.sample_initial(spec, shapes, None, seed=3)
+    for i, name in enumerate(("c1", "c2", "o")):
+        w = space.param(f"W{i}")
+        std = float(own[name]["kernel"].std())
+        assert w.reference is not None and w.contains(np.log2(std / w.reference)), name
+        assert w.contains(0.0)  # the activation-matched scale
+    assert float(own["c1"]["kernel"].std()) > space_for(spec, "paper").param("W0").high
+    assert space.param("W0").reference == pytest.approx(np.sqrt(2 / 9))
+    assert space.param("W0").start == pytest.approx(np.log2(np.sqrt(9 / 153)))  # own Glorot

@@ -139,3 +139,25 @@ def test_optimizer_options_reach_both_trainers() -> None:
     # An option the stacked trainer does not reproduce sends the spec to Keras fit().
     adam = replace(_spec(), train=TrainSpec(optimizer="adam", optimizer_options={"beta_1": 0.5}))
     assert InProcessExecutor(adam, data).trainer == "keras"
+
+
+def test_a_screening_job_trains_on_its_share_of_the_examples_in_both_trainers() -> None:
+    pytest.importorskip("tensorflow")
+    from adnn_lint.runtime.data import load_data
+    from adnn_lint.runtime.executor import InProcessExecutor, Job, training_rows
+    from adnn_lint.runtime.verifier import enable_determinism
+
+    assert training_rows(360, 1 / 9) == 40 and training_rows(360, 1.0) == 360
+    with pytest.raises(ValueError, match="fraction"):
+        training_rows(360, 0.0)
+    enable_determinism(0)
+    data = load_data("embedded", limit=400, test_limit=100)
+    small = load_data("embedded", limit=40, test_limit=100)  # the first 40: 36 train rows
+    jobs = [Job("part", None, 11, 12, "test", fraction=36 / 360), Job("full", None, 11, 12, "test")]
+    alone = next(iter(InProcessExecutor(_spec(), small, stacked=False).run([jobs[1]])))
+    for stacked in (False, True):
+        runner = InProcessExecutor(_spec(), data, stacked=stacked)
+        outcomes = {o.key: o for o in runner.run(jobs)}
+        # the screening run is the full run on the first 36 training rows
+        assert outcomes["part"].loss == pytest.approx(alone.loss, rel=0.02)
+        assert outcomes["part"].loss != pytest.approx(outcomes["full"].loss, rel=0.02)

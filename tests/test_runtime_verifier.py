@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -28,7 +29,8 @@ def _dense(name: str, units: int, activation: str) -> LayerSpec:
 
 SPEC = Spec(
     model=ModelSpec("mlp", (4,), (_dense("h", 8, "relu"), _dense("out", 2, "softmax"))),
-    search=SearchSpec(method="random", seeds=3),
+    # the paper's absolute box: the fake accuracy peaks at a kernel std of 0.06
+    search=SearchSpec(method="random", seeds=3, space="absolute"),
     contract=Contract(accuracy=0.5),
 )
 _X = np.zeros((10, 4), np.float32)
@@ -210,3 +212,94 @@ def test_search_families_are_searched_recorded_and_resumable(tmp_path: Path) -> 
     assert resumed.status == "complete" and len(resumed.trials) == 7
     with pytest.raises(VerifyError, match="families"):
         verify(SPEC, DATA, _options(path, resume=True), executor=FakeExecutor())
+
+
+class ShapedExecutor(FakeExecutor):
+    """Knows the weight shapes, as the in-process executor does (the relative space's fans)."""
+
+    shapes: ClassVar = {
+        "h": {"kernel": (4, 8), "bias": (8,)},
+        "out": {"kernel": (8, 2), "bias": (2,)},
+    }
+
+
+def test_relative_space_trains_the_std_its_multipliers_stand_for(tmp_path: Path) -> None:
+    spec = replace(SPEC, search=SearchSpec(method="random", seeds=3))  # relative by default
+    executor = ShapedExecutor()
+    path = tmp_path / "r.json"
+    results = verify(spec, DATA, _options(path), executor=executor)
+    config = results.config
+    assert config.space == "relative"
+    assert config.kernel_references["W0"] == pytest.approx(math.sqrt(2 / 4))  # He, fan-in 4
+    assert config.kernel_references["W1"] == pytest.approx(math.sqrt(1 / 8))  # LeCun, softmax
+    raw = json.loads(path.read_text())["config"]
+    assert raw["space"] == "relative" and set(raw["kernel_references"]) == {"W0", "W1"}
+    trials = {j.key: j for j in executor.jobs if j.key.startswith("trial/")}
+    for trial in results.trials:
+        job = trials[f"trial/{trial.index}"].point
+        assert job is not None
+        for name in ("W0", "W1"):
+            std = config.kernel_references[name] * 2.0 ** trial.point[name]
+            assert job[name] == pytest.approx(std)
+        assert job["B0"] == trial.point["B0"]  # biases stay absolute
+    assert results.spec_point is not None  # the spec's own Glorot kernel, as a multiplier
+    assert results.spec_point["W0"] == pytest.approx(math.log2(math.sqrt(4 / 12)), abs=0.3)
+
+
+def test_resume_refuses_a_file_made_with_another_space(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, _options(path), executor=ShapedExecutor(interrupt_after=2))
+    relative = replace(SPEC, search=replace(SPEC.search, space="relative"))
+    with pytest.raises(VerifyError, match=r"different settings \(.*\bspace\b"):
+        verify(relative, DATA, _options(path, resume=True), executor=ShapedExecutor())
+
+
+class BudgetExecutor(FakeExecutor):
+    """A screening run (fraction < 1) scores lower, as a shorter training does."""
+
+    def _accuracy(self, job: Job) -> float:
+        return super()._accuracy(job) - 0.3 * (1.0 - job.fraction)
+
+
+def test_halving_screens_on_fractions_and_chooses_only_full_trials(tmp_path: Path) -> None:
+    executor = BudgetExecutor()
+    options = _options(tmp_path / "r.json", max_trial=6, fidelity="halving")
+    results = verify(SPEC, DATA, options, executor=executor)
+    assert results.config.fidelity == "halving"
+    fractions = [t.fraction for t in results.trials]
+    # two brackets of 9 points: 9 at 1/9, 3 at 1/3, 1 in full; 6 full trainings in all
+    assert fractions == ([1 / 9] * 9 + [1 / 3] * 3 + [1.0]) * 2
+    assert sum(fractions) == pytest.approx(6.0)
+    assert results.stop_reason == "searcher_finished"
+    full = [t for t in results.trials if t.fraction == 1.0]
+    assert results.best_trial in {t.index for t in full}
+    assert all(t.gain is None for t in results.trials if t.fraction < 1)
+    # promoted points are the best of their rung, and each rung trains its points again
+    rung0, rung1 = results.trials[:9], results.trials[9:12]
+    top3 = sorted(rung0, key=lambda t: -t.val_accuracy)[:3]
+    assert [t.point for t in rung1] == [t.point for t in top3]
+    jobs = [j for j in executor.jobs if j.key.startswith("trial/")]
+    assert [j.fraction for j in jobs] == fractions
+    # the verdict is unchanged: full runs on fresh seeds, test split
+    verdict_jobs = [j for j in executor.jobs if j.key.startswith("verdict/")]
+    assert {j.fraction for j in verdict_jobs} == {1.0} and {j.split for j in verdict_jobs} == {
+        "test"
+    }
+
+
+def test_halving_resumes_inside_a_bracket(tmp_path: Path) -> None:
+    options = _options(tmp_path / "a.json", max_trial=6, fidelity="halving")
+    straight = verify(SPEC, DATA, options, executor=BudgetExecutor())
+    path = tmp_path / "b.json"
+    with pytest.raises(KeyboardInterrupt):
+        verify(SPEC, DATA, replace(options, results_path=path), executor=BudgetExecutor(10))
+    assert len(load_results(path).trials) == 10
+    again = BudgetExecutor()
+    resumed = verify(SPEC, DATA, replace(options, results_path=path, resume=True), executor=again)
+    assert next(j.key for j in again.jobs if j.key.startswith("trial/")) == "trial/10"
+    assert [t.point for t in resumed.trials] == [t.point for t in straight.trials]
+    assert resumed.best_trial == straight.best_trial
+    with pytest.raises(VerifyError, match="different settings"):
+        verify(SPEC, DATA, replace(options, results_path=path, resume=True, fidelity="full"),
+               executor=BudgetExecutor())  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from adnn_lint.runtime.search import (
     replay,
 )
 from adnn_lint.runtime.search_asa import (
+    AsaOptions,
     AsaSearcher,
     generate_steps,
     schedule_constant,
@@ -33,6 +35,8 @@ from adnn_lint.spec.model import (
     family_index,
 )
 
+_ABSOLUTE = SearchSpec(space="absolute")  # the paper's box: W{i} is the standard deviation
+
 
 def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:
     inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
@@ -41,7 +45,7 @@ def _mlp_spec(hidden: int = 2, search: SearchSpec | None = None) -> Spec:
         LayerSpec(f"dense_{i}", "Dense", 256, "relu", initializers=inits) for i in range(hidden)
     ]
     layers += [LayerSpec("out", "Dense", 10, "softmax", initializers=inits)]
-    return Spec(model=ModelSpec("mlp", (28, 28), tuple(layers)), search=search or SearchSpec())
+    return Spec(model=ModelSpec("mlp", (28, 28), tuple(layers)), search=search or _ABSOLUTE)
 
 
 def _space() -> Space:
@@ -74,7 +78,7 @@ def _run(searcher: Searcher, cost: Callable[[Point], float], batch: int, budget:
 
 
 def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
-    space = space_for(_mlp_spec(2, SearchSpec(kernel_scale=Domain(0.0, 0.2))))
+    space = space_for(_mlp_spec(2, SearchSpec(space="absolute", kernel_scale=Domain(0.0, 0.2))))
     assert space.names == ("W0", "B0", "W1", "B1", "W2", "B2")
     assert [p.layer for p in space.params[::2]] == ["dense_0", "dense_1", "out"]
     assert space.param("W2").high == 0.2 and space.param("B2").role == "bias_value"
@@ -82,12 +86,13 @@ def test_space_for_names_each_kernel_layer_in_graph_order() -> None:
 
 def test_search_families_add_a_family_parameter_per_kernel_layer() -> None:
     families = ("he_normal", "glorot_uniform", "lecun_normal")
-    space = space_for(_mlp_spec(1, SearchSpec(families=families)))
+    space = space_for(_mlp_spec(1, SearchSpec(space="absolute", families=families)))
     assert space.names == ("W0", "B0", "F0", "W1", "B1", "F1")
     f0 = space.param("F0")
     assert (f0.low, f0.high, f0.role, f0.layer) == (-0.5, 2.5, "family", "dense_0")
     assert f0.start == 1.0  # the layer's own glorot_uniform
-    assert space_for(_mlp_spec(1, SearchSpec(families=("he_normal",)))).param("F0").start is None
+    one = SearchSpec(space="absolute", families=("he_normal",))
+    assert space_for(_mlp_spec(1, one)).param("F0").start is None
     # each family gets an equal share of [-0.5, n - 0.5]
     shares = [family_index(v, families) for v in np.linspace(-0.5, 2.5, 3001)]
     assert [shares.count(i) for i in range(3)] == pytest.approx([1000, 1000, 1000], abs=2)
@@ -110,7 +115,8 @@ def test_space_starts_at_the_models_own_initial_values() -> None:
                 LayerSpec("e", "Dense", 64, "relu", initializers=he, fan_in=256, fan_out=64),
                 LayerSpec("o", "Dense", 10, "softmax", initializers=inits),  # fans unknown
             ),
-        )
+        ),
+        search=_ABSOLUTE,
     )
     space = space_for(spec)
     assert space.param("W0").start == pytest.approx(math.sqrt(2 / (784 + 256)))
@@ -118,14 +124,15 @@ def test_space_starts_at_the_models_own_initial_values() -> None:
     assert space.param("W1").start == pytest.approx(math.sqrt(2 / 256))
     assert space.param("B1").start == 0.1  # constant 0.5 clamped into the default [0, 0.1]
     assert space.param("W2").start is None
-    first = make_searcher("asa", space, seed=0, max_trial=5).ask(1)[0]
+    known = AsaOptions(known_points=True)
+    first = AsaSearcher(space, seed=0, max_trial=5, options=known).ask(1)[0]
     assert first["W0"] == pytest.approx(math.sqrt(2 / 1040)) and first["B0"] == 0.0
     assert first["W2"] == pytest.approx(0.05)  # unknown: the centre of the range
 
 
 def test_space_for_rejects_bad_domain_and_models_without_kernels() -> None:
     with pytest.raises(ValueError, match=r"search\.bias_value"):
-        space_for(_mlp_spec(1, SearchSpec(bias_value=Domain(0.5, 0.1))))
+        space_for(_mlp_spec(1, SearchSpec(space="absolute", bias_value=Domain(0.5, 0.1))))
     empty = Spec(model=ModelSpec("m", None, (LayerSpec("f", "Flatten"),)))
     with pytest.raises(ValueError, match="no layer has a kernel"):
         space_for(empty)
@@ -206,16 +213,64 @@ def test_asa_temperatures_fall_and_reannealing_uses_sensitivities() -> None:
 
 
 def test_asa_accepts_better_and_tests_worse_with_the_cost_temperature() -> None:
-    searcher = AsaSearcher(_space(), seed=2, max_trial=30)
-    points = searcher.ask(3)
-    decisions = searcher.tell(points, [-0.5, -0.6, -0.4])
-    assert decisions[0].note == "start point"
-    assert decisions[1].accepted  # better than the start: always taken
-    assert not decisions[2].accepted  # the block already moved
+    searcher = AsaSearcher(_space(), seed=2, max_trial=8)  # a first batch of 4
+    first = searcher.ask(10)
+    assert len(first) == 4  # the first batch is asked on its own
+    decisions = searcher.tell(first, [-0.5, -0.6, -0.4, -0.55])
+    assert decisions[0].note == "start point" and decisions[0].accepted
+    assert [d.accepted for d in decisions[1:]] == [True, False, False]  # best so far
+    assert searcher.annealing
+    assert searcher.t0_cost == pytest.approx(float(np.std([-0.5, -0.6, -0.4, -0.55])))
+    block = searcher.ask(3)
+    decisions = searcher.tell(block, [-0.62, -0.7, -0.65])
+    assert decisions[1].accepted  # better than the current state: always taken
+    assert not decisions[0].accepted and not decisions[2].accepted  # the block already moved
     worse = searcher.ask(1)
     (d,) = searcher.tell(worse, [-0.1])
     assert d.temperature is not None and d.probability is not None
-    assert d.probability == pytest.approx(math.exp(-0.5 / d.temperature))
+    assert d.probability == pytest.approx(math.exp(-0.6 / d.temperature))
+
+
+def test_asa_first_batch_holds_the_own_and_matched_points_and_fills_the_box() -> None:
+    spec = _mlp_spec(1, SearchSpec())  # relative space
+    spec = replace(
+        spec,
+        model=replace(
+            spec.model,
+            layers=tuple(replace(layer, fan_in=784, fan_out=256) for layer in spec.model.layers),
+        ),
+    )
+    space = space_for(spec)
+    searcher = AsaSearcher(space, seed=0, max_trial=20, options=AsaOptions(known_points=True))
+    first = searcher.ask(20)
+    assert len(first) == 10
+    own = {p.name: p.start for p in space.params}
+    assert space.same_point(first[0], own)
+    assert first[1]["W0"] == 0.0 and first[1]["W1"] == 0.0  # He / LeCun scale
+    assert first[1]["B0"] == own["B0"]
+    cube = np.array([space.to_unit(p) for p in first[2:]])
+    for column in cube.T:  # Latin hypercube: one point in each eighth of every range
+        assert sorted(np.floor(column * 8).astype(int)) == list(range(8))
+    given = space.from_unit(np.full(space.dim, 0.25))  # an explicit start comes first
+    assert space.same_point(AsaSearcher(space, seed=0, max_trial=20, start=given).ask(1)[0], given)
+    # by default the first batch is the Latin hypercube alone, annealing from its best point
+    plain = AsaSearcher(space, seed=0, max_trial=20).ask(20)
+    cube = np.array([space.to_unit(p) for p in plain])
+    assert len(plain) == 10 and not any(space.same_point(p, own) for p in plain)
+    for column in cube.T:
+        assert sorted(np.floor(column * 10).astype(int)) == list(range(10))
+
+
+def test_asa_schedule_is_calibrated_to_the_budget_left() -> None:
+    searcher = AsaSearcher(_space(), seed=0, max_trial=10)
+    assert searcher.anneal_scale == 5  # 10 - the first batch of 5
+    final = math.exp(-searcher.c * searcher.anneal_scale ** (1 / searcher.dim))
+    median = final * (math.sqrt(1 + 1 / final) - 1)
+    assert median == pytest.approx(0.05)  # AsaOptions.final_step
+    steps = generate_steps(np.random.default_rng(0).random(20_000), final)
+    assert float(np.median(np.abs(steps))) == pytest.approx(0.05, rel=0.05)
+    no_budget = AsaSearcher(_space(), seed=0)
+    assert no_budget.ratio_scale == 1e-5 and no_budget.anneal_scale == 100  # Ingber's
 
 
 def test_nan_cost_is_worst_and_never_accepted() -> None:
@@ -337,3 +392,66 @@ def test_replay_detects_a_different_seed() -> None:
 def test_unknown_method_is_named() -> None:
     with pytest.raises(ValueError, match="'annealing'"):
         make_searcher("annealing", _space(), seed=0)
+
+
+# -- relative space ---------------------------------------------------------------------------
+
+
+def _cnn_spec(search: SearchSpec | None = None) -> Spec:
+    """LeNet-style: Conv2D(16, 3) on one channel (fan-in 9) with Keras's default Glorot kernel."""
+    inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))
+    layers = (
+        LayerSpec("c1", "Conv2D", 16, "relu", initializers=inits, fan_in=9, fan_out=144),
+        LayerSpec("p1", "MaxPooling2D"),
+        LayerSpec("c2", "Conv2D", 32, "relu", initializers=inits, fan_in=144, fan_out=288),
+        LayerSpec("p2", "MaxPooling2D"),
+        LayerSpec("f", "Flatten"),
+        LayerSpec("o", "Dense", 10, "softmax", initializers=inits, fan_in=800, fan_out=10),
+    )
+    return Spec(model=ModelSpec("cnn", (28, 28, 1), layers), search=search or SearchSpec())
+
+
+def test_relative_space_is_the_default_of_asa_and_random_and_paper_keeps_the_box() -> None:
+    spec = _cnn_spec()
+    assert space_for(spec).kind == "relative"
+    assert space_for(spec, "random").kind == "relative"
+    paper = space_for(spec, "paper")
+    assert paper.kind == "absolute" and paper.param("W0").high == 0.1
+    with pytest.raises(ValueError, match=r"search\.space"):
+        space_for(_cnn_spec(SearchSpec(space="relative")), "paper")
+
+
+def test_relative_box_holds_the_cnns_own_scale_and_the_he_scale() -> None:
+    space = space_for(_cnn_spec())
+    w0 = space.param("W0")
+    he = math.sqrt(2 / 9)  # He-normal on fan-in 9: the issue's 0.47
+    glorot = math.sqrt(2 / (9 + 144))  # Keras's default kernel there: 0.11, outside [0, 0.1]
+    assert w0.reference == pytest.approx(he)
+    assert space.scales({"W0": 0.0})["W0"] == pytest.approx(he)
+    assert w0.start is not None and space.scales({"W0": w0.start})["W0"] == pytest.approx(glorot)
+    for p in (q for q in space.params if q.role == "kernel_scale"):
+        assert p.contains(0.0) and p.start is not None and p.contains(p.start)
+    # the softmax head is matched LeCun-style (gain 1), the ReLU layers He-style (gain 2)
+    assert space.param("W2").reference == pytest.approx(math.sqrt(1 / 800))
+    assert space.param("W1").reference == pytest.approx(math.sqrt(2 / 144))
+    # one unit is a factor of 2 in every layer
+    for name in ("W0", "W1", "W2"):
+        ratio = space.scales({name: 1.0})[name] / space.scales({name: 0.0})[name]
+        assert ratio == pytest.approx(2.0)
+
+
+def test_relative_box_widens_to_hold_an_own_scale_outside_the_multipliers() -> None:
+    spec = _cnn_spec(SearchSpec(kernel_multiplier=Domain(0.5, 2.0)))
+    w0 = space_for(spec).param("W0")
+    assert w0.low == pytest.approx(math.log2(math.sqrt(9 / 153)))  # Glorot / He on fan-in 9
+    assert w0.high == 1.0
+    assert space_for(spec).param("W1").low == -1.0  # 784-style layers stay in [1/2, 2]
+
+
+def test_relative_space_needs_a_fan_in_and_takes_it_from_the_shapes() -> None:
+    inits = (InitSpec("kernel", "glorot_uniform"),)
+    layer = LayerSpec("d", "Dense", 10, "softmax", initializers=inits)
+    spec = Spec(model=ModelSpec("m", (4,), (layer,)))
+    with pytest.raises(ValueError, match=r"search\.space.*fan-in of layer 'd'"):
+        space_for(spec)
+    assert space_for(spec, shapes={"d": {"kernel": (4, 10)}}).param("W0").reference == 0.5

@@ -127,6 +127,11 @@ def specs(draw: st.DrawFn) -> Spec:
         domains(),
         st.lists(st.sampled_from(FAMILIES), max_size=3).map(tuple),
         positive,
+        st.sampled_from([None, "relative", "absolute"]),
+        st.tuples(st.floats(0.01, 1.0), st.floats(1.0, 100.0)).map(lambda b: Domain(*b)),
+        st.sampled_from(["full", "halving"]),
+    ).filter(  # paper mode refuses both (spec check)
+        lambda s: s.method != "paper" or (s.space != "relative" and s.fidelity == "full")
     )
     contract = st.builds(
         Contract,
@@ -333,6 +338,41 @@ def test_loads_raises_with_the_first_position() -> None:
             4,
             1,
             "missing required key 'name'",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nmethod = "paper"\nspace = "relative"\n',
+            "search.space",
+            6,
+            9,
+            "paper mode walks the absolute box",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nmethod = "paper"\nfidelity = "halving"\n',
+            "search.fidelity",
+            6,
+            12,
+            "paper mode is Algorithm 1",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nspace = "logarithmic"\n',
+            "search.space",
+            5,
+            9,
+            "is not one of relative, absolute",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nkernel_multiplier = [0.0, 4.0]\n',
+            "search.kernel_multiplier",
+            5,
+            21,
+            "a multiplier must be > 0",
+        ),
+        (
+            'adnn = 1\n[model]\nname = "m"\n[search]\nkernel_multiplier = [2.0, 4.0]\n',
+            "search.kernel_multiplier",
+            5,
+            21,
+            "must contain 1, the activation-matched",
         ),
     ],
 )

@@ -60,6 +60,12 @@ def add_parser(subparsers: Any) -> None:
     search.add_argument("--max-gain", metavar="GAIN", help="stop at this gain: 0.02 or 2%%")
     search.add_argument("--delta", type=float, metavar="F", help="paper search step")
     search.add_argument("--batch", type=int, metavar="N", help="points asked per round")
+    search.add_argument(
+        "--fidelity",
+        choices=("full", "halving"),
+        help="halving: screen candidates on 1/9 and 1/3 of the training budget, finish the best "
+        "third of each rung (default: the spec's search.fidelity, full)",
+    )
     judge = parser.add_argument_group("seeds and verdict")
     judge.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     judge.add_argument("--seeds", type=int, metavar="N", help="baseline seeds (default: spec, 5)")
@@ -328,6 +334,7 @@ def _verify(
         required_accuracy=accuracy,
         batch=args.batch,
         resume=args.resume,
+        fidelity=args.fidelity,
     )
     try:
         results = verify(spec, data, options, executor=executor, progress=progress)

@@ -40,7 +40,7 @@ def check_spec(
         from adnn_lint.rules.catalog import load_catalog
 
         catalog = load_catalog()
-    found = [*_graph(spec), *_fans(spec), *_names(spec, catalog)]
+    found = [*_graph(spec), *_fans(spec), *_names(spec, catalog), *_search(spec)]
     return [p for p in found if not any(p.path[: len(s)] == s for s in skip)]
 
 
@@ -145,6 +145,30 @@ def _names(spec: Spec, catalog: Catalog) -> Iterator[Problem]:
         problem = _family_problem(family, catalog)
         if problem:
             yield Problem(("search", "families", j), problem)
+
+
+def _search(spec: Spec) -> Iterator[Problem]:
+    """Paper mode walks the absolute box from 0 in steps of delta (Algorithm 1); a relative
+    space has no 0 and no unit that delta could step."""
+    if spec.search.method == "paper" and spec.search.space == "relative":
+        yield Problem(
+            ("search", "space"),
+            'paper mode walks the absolute box (Algorithm 1): use space = "absolute" or '
+            'method = "asa" or "random"',
+        )
+    if spec.search.method == "paper" and spec.search.fidelity == "halving":
+        yield Problem(
+            ("search", "fidelity"),
+            'paper mode is Algorithm 1, one full training a step: use fidelity = "full" or '
+            'method = "asa" or "random"',
+        )
+    multiplier = spec.search.kernel_multiplier
+    if not multiplier.low <= 1.0 <= multiplier.high:
+        yield Problem(
+            ("search", "kernel_multiplier"),
+            f"[{multiplier.low:g}, {multiplier.high:g}] must contain 1, the activation-matched "
+            "(He/LeCun) scale",
+        )
 
 
 def _sgd_options(options: Mapping[str, object]) -> Iterator[Problem]:

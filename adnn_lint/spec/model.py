@@ -18,6 +18,8 @@ SPEC_VERSION = 1
 
 InitOrigin = Literal["explicit", "implicit", "unresolved"]
 SearchMethod = Literal["asa", "paper", "random"]
+SearchSpace = Literal["relative", "absolute"]
+Fidelity = Literal["full", "halving"]
 Split = Literal["test", "validation"]
 
 
@@ -105,6 +107,14 @@ def family_index(value: float, families: Sequence[str]) -> int:
     return min(max(round(value), 0), len(families) - 1)
 
 
+def space_kind(space: SearchSpace | None, method: str) -> SearchSpace:
+    """The search space a method uses: the spec's choice, else relative for asa and random and
+    the paper's absolute box for paper mode (which reproduces Algorithm 1)."""
+    if space is not None:
+        return space
+    return "absolute" if method == "paper" else "relative"
+
+
 @dataclass(frozen=True)
 class SearchSpec:
     method: SearchMethod = "asa"
@@ -113,6 +123,13 @@ class SearchSpec:
     bias_value: Domain = Domain(0.0, 0.1)  # B_i: each layer's constant bias
     families: tuple[str, ...] = ()  # kernel families the search may switch between; () = keep
     seeds: int = 5  # baseline seeds
+    # None: relative for asa/random, absolute for paper (``space_kind``)
+    space: SearchSpace | None = None
+    # relative space: each layer's kernel std as a multiple of its activation-matched std
+    # (x16 at the top: measured, docs/search.md)
+    kernel_multiplier: Domain = Domain(0.125, 16.0)
+    # "halving": successive halving screens candidates on part of the training budget
+    fidelity: Fidelity = "full"
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,21 @@ _TRAIN = (
     "metrics",
     "unresolved",
 )
-_SEARCH = ("method", "delta", "kernel_scale", "bias_value", "families", "seeds")
+_SEARCH = (
+    "method",
+    "delta",
+    "space",
+    "kernel_multiplier",
+    "fidelity",
+    "kernel_scale",
+    "bias_value",
+    "families",
+    "seeds",
+)
 _METHODS = ("asa", "paper", "random")
+_SPACES = ("relative", "absolute")
+_FIDELITIES = ("full", "halving")
+
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -380,13 +393,30 @@ class _Reader:
         return SearchSpec(
             method=self.choice(table, path, "method", _METHODS, d.method),  # type: ignore[arg-type]
             delta=self.scalar(table, path, "delta", float, d.delta, _positive("delta")),
+            space=(
+                self.choice(table, path, "space", _SPACES, "relative")  # type: ignore[arg-type]
+                if "space" in table
+                else d.space
+            ),
+            kernel_multiplier=self.domain(
+                table, path, "kernel_multiplier", d.kernel_multiplier, positive=True
+            ),
+            fidelity=self.choice(table, path, "fidelity", _FIDELITIES, d.fidelity),  # type: ignore[arg-type]
             kernel_scale=self.domain(table, path, "kernel_scale", d.kernel_scale),
             bias_value=self.domain(table, path, "bias_value", d.bias_value),
             families=self.array(table, path, "families", str) or (),
             seeds=self.scalar(table, path, "seeds", int, d.seeds, _at_least("seeds", 1)),
         )
 
-    def domain(self, table: Mapping[str, Any], path: KeyPath, key: str, default: Domain) -> Domain:
+    def domain(
+        self,
+        table: Mapping[str, Any],
+        path: KeyPath,
+        key: str,
+        default: Domain,
+        *,
+        positive: bool = False,
+    ) -> Domain:
         if key not in table:
             return default
         value = table[key]
@@ -404,6 +434,9 @@ class _Reader:
             return default
         if low > high:
             self.report(here, f"low {low} is above high {high}")
+            return default
+        if positive and low <= 0:
+            self.report(here, f"a multiplier must be > 0; got low {low}")
             return default
         return Domain(low, high)
 
@@ -707,6 +740,9 @@ def dumps(spec: Spec) -> str:
         [
             ("method", s2.method),
             ("delta", s2.delta),
+            ("space", s2.space),
+            ("kernel_multiplier", [s2.kernel_multiplier.low, s2.kernel_multiplier.high]),
+            ("fidelity", s2.fidelity),
             ("kernel_scale", [s2.kernel_scale.low, s2.kernel_scale.high]),
             ("bias_value", [s2.bias_value.low, s2.bias_value.high]),
             ("families", list(s2.families) or None),
