@@ -1,0 +1,132 @@
+"""Property-based: ``--fix`` on generated ``.py`` files changes only the lines its edits touch.
+
+The sources mix what LibCST does not print back as it read it (a form feed before a statement,
+a leading form feed, a final lone CR, whitespace-only lines at the end, a backslash continuation
+starting a statement, a byte order mark) with what must survive any fix (CRLF, lone CR and mixed
+line breaks, U+2028 in strings and comments, tab indentation, a missing final newline, a PEP 263
+coding line and non-ASCII text in that encoding) around lines with fixable findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+
+from adnn_lint.engine import codes_for
+from adnn_lint.notebook import physical_lines
+from adnn_lint.runner import FileResult, Task, decode_source, lint_task
+
+TYPO = "layer = keras.layers.Dense(2, kernel_initializer='glorot_unifrom')"
+ZERO_MODEL = [
+    "model = keras.Sequential([keras.Input(shape=(4,)), "
+    "keras.layers.Dense(8, kernel_initializer='zeros'), keras.layers.Dense(1)])",
+    "model.compile(loss='mse')",
+    "model.fit(x, y)",
+]
+#: Lines a fix may rewrite: the only original lines allowed to change.
+FIXABLE = ("unifrom", "'zeros'")
+#: What the seed fix inserts (with blank lines around it): nothing else may appear.
+INSERTABLE = ("import keras", "set_random_seed", "")
+
+#: Each block is a list of lines without line breaks; each line gets its own break below.
+BLOCKS: list[list[str]] = [
+    ["import keras"],
+    ["import numpy as np"],
+    ["x = 1"],
+    [""],
+    ["  "],
+    ["\t"],
+    ["# café ☕"],
+    ["s = 'a\u2028b'"],
+    ["# a\u2028b"],
+    ["\x0cy = 2"],
+    ["\x0c"],
+    ["  \x0c"],
+    ["if x:", "\ty = 1"],
+    ["\\", "z = 3"],
+    [TYPO],
+    ["\x0c" + TYPO],
+    ["layer2 = keras.layers.Dense(", "    4,", "    kernel_initializer='glorot_unifrom',", ")"],
+    ["def f():", "    return keras.layers.Dense(2, kernel_initializer='glorot_unifrom')"],
+    ZERO_MODEL,
+]
+BREAKS = ["\n", "\r\n", "\r"]
+
+
+@st.composite
+def sources(draw: st.DrawFn) -> bytes:
+    blocks = draw(st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=8))
+    # Fixable code twice as often, so that most files have something to fix.
+    blocks += draw(st.lists(st.sampled_from([[TYPO], ZERO_MODEL, ["import keras"]]), max_size=2))
+    blocks = draw(st.permutations(blocks))
+    if draw(st.integers(0, 9)):
+        blocks = [["import keras"], *blocks]  # the rules only see Keras code that imports it
+    mixed = draw(st.booleans())
+    one_break = draw(st.sampled_from(BREAKS))
+    lines = [
+        line + (draw(st.sampled_from(BREAKS)) if mixed else one_break)
+        for block in blocks
+        for line in block
+    ]
+    if draw(st.booleans()):
+        ends = st.sampled_from(["\n", "  \n", "\t\r\n", "\r", "\x0c\n"])
+        lines += draw(st.lists(ends, max_size=3))  # whitespace-only lines at the end
+    if draw(st.booleans()) and not lines[-1].rstrip("\r\n").endswith("\\"):
+        lines[-1] = lines[-1].rstrip("\r\n")  # no final line break
+    text = "".join(lines)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
+    if encoding == "latin-1":
+        text = "# -*- coding: latin-1 -*-\n" + text.replace("☕", "").replace("\u2028", " ")
+    return text.encode(encoding)
+
+
+def _run(data: bytes, fix: bool) -> FileResult:
+    task = Task("m.py", "m.py", codes_for(None, None), fix=fix, unsafe_fixes=True)
+    result = lint_task(task, data)
+    assert not result.internal_error, result.notice
+    return result
+
+
+def _text(data: bytes) -> str:
+    decoded = decode_source(data, "m.py")
+    assert isinstance(decoded, tuple), decoded
+    return decoded[0]
+
+
+def assert_only_fixable_lines_change(before: str, after: str) -> None:
+    """Every line of ``before`` that no fix targets is in ``after``, byte for byte, in order."""
+    old, new = physical_lines(before), physical_lines(after)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            changed = old[i1:i2]
+            assert all(any(mark in line for mark in FIXABLE) for line in changed), (old, new)
+        if tag in ("replace", "insert"):
+            for line in new[j1:j2]:
+                body = line.rstrip("\r\n").strip()
+                fixed = any(mark.replace("unifrom", "uniform") in body for mark in FIXABLE)
+                added = any(body.startswith(mark) or mark in body for mark in INSERTABLE if mark)
+                assert fixed or added or not body or "glorot_uniform" in body, (old, new)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sources())
+# The reproductions: trailing whitespace-only lines, a leading form feed, a final lone CR.
+@example(("import keras\n" + TYPO + "\n\n  \n").encode())
+@example(("\x0cimport keras\n" + TYPO + "\n").encode())
+@example(("import keras\r" + TYPO + "\r").encode())
+def test_fix_keeps_every_other_byte_reparses_and_is_idempotent(data: bytes) -> None:
+    result = _run(data, fix=True)
+    event("fixed" if result.fixed_source is not None else "nothing to fix")
+    if result.fixed_source is None:
+        return
+    written = result.fixed_source.encode(result.encoding)
+    after = _text(written)
+    assert after == result.fixed_source  # written in its own encoding, read back the same
+    ast.parse(after)
+    assert_only_fixable_lines_change(_text(data), after)
+    assert written.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+    assert _run(written, fix=True).fixed_source is None
