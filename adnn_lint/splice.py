@@ -15,19 +15,28 @@ fixes' changes. Where both touch the same characters (a form feed right inside a
 statement), the fix's text wins for those characters only, so the rest of the file stays the
 original's.
 
-Differences are found line by line first (difflib, the standard library; written here because
-no well-kept three-way merge is available without a new dependency), then character by
-character inside each differing block, so a lost form feed and an edit on the same line are
-both kept.
+Differences are found line by line first, then character by character inside each differing
+block, so a lost form feed and an edit on the same line are both kept. The line diff is a
+patience diff (lines unique on both sides anchor it) that hands only small gaps to difflib, so
+its cost stays near linear on files full of repeated lines; the diff and the merge are written
+here (no well-kept three-way merge or patience diff is available without a new dependency).
+Lines the fix generates take the line break of the line above them (see
+:func:`_with_local_breaks`).
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: Above this product of two sides' lengths difflib's cost (quadratic at worst) is not paid: lines
+#: are anchored instead, and characters compared as one block.
+_DIFFLIB_LIMIT = 250_000
 #: A line break as Python reads one.
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -53,41 +62,97 @@ def hunks(base: str, other: str) -> list[Hunk]:
     """The changes from ``base`` to ``other``, in order, each as small as a character diff."""
     base_lines = base.splitlines(keepends=True)
     other_lines = other.splitlines(keepends=True)
-    # Most lines are equal: trim the common ends before difflib looks at what is left.
-    head = 0
-    while (
-        head < len(base_lines) and head < len(other_lines) and base_lines[head] == other_lines[head]
-    ):
-        head += 1
-    tail = 0
-    while (
-        tail < len(base_lines) - head
-        and tail < len(other_lines) - head
-        and base_lines[-1 - tail] == other_lines[-1 - tail]
-    ):
-        tail += 1
-    base_mid = base_lines[head : len(base_lines) - tail]
-    other_mid = other_lines[head : len(other_lines) - tail]
-    offset = sum(map(len, base_lines[:head]))
-    base_at = _offsets(base_mid, offset)
+    base_at = _offsets(base_lines)
     found: list[Hunk] = []
-    # autojunk keeps popular lines (blank ones) from making difflib quadratic; every block it
-    # calls equal still is equal, and the character diff below narrows the others.
-    matcher = difflib.SequenceMatcher(a=base_mid, b=other_mid)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        start = base_at[i1]
-        found.extend(_char_hunks("".join(base_mid[i1:i2]), "".join(other_mid[j1:j2]), start))
+    for i1, i2, j1, j2 in _line_blocks(base_lines, other_lines):
+        if i2 - i1 == j2 - j1:
+            # As many lines on each side (a fix rewrites tokens in place): line k for line k.
+            for k in range(i2 - i1):
+                if base_lines[i1 + k] != other_lines[j1 + k]:
+                    pair = (base_lines[i1 + k], other_lines[j1 + k])
+                    found.extend(_char_hunks(*pair, base_at[i1 + k]))
+        else:
+            block = ("".join(base_lines[i1:i2]), "".join(other_lines[j1:j2]))
+            found.extend(_char_hunks(*block, base_at[i1]))
     return found
 
 
-def _offsets(lines: Sequence[str], start: int) -> list[int]:
+def _offsets(lines: Sequence[str]) -> list[int]:
     """Where each line starts, and where the last one ends."""
-    at = [start]
+    at = [0]
     for line in lines:
         at.append(at[-1] + len(line))
     return at
+
+
+def _line_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """The blocks ``a[i1:i2]`` -> ``b[j1:j2]`` that differ, in order.
+
+    Patience diff: lines found once on each side anchor the match (their longest run in the same
+    order), and each gap between anchors is matched the same way again. difflib compares only
+    a small gap; on its own it is quadratic in a line repeated many times (blank lines), or with
+    its popular-line heuristic it calls a whole file of such lines one changed block.
+    """
+    blocks: list[tuple[int, int, int, int]] = []
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        i1, i2, j1, j2 = stack.pop()
+        while i1 < i2 and j1 < j2 and a[i1] == b[j1]:
+            i1, j1 = i1 + 1, j1 + 1
+        while i1 < i2 and j1 < j2 and a[i2 - 1] == b[j2 - 1]:
+            i2, j2 = i2 - 1, j2 - 1
+        if i1 == i2 or j1 == j2 or i2 - i1 == j2 - j1:
+            if i1 < i2 or j1 < j2:
+                blocks.append((i1, i2, j1, j2))
+            continue
+        if (i2 - i1) * (j2 - j1) <= _DIFFLIB_LIMIT:
+            matcher = difflib.SequenceMatcher(a=a[i1:i2], b=b[j1:j2], autojunk=False)
+            blocks.extend(
+                (i1 + p1, i1 + p2, j1 + q1, j1 + q2)
+                for tag, p1, p2, q1, q2 in matcher.get_opcodes()
+                if tag != "equal"
+            )
+            continue
+        anchors = _anchors(a, i1, i2, b, j1, j2)
+        if not anchors:
+            blocks.append((i1, i2, j1, j2))  # nothing to hold on to: one block
+            continue
+        # Gaps between anchors, pushed last first so they pop in order.
+        bounds = [(i1 - 1, j1 - 1), *anchors, (i2, j2)]
+        for (p, q), (p_next, q_next) in reversed(list(itertools.pairwise(bounds))):
+            stack.append((p + 1, p_next, q + 1, q_next))
+    blocks.sort()
+    return blocks
+
+
+def _anchors(
+    a: Sequence[str], i1: int, i2: int, b: Sequence[str], j1: int, j2: int
+) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines unique in ``a[i1:i2]`` and in ``b[j1:j2]``, in order on both sides."""
+    count_a = Counter(a[i1:i2])
+    count_b = Counter(b[j1:j2])
+    where_b = {b[j]: j for j in range(j1, j2) if count_b[b[j]] == 1}
+    pairs = [
+        (i, where_b[a[i]]) for i in range(i1, i2) if count_a[a[i]] == 1 and a[i] in where_b
+    ]
+    # The longest subsequence increasing in j (patience sorting): the anchors that agree.
+    tops: list[int] = []  # tops[k]: smallest j ending an increasing run of length k + 1
+    ends: list[int] = []  # index into pairs of that run's last pair
+    back: list[int] = []  # previous pair of each pair in its run
+    for index, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tops, j)
+        back.append(ends[k - 1] if k else -1)
+        if k == len(tops):
+            tops.append(j)
+            ends.append(index)
+        else:
+            tops[k], ends[k] = j, index
+    chain: list[tuple[int, int]] = []
+    index = ends[-1] if ends else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = back[index]
+    return chain[::-1]
 
 
 def _char_hunks(base: str, other: str, start: int) -> list[Hunk]:
@@ -101,6 +166,8 @@ def _char_hunks(base: str, other: str, start: int) -> list[Hunk]:
     base_mid = base[head : len(base) - tail]
     other_mid = other[head : len(other) - tail]
     at = start + head
+    if len(base_mid) * len(other_mid) > _DIFFLIB_LIMIT:
+        return [Hunk(at, at + len(base_mid), other_mid)]  # too long to compare by character
     matcher = difflib.SequenceMatcher(a=base_mid, b=other_mid, autojunk=False)
     return [
         Hunk(at + i1, at + i2, other_mid[j1:j2])

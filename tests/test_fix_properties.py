@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from adnn_lint.engine import codes_for
 from adnn_lint.notebook import physical_lines
 from adnn_lint.runner import FileResult, Task, decode_source, lint_task
+from adnn_lint.splice import hunks, merge
 
 TYPO = "layer = keras.layers.Dense(2, kernel_initializer='glorot_unifrom')"
 ZERO_MODEL = [
@@ -130,3 +132,38 @@ def test_fix_keeps_every_other_byte_reparses_and_is_idempotent(data: bytes) -> N
     assert_only_fixable_lines_change(_text(data), after)
     assert written.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
     assert _run(written, fix=True).fixed_source is None
+
+
+#: Few distinct lines, so most repeat (as blank lines and closing brackets do), and a few unique.
+LINES = st.sampled_from(["\n", "    )\n", "x = 1\n", "x = 2\r\n", "\x0c\n", "y\r"]) | st.from_regex(
+    r"z[0-9]{1,4}\n", fullmatch=True
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(LINES, max_size=700),
+    st.lists(st.tuples(st.integers(0, 700), st.integers(0, 3), st.lists(LINES, max_size=3))),
+    st.booleans(),
+)
+def test_hunks_turn_one_text_into_the_other(
+    lines: list[str], changes: list[tuple[int, int, list[str]]], long: bool
+) -> None:
+    """Long runs of repeated lines take the anchored path, short ones difflib's; both are exact."""
+    if long:
+        # Changes at both ends leave a gap of over 500 lines on each side between them.
+        lines = ["z0\n", *lines, *(["\n", "    )\n"] * 300), "end\n"]
+        changes = [*changes, (len(lines) - 1, 1, ["fin\n"]), (1, 0, ["new\n"])]
+    base = "".join(lines)
+    edited = list(lines)
+    for at, removed, added in changes:
+        edited[at : at + removed] = added
+    other = "".join(edited)
+    found = hunks(base, other)
+    pieces, done = [], 0
+    for hunk in found:
+        pieces += [base[done : hunk.start], hunk.text]
+        done = hunk.end
+    assert "".join(pieces) + base[done:] == other
+    assert merge(base, found, []) == other  # kept changes are applied as they are
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
