@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from unittest import mock
-
-import libcst
 
 from adnn_lint import splice as splice_module
 from adnn_lint.engine import codes_for, fix_codes
@@ -88,7 +87,8 @@ def _splice_scaling(runs: int) -> None:
         for index in range(1, len(lines) - 1, 40):
             lines[index] = lines[index].replace("unifrom", "uniform")
         fixed = "".join(lines)
-        times = _timed(lambda: splice_module.splice(original, printed, fixed), runs)
+        texts = (original, printed, fixed)
+        times = _timed(lambda texts=texts: splice_module.splice(*texts), runs)
         print(
             f"splice {megabytes:.1f} MB ({count // 40} edits): min {min(times):.3f} s, "
             f"median {statistics.median(times):.3f} s, {min(times) / megabytes:.3f} s per MB"
@@ -100,10 +100,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--models", default="40,160")
     args = parser.parse_args()
-    print(
-        f"Python {sys.version.split()[0]}, LibCST {libcst.__version__ if hasattr(libcst, '__version__') else '?'}, "
-        f"{platform.platform()}, {args.runs} runs"
-    )
+    libcst = importlib.metadata.version("libcst")
+    python = sys.version.split()[0]
+    print(f"Python {python}, LibCST {libcst}, {platform.platform()}, {args.runs} runs")
     for models in (int(m) for m in args.models.split(",")):
         _fix_overhead(models, args.runs)
     _splice_scaling(args.runs)
