@@ -25,6 +25,7 @@ SYNTAX_CODE = "ADNN000"
 SYNTAX_NAME = "syntax-error"
 #: Re-lint-and-fix rounds before giving up on reaching a fixed point (ruff uses 100).
 MAX_FIX_PASSES = 10
+_LONE_CR = re.compile(r"\r(?!\n)")
 _LIBCST_PREFIX = re.compile(r"^(?:parser error: )?(?:error at \d+:\d+: )?")
 
 
@@ -184,6 +185,11 @@ def fix_codes(
         if outcome.module is None or not fixes:
             break
         module = outcome.module
+        if _LONE_CR.search(source):
+            # LibCST ends the lines it generates with the file's first line break: a "\n" after
+            # a line ending in a lone CR would join the two. CRLF joins with nothing, and the
+            # splice then gives each generated line the break of the line above it.
+            module = module.with_changes(default_newline="\r\n")
         fixed = splice(source, module.code, apply_fixes(module, fixes).code)
         if fixed == source:
             break

@@ -34,6 +34,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from adnn_lint.notebook import physical_lines
+
 #: Above this product of two sides' lengths difflib's cost (quadratic at worst) is not paid: lines
 #: are anchored instead, and characters compared as one block.
 _DIFFLIB_LIMIT = 250_000
@@ -54,26 +56,43 @@ def splice(original: str, printed: str, fixed: str) -> str:
     """``original`` with the changes that turn ``printed`` into ``fixed``."""
     if printed == fixed:
         return original
-    kept = hunks(printed, original) if printed != original else []
+    kept = hunks(printed, original, loose=True) if printed != original else []
     return merge(printed, kept, hunks(printed, fixed))
 
 
-def hunks(base: str, other: str) -> list[Hunk]:
-    """The changes from ``base`` to ``other``, in order, each as small as a character diff."""
-    base_lines = base.splitlines(keepends=True)
-    other_lines = other.splitlines(keepends=True)
+def hunks(base: str, other: str, *, loose: bool = False) -> list[Hunk]:
+    """The changes from ``base`` to ``other``, in order, each as small as a character diff.
+
+    ``loose``: match lines that differ only in surrounding whitespace (form feeds, indentation,
+    line breaks) as the same line, so what LibCST dropped from a line is a change within it,
+    not a line removed and another inserted.
+    """
+    # Lines as Python breaks them: str.splitlines would also break at a form feed or U+2028, and
+    # a form feed LibCST dropped would then read as a line of its own.
+    base_lines = physical_lines(base)
+    other_lines = physical_lines(other)
+    base_keys = [line.strip() for line in base_lines] if loose else base_lines
+    other_keys = [line.strip() for line in other_lines] if loose else other_lines
     base_at = _offsets(base_lines)
     found: list[Hunk] = []
-    for i1, i2, j1, j2 in _line_blocks(base_lines, other_lines):
+
+    def paired(i: int, j: int, count: int) -> None:
+        # Line k for line k: a fix rewrites tokens in place, LibCST drops characters in place.
+        for k in range(count):
+            if base_lines[i + k] != other_lines[j + k]:
+                pair = (base_lines[i + k], other_lines[j + k])
+                found.extend(_char_hunks(*pair, base_at[i + k]))
+
+    i = j = 0
+    end = (len(base_lines), len(base_lines), len(other_lines), len(other_lines))
+    for i1, i2, j1, j2 in [*_line_blocks(base_keys, other_keys), end]:
+        paired(i, j, i1 - i)  # equal lines (loosely equal ones may still differ)
         if i2 - i1 == j2 - j1:
-            # As many lines on each side (a fix rewrites tokens in place): line k for line k.
-            for k in range(i2 - i1):
-                if base_lines[i1 + k] != other_lines[j1 + k]:
-                    pair = (base_lines[i1 + k], other_lines[j1 + k])
-                    found.extend(_char_hunks(*pair, base_at[i1 + k]))
+            paired(i1, j1, i2 - i1)
         else:
             block = ("".join(base_lines[i1:i2]), "".join(other_lines[j1:j2]))
             found.extend(_char_hunks(*block, base_at[i1]))
+        i, j = i2, j2
     return found
 
 
@@ -132,9 +151,7 @@ def _anchors(
     count_a = Counter(a[i1:i2])
     count_b = Counter(b[j1:j2])
     where_b = {b[j]: j for j in range(j1, j2) if count_b[b[j]] == 1}
-    pairs = [
-        (i, where_b[a[i]]) for i in range(i1, i2) if count_a[a[i]] == 1 and a[i] in where_b
-    ]
+    pairs = [(i, where_b[a[i]]) for i in range(i1, i2) if count_a[a[i]] == 1 and a[i] in where_b]
     # The longest subsequence increasing in j (patience sorting): the anchors that agree.
     tops: list[int] = []  # tops[k]: smallest j ending an increasing run of length k + 1
     ends: list[int] = []  # index into pairs of that run's last pair
@@ -204,7 +221,7 @@ def merge(base: str, kept: Sequence[Hunk], edits: Sequence[Hunk]) -> str:
         at = low
         for hunk, is_edit in chosen:
             out.append(base[at : hunk.start])
-            out.append(_with_local_breaks(base, hunk) if is_edit else hunk.text)
+            out.append(_with_local_breaks(out, base, hunk) if is_edit else hunk.text)
             at = hunk.end
         out.append(base[at:high])
         done = high
@@ -220,24 +237,34 @@ def _overlaps(hunk: Hunk, low: int, high: int) -> bool:
     return hunk.start < high
 
 
-def _with_local_breaks(base: str, edit: Hunk) -> str:
-    """The edit's text with the line breaks of the line above it.
+def _with_local_breaks(written: Sequence[str], base: str, edit: Hunk) -> str:
+    """The edit's text with the line break of the line above it (the last one ``written``).
 
-    LibCST ends every line it generates with the file's first line break; in a file that mixes
-    them, a ``\\n`` inserted after a line ending in a lone ``\\r`` would join the two into one
-    ``\\r\\n`` line. The line above's break (``\\r\\n`` where a lone ``\\r`` would join the
-    ``\\n`` that follows) keeps every line apart and follows the local style.
+    LibCST ends every line it generates with one break for the whole file; in a file that mixes
+    them that is foreign to some places, and a ``\\n`` right after a line ending in a lone
+    ``\\r`` would join the two into one ``\\r\\n`` line. The line above's break (``\\r\\n``
+    where a lone ``\\r`` would join the ``\\n`` that follows) keeps every line apart and
+    follows the local style.
     """
     if not _BREAK.search(edit.text):
         return edit.text
-    above = max(base.rfind("\n", 0, edit.start), base.rfind("\r", 0, edit.start))
-    # No line above (an edit on the first line): the break of the line it is on.
-    found = _BREAK.match(base, above) if above >= 0 else _BREAK.search(base, edit.end)
-    if found is None:
-        return edit.text
-    brk = found.group()
-    if above >= 0 and base[above] == "\n" and base[above - 1 : above] == "\r":
-        brk = "\r\n"
+    brk = _last_break(written)
+    if brk is None:  # no line above (an edit on the first line): the break of the line it is on
+        found = _BREAK.search(base, edit.end)
+        if found is None:
+            return edit.text
+        brk = found.group()
     if brk == "\r" and base[edit.end : edit.end + 1] == "\n":
         brk = "\r\n"
     return _BREAK.sub(brk, edit.text)
+
+
+def _last_break(pieces: Sequence[str]) -> str | None:
+    """The last line break in the text ``pieces`` make up, or None."""
+    tail = ""
+    for piece in reversed(pieces):
+        tail = piece + tail
+        at = max(tail.rfind("\n"), tail.rfind("\r"))
+        if at > 0 or (at == 0 and tail[0] == "\r"):
+            return "\r\n" if tail[at - 1 : at + 1] == "\r\n" else tail[at]
+    return "\n" if tail.startswith("\n") else None
