@@ -4,8 +4,9 @@
    whitespace-only lines at the end, which LibCST loses, so the splice does its full merge),
    against the same call with the splice bypassed (LibCST's print written as it is, the old
    behaviour). Reports min and median over N interleaved runs and the ratio of the minima.
-2. ``splice`` alone on texts of growing size (a lost line at each end, one edit every 40 lines),
-   to show its cost grows linearly: time per MB at each size.
+2. ``splice`` alone on texts of growing size (one edit every 40 lines; a lost line at each end,
+   or every line break to restore as in a lone-CR file), to show its cost grows linearly: time
+   per MB at each size.
 
     python benchmarks/fix_splice.py [--runs 5] [--models 40,160]
 """
@@ -87,12 +88,18 @@ def _splice_scaling(runs: int) -> None:
         for index in range(1, len(lines) - 1, 40):
             lines[index] = lines[index].replace("unifrom", "uniform")
         fixed = "".join(lines)
-        texts = (original, printed, fixed)
-        times = _timed(lambda texts=texts: splice_module.splice(*texts), runs)
-        print(
-            f"splice {megabytes:.1f} MB ({count // 40} edits): min {min(times):.3f} s, "
-            f"median {statistics.median(times):.3f} s, {min(times) / megabytes:.3f} s per MB"
-        )
+        # A lone-CR file is printed with CRLF (see fix_codes): every line's break is restored.
+        lone_cr = (original.replace("\n", "\r"), printed.replace("\n", "\r\n"))
+        cases = {
+            "ends lost": (original, printed, fixed),
+            "every break restored": (*lone_cr, fixed.replace("\n", "\r\n")),
+        }
+        for name, texts in cases.items():
+            times = _timed(lambda texts=texts: splice_module.splice(*texts), runs)
+            print(
+                f"splice {megabytes:.1f} MB, {name} ({count // 40} edits): min {min(times):.3f} s,"
+                f" median {statistics.median(times):.3f} s, {min(times) / megabytes:.3f} s per MB"
+            )
 
 
 def main() -> None:
