@@ -125,7 +125,9 @@ def _line_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int
                 blocks.append((i1, i2, j1, j2))
             continue
         if (i2 - i1) * (j2 - j1) <= _DIFFLIB_LIMIT:
-            matcher = difflib.SequenceMatcher(a=a[i1:i2], b=b[j1:j2], autojunk=False)
+            # A blank line may extend a match but not anchor one: lining up an inserted blank
+            # line with an old one would read the fixed line between them as moved.
+            matcher = difflib.SequenceMatcher(_blank, a[i1:i2], b[j1:j2], autojunk=False)
             blocks.extend(
                 (i1 + p1, i1 + p2, j1 + q1, j1 + q2)
                 for tag, p1, p2, q1, q2 in matcher.get_opcodes()
@@ -142,6 +144,10 @@ def _line_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int
             stack.append((p + 1, p_next, q + 1, q_next))
     blocks.sort()
     return blocks
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
 
 
 def _anchors(

@@ -138,6 +138,11 @@ def assert_only_fixable_lines_change(before: str, after: str) -> None:
 # Found by this test: lines matched exactly paired a form-fed line with another copy of it, and
 # the merge duplicated a line and lost the last one.
 @example(("import keras\n\x0c" + TYPO + "\n\x0c" + TYPO + "\n" + (TYPO + "\n") * 2 + "\r").encode())
+# Found by this test: an inserted blank line matched an old one, the fixed line read as moved,
+# and the form feed that started it was left above the inserted lines.
+@example(
+    ("import keras\nimport keras\n\x0c" + TYPO + "\n\n" + "\n".join(ZERO_MODEL) + "\n").encode()
+)
 def test_fix_keeps_every_other_byte_reparses_and_is_idempotent(data: bytes) -> None:
     result = _run(data, fix=True)
     event("fixed" if result.fixed_source is not None else "nothing to fix")
