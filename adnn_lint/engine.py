@@ -25,6 +25,7 @@ SYNTAX_CODE = "ADNN000"
 SYNTAX_NAME = "syntax-error"
 #: Re-lint-and-fix rounds before giving up on reaching a fixed point (ruff uses 100).
 MAX_FIX_PASSES = 10
+_LONE_CR = re.compile(r"\r(?!\n)")
 _LIBCST_PREFIX = re.compile(r"^(?:parser error: )?(?:error at \d+:\d+: )?")
 
 
@@ -164,9 +165,17 @@ def _applicable(finding: Finding, unsafe: bool) -> Fix | None:
 def fix_codes(
     source: str, path: str, codes: frozenset[str], *, unsafe: bool, cells: CellMap = NO_CELLS
 ) -> FixOutcome:
-    """Apply fixes until none applies (or the source stops changing), re-linting each round."""
-    from adnn_lint.fixes import apply_fixes
+    """Apply fixes until none applies (or the source stops changing), re-linting each round.
 
+    The result is ``source`` with only the fixes' edits: every line they do not touch keeps
+    every byte (see :mod:`adnn_lint.splice`).
+    """
+    from adnn_lint.fixes import apply_fixes
+    from adnn_lint.splice import splice
+
+    # LibCST drops a byte order mark and would let an inserted line go above it.
+    bom = "\ufeff" if source.startswith("\ufeff") else ""
+    source = source[len(bom) :]
     original_count: int | None = None
     outcome = lint_codes(source, path, codes, cells=cells)
     for _ in range(MAX_FIX_PASSES):
@@ -175,14 +184,20 @@ def fix_codes(
         fixes = [fix for f in outcome.findings if (fix := _applicable(f, unsafe)) is not None]
         if outcome.module is None or not fixes:
             break
-        fixed = apply_fixes(outcome.module, fixes).code
+        module = outcome.module
+        if _LONE_CR.search(source):
+            # LibCST ends the lines it generates with the file's first line break: a "\n" after
+            # a line ending in a lone CR would join the two. CRLF joins with nothing, and the
+            # splice then gives each generated line the break of the line above it.
+            module = module.with_changes(default_newline="\r\n")
+        fixed = splice(source, module.code, apply_fixes(module, fixes).code)
         if fixed == source:
             break
         source = fixed
         outcome = lint_codes(source, path, codes, cells=cells)
     remaining = outcome.findings
     fixed_count = max(0, (original_count or 0) - len(remaining))
-    return FixOutcome(source, fixed_count, remaining)
+    return FixOutcome(bom + source, fixed_count, remaining)
 
 
 def fix_source(

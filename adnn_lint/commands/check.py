@@ -205,7 +205,11 @@ def _lint_stdin(args: argparse.Namespace, config: Config) -> int:
     result = lint_task(task, data)
     if args.fix and not args.diff:
         fixed = result.fixed_source
-        sys.stdout.write(fixed if fixed is not None else data.decode(result.encoding, "replace"))
+        # Bytes, in the file's own encoding (a PEP 263 coding line, a BOM), never re-decoded:
+        # what the editor gets back is its buffer with the fixes and nothing else changed.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data if fixed is None else fixed.encode(result.encoding))
+        sys.stdout.buffer.flush()
         if result.internal_error:
             print(f"adnn-lint: {name}: {result.notice}", file=sys.stderr)
             return 2
