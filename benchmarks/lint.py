@@ -17,7 +17,7 @@ a fresh subprocess on the same cores, so each includes interpreter start-up:
 - ``warm``: ``adnn-lint check`` again over an unchanged tree with its cache filled;
 - ``pylint``: ``pylint --disable=all --enable=E,W`` (errors and warnings) with the same workers.
 
-Targets (issue 3): cold within 3x of the bare parse, and at least 10x faster than pylint.
+Targets: cold within 3x of the bare parse, and at least 10x faster than pylint.
 """
 
 # The generated scripts keep the long lines real Keras code has.

@@ -84,7 +84,7 @@ def layers_of(model: str) -> list[tuple[int, str]]:
 
 
 def useful_flops(widths: Sequence[int], rows: int) -> float:
-    """Forward 2 x rows x sum(in x out); forward + backward counted as 3x that (issue 7)."""
+    """Forward 2 x rows x sum(in x out); forward + backward counted as 3x that."""
     return 3.0 * 2.0 * rows * sum(a * b for a, b in itertools.pairwise(widths))
 
 

@@ -87,7 +87,7 @@ def test_fresh_venv_runs_the_cli(wheel: Path, tmp_path: Path) -> None:
 
     work = tmp_path / "work"
     work.mkdir()
-    # No top-level `rules`/`runtime`: the card's folders live inside the package.
+    # No top-level `rules`/`runtime`: the repository's top-level folders live inside the package.
     probe = _run(
         python,
         "-c",
