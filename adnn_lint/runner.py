@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from adnn_lint.cache import Cache
 from adnn_lint.findings import Finding
+from adnn_lint.guard import Unreadable, size_notice
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-#: Files above this size are skipped with a notice (generated code, data dumped into .py files).
-MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Below this many files to lint, a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
 
@@ -154,9 +153,9 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             data = Path(task.location).read_bytes()
         except OSError as err:
             return FileResult(task.path, notice=f"cannot read file: {err.strerror}")
-    if len(data) > MAX_FILE_BYTES:
-        size = len(data) / 1024 / 1024
-        return FileResult(task.path, notice=f"skipped: {size:.1f} MiB is over the 10 MiB limit")
+    skipped = size_notice(len(data))
+    if skipped is not None:
+        return FileResult(task.path, notice=skipped)
     try:
         if task.location.endswith(".ipynb"):
             try:
@@ -172,6 +171,8 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             return FileResult(task.path, kept)
         text, encoding = decoded
         return _lint_python(task, text, encoding)
+    except Unreadable as err:  # valid code nested deeper than adnn-lint reads: skipped, said so
+        return FileResult(task.path, notice=str(err))
     except Exception as err:  # a crashing rule must not lose the other files
         where = ""
         tb = err.__traceback__

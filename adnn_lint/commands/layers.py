@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
         help="print each model's layers and the initializers they start from",
         description="Print, per model, the layer table: class, width, activation, fan-in/out "
         "and each initializer (explicit, implicit default, or unresolved with the reason). "
-        "Exit 0, or 1 when a file could not be read or parsed.",
+        "Exit 0, 1 when a file could not be read or parsed, 2 on an internal error.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument(
@@ -34,50 +34,76 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import libcst as cst
-
     from adnn_lint.config import discover
     from adnn_lint.discovery import discover_files
-    from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.scanner import mentions_keras, scan_source
 
     config = discover(list(args.paths), None, Path.cwd())
     found = discover_files(args.paths, config)
-    failed = False
+    failed = internal = False
     files: list[dict[str, Any]] = []
     for missing in found.missing:
         print(f"{missing}: no such file or directory", file=sys.stderr)
         failed = True
     for path in found.files:
-        entry: dict[str, Any] = {"path": str(path), "error": None}
-        try:
-            text = path.read_text(encoding="utf-8")
-            source = load_notebook(text).source if path.suffix == ".ipynb" else text
-        except (OSError, UnicodeDecodeError, NotebookError) as err:
-            entry["error"] = f"cannot read: {err}"
-        else:
-            if not mentions_keras(source):
-                continue
-            try:
-                _, scan = scan_source(source, str(path))
-            except cst.ParserSyntaxError as err:
-                entry["error"] = (
-                    f"{err.editor_line}:{err.editor_column}: syntax error: {err.message}"
-                )
-            else:
-                if not scan.layers:
-                    continue
-                entry.update(file_document(scan))
-        if entry["error"] is not None:
+        entry = _entry(path)
+        if entry is None:
+            continue
+        error = entry["error"]
+        if error is not None:
             failed = True
-            print(f"{path}:{entry['error']}", file=sys.stderr)
+            internal = internal or error.startswith("internal error")
+            print(f"{path}:{'' if error[0].isdigit() else ' '}{error}", file=sys.stderr)
         files.append(entry)
     if args.output_format == "json":
         json.dump({"version": LAYERS_VERSION, "files": files}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(files))
-    return 1 if failed else 0
+    return 2 if internal else 1 if failed else 0
+
+
+def _entry(path: Path) -> dict[str, Any] | None:
+    """One file's JSON entry (``error`` set when it could not be read), None when it has no
+    Keras layers. Never raises for a problem of the file: the other files' tables are kept."""
+    from adnn_lint.engine import SourceSyntaxError
+    from adnn_lint.guard import Unreadable, deep_call, size_notice
+    from adnn_lint.notebook import NotebookError, load_notebook
+    from adnn_lint.scanner import mentions_keras
+
+    entry: dict[str, Any] = {"path": str(path), "error": None}
+    try:
+        data = path.read_bytes()
+        skipped = size_notice(len(data))
+        if skipped is not None:
+            entry["error"] = skipped
+            return entry
+        text = data.decode("utf-8")
+        source = load_notebook(text).source if path.suffix == ".ipynb" else text
+    except (OSError, UnicodeDecodeError, NotebookError) as err:
+        entry["error"] = f"cannot read: {err}"
+        return entry
+    if not mentions_keras(source):
+        return None
+    try:
+        document = deep_call(lambda: _document(source, str(path)))
+    except SourceSyntaxError as err:
+        entry["error"] = f"{err.line}:{err.column}: {err.message}"
+    except Unreadable as err:
+        entry["error"] = str(err)
+    except Exception as err:  # a crash on one file must not lose the other files' tables
+        entry["error"] = f"internal error: {type(err).__name__}: {err}"
+    else:
+        if document is None:
+            return None
+        entry.update(document)
+    return entry
+
+
+def _document(source: str, path: str) -> dict[str, Any] | None:
+    from adnn_lint.engine import read_scan
+
+    _, scan = read_scan(source, path)
+    return file_document(scan) if scan.layers else None
 
 
 def _ref(ref: InitializerRef) -> dict[str, Any]:
@@ -118,11 +144,11 @@ def _layer(layer: LayerRecord) -> dict[str, Any]:
     }
 
 
-def _model(model: ModelRecord, scan: ScanResult) -> dict[str, Any]:
+def _model(model: ModelRecord, scan: ScanResult, members: list[str]) -> dict[str, Any]:
     layer_ids = list(model.layer_ids)
-    for layer in scan.layers:  # wrapped layers belong to the model but are not graph nodes
-        if layer.model == model.id and layer.id not in layer_ids:
-            layer_ids.append(layer.id)
+    nodes = set(layer_ids)
+    # wrapped layers belong to the model but are not graph nodes
+    layer_ids += [i for i in members if i not in nodes]
     return {
         "id": model.id,
         "name": model.name,
@@ -144,8 +170,11 @@ def file_document(scan: ScanResult) -> dict[str, Any]:
                 count = 1 if layer.multiplicity == 1 else 2  # a loop reuses the object
                 uses[ref.instance] = uses.get(ref.instance, 0) + count
     shared = {instance for instance, count in uses.items() if count > 1}
+    members: dict[str | None, list[str]] = {}
+    for layer in scan.layers:  # grouped once: per model, a scan of every layer was quadratic
+        members.setdefault(layer.model, []).append(layer.id)
     document = {
-        "models": [_model(model, scan) for model in scan.models],
+        "models": [_model(model, scan, members.get(model.id, [])) for model in scan.models],
         "unmodelled_layers": [_layer(layer) for layer in scan.layers if layer.model is None],
         "unresolved": [
             {
@@ -213,7 +242,8 @@ def render_text(files: list[dict[str, Any]]) -> str:
     out: list[str] = []
     for entry in files:
         if entry["error"] is not None:
-            out.append(f"{entry['path']}: {entry['error']}")
+            error = entry["error"]
+            out.append(f"{entry['path']}:{'' if error[0].isdigit() else ' '}{error}")
             continue
         for model in entry["models"]:
             shape = f", input {tuple(model['input_shape'])}" if model["input_shape"] else ""

@@ -4,7 +4,7 @@
     adnn-lint spec --check FILE...      validate spec files; every problem with its key and place
 
 Exit codes: 0 done / valid, 1 a spec has problems or a source file could not be read or parsed,
-2 usage error.
+2 usage error or an internal error on a file (the other files are still extracted).
 """
 
 from __future__ import annotations
@@ -92,7 +92,11 @@ def _extract(paths: list[Path], output_dir: Path | None) -> int:
             specs = specs_from_file(path)
         except SourceError as err:
             print(str(err), file=sys.stderr)
-            status = 1
+            status = max(status, 1)
+            continue
+        except Exception as err:  # a crash on one file must not lose the other files' specs
+            print(f"{path}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+            status = 2
             continue
         for spec in specs:
             _emit(spec, path, output_dir, written)
@@ -111,14 +115,17 @@ def specs_from_file(path: Path) -> list[Spec]:
     import io
     import tokenize
 
-    import libcst
-
+    from adnn_lint.engine import SourceSyntaxError, read_scan
+    from adnn_lint.guard import Unreadable, deep_call, size_notice
     from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.scanner import mentions_keras, scan_source
+    from adnn_lint.scanner import mentions_keras
     from adnn_lint.spec.extract import extract_specs
 
     try:
         data = path.read_bytes()
+        skipped = size_notice(len(data))
+        if skipped is not None:
+            raise SourceError(f"{path}: {skipped}")
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError) as err:
@@ -130,13 +137,17 @@ def specs_from_file(path: Path) -> list[Spec]:
             raise SourceError(f"{path}: {err}") from None
     if not mentions_keras(text):
         return []
+
+    def extract() -> list[Spec]:
+        _, scan = read_scan(text, str(path))
+        return extract_specs(scan, text, str(path))
+
     try:
-        _, scan = scan_source(text, str(path))
-    except libcst.ParserSyntaxError as err:
-        raise SourceError(
-            f"{path}:{err.raw_line}:{err.raw_column + 1}: syntax error, no spec extracted"
-        ) from None
-    return extract_specs(scan, text, str(path))
+        return deep_call(extract)
+    except SourceSyntaxError as err:
+        raise SourceError(f"{path}:{err}, no spec extracted") from None
+    except Unreadable as err:
+        raise SourceError(f"{path}: {err}") from None
 
 
 def _emit(spec: Spec, path: Path, output_dir: Path | None, written: set[str]) -> None:

@@ -13,7 +13,7 @@ import io
 import itertools
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from adnn_lint.records import (
@@ -87,6 +87,7 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     lines = source.splitlines()
     scopes = definitions(source) if comments else []
     data = _data(source)
+    calls = _FileCalls.of(scan)
     specs = []
     for model in scan.models:
         span = model.span
@@ -96,39 +97,67 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
             with contextlib.suppress(ContractSyntaxError):
                 contract = parse_contract(comment.text)
-        compile_call, fits = _training_calls(scan, model)
+        compile_call, fits = calls.of_model(model)
         specs.append(
             Spec(
                 model=_model(scan, model, catalog),
                 source=SourceRef(path, model.name, model.span.line, model.span.column),
                 data=_with_split(data, fits),
-                train=_train(compile_call, fits[0] if fits else None, source),
+                train=_train(compile_call, fits[0] if fits else None, lines),
                 contract=contract,
             )
         )
     return specs
 
 
-def _training_calls(
-    scan: ScanResult, model: ModelRecord
-) -> tuple[CompileCall | None, tuple[FitCall, ...]]:
-    """The compile()/fit() calls of ``model``: the scanner's, else those on a variable of the
-    model's name, else, when the file has one model without calls and its calls go to a variable
-    that names no other model (``model = build_model(); model.compile(...)``), those."""
-    if model.compile is not None or model.fits:
-        return model.compile, model.fits
-    compile_call = next((c for c in scan.compiles if c.receiver == model.name), None)
-    fits = tuple(f for f in scan.fits if f.receiver == model.name)
-    if compile_call is not None or fits:
-        return compile_call, fits
-    orphans = [m for m in scan.models if m.compile is None and not m.fits]
-    others = {m.name for m in scan.models}
-    claimed = {id(m.compile) for m in scan.models if m.compile is not None}
-    free = [c for c in scan.compiles if id(c) not in claimed and c.receiver not in others]
-    if orphans == [model] and free:
-        receiver = free[0].receiver
-        return free[0], tuple(f for f in scan.fits if f.receiver == receiver)
-    return None, ()
+@dataclass(frozen=True)
+class _FileCalls:
+    """A file's compile()/fit() calls indexed once (per model, a scan of every call and every
+    model was quadratic in the number of models in a file)."""
+
+    compiles: Mapping[str | None, CompileCall]  # receiver -> its first compile()
+    fits: Mapping[str | None, tuple[FitCall, ...]]  # receiver -> its fit() calls
+    orphan: ModelRecord | None  # the file's only model without calls, if exactly one
+    free: CompileCall | None  # the first compile() on a name that is no model's, unclaimed
+
+    @classmethod
+    def of(cls, scan: ScanResult) -> _FileCalls:
+        compiles: dict[str | None, CompileCall] = {}
+        for call in scan.compiles:
+            compiles.setdefault(call.receiver, call)
+        fits: dict[str | None, list[FitCall]] = {}
+        for fit in scan.fits:
+            fits.setdefault(fit.receiver, []).append(fit)
+        orphans = [m for m in scan.models if m.compile is None and not m.fits]
+        free = None
+        if len(orphans) == 1:
+            others = {m.name for m in scan.models}
+            claimed = {id(m.compile) for m in scan.models if m.compile is not None}
+            free = next(
+                (c for c in scan.compiles if id(c) not in claimed and c.receiver not in others),
+                None,
+            )
+        return cls(
+            compiles,
+            {receiver: tuple(calls) for receiver, calls in fits.items()},
+            orphans[0] if len(orphans) == 1 else None,
+            free,
+        )
+
+    def of_model(self, model: ModelRecord) -> tuple[CompileCall | None, tuple[FitCall, ...]]:
+        """The compile()/fit() calls of ``model``: the scanner's, else those on a variable of
+        the model's name, else, when the file has one model without calls and its calls go to a
+        variable that names no other model (``model = build_model(); model.compile(...)``),
+        those."""
+        if model.compile is not None or model.fits:
+            return model.compile, model.fits
+        compile_call = self.compiles.get(model.name)
+        fits = self.fits.get(model.name, ())
+        if compile_call is not None or fits:
+            return compile_call, fits
+        if self.orphan is model and self.free is not None:
+            return self.free, self.fits.get(self.free.receiver, ())
+        return None, ()
 
 
 # -- model -----------------------------------------------------------------------------------
@@ -318,7 +347,7 @@ def _init(ref: InitializerRef, catalog: Catalog) -> InitSpec:
 # -- training and data ------------------------------------------------------------------------
 
 
-def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -> TrainSpec:
+def _train(compile_call: CompileCall | None, fit: FitCall | None, lines: list[str]) -> TrainSpec:
     default = TrainSpec()
     unresolved: list[str] = []
     optimizer = default.optimizer
@@ -342,7 +371,7 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
     elif (
         "optimizer" not in unresolved
         and optimizer in DEFAULT_LEARNING_RATES
-        and not _mentions_rate(compile_call, source)
+        and not _mentions_rate(compile_call, lines)
     ):
         learning_rate = DEFAULT_LEARNING_RATES[optimizer]
     else:
@@ -383,13 +412,13 @@ def _keras_optimizer(written: str) -> str | None:
     return name if name in DEFAULT_LEARNING_RATES else None
 
 
-def _mentions_rate(compile_call: CompileCall | None, source: str) -> bool:
+def _mentions_rate(compile_call: CompileCall | None, lines: list[str]) -> bool:
     """Whether the compile() call's text sets a learning rate the scanner could not read."""
     if compile_call is None:
         return False
     span = compile_call.span
-    lines = source.splitlines()[span.line - 1 : span.end_line]
-    return bool(re.search(r"\b(learning_rate|lr)\s*=", "\n".join(lines)))
+    text = "\n".join(lines[span.line - 1 : span.end_line])
+    return bool(re.search(r"\b(learning_rate|lr)\s*=", text))
 
 
 def _fit_has(fit: FitCall, key: str) -> bool:
