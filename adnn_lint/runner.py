@@ -187,6 +187,12 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
         )
 
 
+def _line_bound(data: bytes) -> int:
+    """At least the number of lines any finding in this file can point at: lines end at LF, CR
+    or CRLF, and a notebook's cell lines are the ``\\n`` escapes inside its JSON strings."""
+    return data.count(b"\n") + data.count(b"\r") + data.count(b"\\n") + 1
+
+
 def _lint_item(item: tuple[Task, bytes | None]) -> FileResult:
     return lint_task(*item)
 
@@ -238,7 +244,7 @@ def run(
             results[task.path] = FileResult(task.path, notice=f"cannot read file: {err.strerror}")
             continue
         key = cache.key(task.path, task.codes, data)
-        hit = cache.get(key)
+        hit = cache.get(key, path=task.path, codes=task.codes, lines=_line_bound(data))
         if hit is not None:
             results[task.path] = FileResult(task.path, hit)
         else:
