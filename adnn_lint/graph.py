@@ -132,7 +132,7 @@ def _fill_model(
         if layer.input_shape is not None and not preds:
             in_shape = layer.input_shape
         inner = scan.layer(layer.wraps) if layer.wraps else None
-        out_shape, fans = _infer(layer, in_shape, inner, len(preds) > 1, inputs)
+        out_shape, fans = _known(*_infer(layer, in_shape, inner, len(preds) > 1, inputs))
         shapes[layer_id] = out_shape
         before = max((depth[p] + _trainable_count(layers[p], scan) for p in preds), default=0)
         depth[layer_id] = before
@@ -201,6 +201,19 @@ def _fold_activation_layers(
                 break
             if kind not in _PASS_THROUGH:
                 break
+
+
+def _known(
+    shape: Shape | None, fans: tuple[int, int] | None
+) -> tuple[Shape | None, tuple[int, int] | None]:
+    """Unknown where the arithmetic left nothing: a dimension or fan below 1 (too much pooling
+    for the input, a Flatten of an empty shape) is a model Keras refuses to build, and a fan-in
+    of 0 would make every variance-scaling formula divide by zero."""
+    if shape is not None and any(d is not None and d < 1 for d in shape):
+        shape = None
+    if fans is not None and min(fans) < 1:
+        fans = None
+    return shape, fans
 
 
 def _keras_class(layer: LayerRecord) -> str:

@@ -16,6 +16,7 @@ import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from adnn_lint.dag import Dag
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -34,7 +35,12 @@ from adnn_lint.spec.contract import (
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, TF1_OPTIMIZERS
+from adnn_lint.spec.keras_defaults import (
+    DEFAULT_LEARNING_RATES,
+    FIT_DEFAULTS,
+    LEGACY_SGD_ARGUMENTS,
+    TF1_OPTIMIZERS,
+)
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,
@@ -181,7 +187,9 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
         unresolved.append("layers")
     nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
     names = _names([n for r in kept for n in nodes[r.id]])
-    preds = _predecessors(model, [r.id for r in records], {r.id for r in kept})
+    preds, reused = _predecessors(model, [r.id for r in records], {r.id for r in kept})
+    if reused and "layers" not in unresolved:
+        unresolved.append("layers")  # a layer called again downstream: one call is left out
     layers = []
     for record in kept:
         chain = nodes[record.id]
@@ -201,16 +209,48 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
 
 def _predecessors(
     model: ModelRecord, order: list[str], kept: set[str]
-) -> dict[str, tuple[str, ...]]:
-    """Kept layers feeding each kept layer; edges through input layers lead to the model input."""
+) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """Kept layers feeding each kept layer (edges through input layers lead to the model input),
+    and whether edges were left out to keep the spec's layer graph acyclic.
+
+    A spec lists layer objects, but Keras builds its graph from calls: one layer object called
+    twice, the second time downstream of its own output (``x = shared(inputs); x = Dense(4)(x);
+    outputs = shared(x)``), is a valid model whose layer graph has a cycle. The edge that closes
+    it (into the earlier-made layer) is left out, and the caller marks the layers unresolved."""
     edges = list(model.edges)
     if not edges and model.kind == "sequential":
         edges = list(itertools.pairwise(order))
+    edges = [(s, d) for s, d in edges if s in kept and d in kept]
+    edges, reused = _acyclic(edges)
     preds: dict[str, list[str]] = {}
     for src, dst in edges:
-        if dst in kept and src in kept and src not in preds.get(dst, []):
+        if src not in preds.get(dst, []):
             preds.setdefault(dst, []).append(src)
-    return {k: tuple(v) for k, v in preds.items()}
+    return {k: tuple(v) for k, v in preds.items()}, reused
+
+
+def _acyclic(edges: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bool]:
+    """``edges`` without those that close a cycle, and whether any was left out. Edges into a
+    later-made layer are kept first, so an edge back into an earlier-made (reused) one goes."""
+    if Dag(edges=edges).topological_order() is not None:
+        return edges, False
+    made = {node: index for index, node in enumerate(_made_order(edges))}
+    ordered = sorted(edges, key=lambda e: (made[e[0]] > made[e[1]], made[e[0]], made[e[1]]))
+    graph = Dag()
+    kept: list[tuple[str, str]] = []
+    for src, dst in ordered:
+        if src == dst or (dst in graph and src in graph.descendants(dst)):
+            continue
+        graph.add_edge(src, dst)
+        kept.append((src, dst))
+    kept.sort(key=edges.index)
+    return kept, True
+
+
+def _made_order(edges: list[tuple[str, str]]) -> list[str]:
+    """The layers of ``edges`` in the order they were made (ids are ``L1``, ``L2``, ...)."""
+    nodes = {node for edge in edges for node in edge}
+    return sorted(nodes, key=lambda node: (len(node), node))
 
 
 def _snake(class_name: str) -> str:
@@ -362,8 +402,12 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, lines: list[st
         assert compile_call is not None
         written_options = compile_call.optimizer_options
         options = {k: v for k, v in written_options.items() if v is not None}
+        legacy = LEGACY_SGD_ARGUMENTS if optimizer == "sgd" else {}
+        options = {k: v for k, v in options.items() if k not in legacy}
         if len(options) < len(written_options):
-            unresolved.append("optimizer_options")  # an argument the scanner could not read
+            # an argument the scanner could not read, or one Keras 3 no longer has (Keras 2's
+            # SGD(decay=...)): the verifier cannot reproduce it, and the spec says so
+            unresolved.append("optimizer_options")
     else:
         unresolved.append("optimizer")  # absent, not literal, or not a Keras optimizer
     if compile_call is not None and compile_call.learning_rate is not None:
