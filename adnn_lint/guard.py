@@ -125,7 +125,8 @@ def deep_call(work: Callable[[], T]) -> T:
 
     limit = sys.getrecursionlimit()
     collecting = gc.isenabled()
-    thread = threading.Thread(target=run, name="adnn-lint-file")
+    # A daemon, so that Ctrl-C in the waiting caller ends the process without waiting for it.
+    thread = threading.Thread(target=run, name="adnn-lint-file", daemon=True)
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     gc.disable()
     try:
