@@ -143,6 +143,8 @@ def _versions() -> dict[str, str]:
 
 
 def run(sizes: list[float], runs: int, commands: list[str], workdir: Path) -> dict[str, object]:
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    load = list(os.getloadavg())
     rows = []
     files = {}
     for size in sizes:
@@ -177,10 +179,10 @@ def run(sizes: list[float], runs: int, commands: list[str], workdir: Path) -> di
             for key in ("wall", "cpu", "rss_mib")
         }
     return {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "started": started,
         "argv": sys.argv[1:],
         "machine": f"{platform.platform()}, {os.cpu_count()} CPUs",
-        "load_average": list(os.getloadavg()),
+        "load_average": load,
         "versions": _versions(),
         "rows": rows,
         "ratio_largest_vs_smallest": ratios,
