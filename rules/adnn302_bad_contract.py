@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from adnn_lint.records import Finding, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.spec.contract import (
+    Attachments,
     ContractComment,
-    attached_comment,
     definitions,
     find_contract_comments,
     parse_contract,
@@ -74,15 +74,11 @@ class BadContractRule(Rule):
 
     def _findings(self, ctx: FileContext, comments: list[ContractComment]) -> Iterator[Finding]:
         lines = ctx.source.splitlines()
-        scopes = definitions(ctx.source)
+        attachments = Attachments(comments, lines, definitions(ctx.source))
         attached = {
             id(found)
             for model in ctx.scan.models
-            if (
-                found := attached_comment(
-                    comments, lines, model.span.line, model.span.end_line, scopes
-                )
-            )
+            if (found := attachments.of(model.span.line, model.span.end_line))
         }
         for comment in comments:
             try:

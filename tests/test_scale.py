@@ -5,8 +5,12 @@ compile()/fit() owners, edges per Model() call) must give what the per-model sca
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from adnn_lint.engine import lint_source
 from adnn_lint.scanner import scan_source
+from adnn_lint.spec.contract import Attachments, definitions, find_contract_comments
 from adnn_lint.spec.extract import extract_specs
 
 HEAD = "import keras\nfrom keras import layers\n"
@@ -49,3 +53,24 @@ def test_each_of_many_models_keeps_its_own_layers_calls_and_fans() -> None:
     ]
     zero = [f for f in lint_source(source, "many.py") if f.code == "ADNN101"]
     assert len(zero) == count  # one per Sequential model: its zero Dense(3) feeds Dense(1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), min_size=1, max_size=25))
+def test_indexed_enclosing_definitions_match_the_plain_scan(shape: list[tuple[int, bool]]) -> None:
+    # A random nest of functions (each at a depth at most one below the previous one).
+    lines, depth = [], 0
+    for want, contract in shape:
+        depth = min(want, depth + 1)
+        indent = "    " * depth
+        if contract:
+            lines.append(f"{indent}# adnn: max_trial = {len(lines) + 1}")
+        lines.append(f"{indent}def f{len(lines)}():")
+        lines.append(f"{indent}    x = 1")
+    source = "\n".join(lines) + "\n"
+    comments = find_contract_comments(source)
+    scopes = definitions(source)
+    attachments = Attachments(comments, source.splitlines(), scopes)
+    for line in range(1, len(lines) + 2):
+        plain = sorted((d for d in scopes if d[0] < line <= d[2]), reverse=True)
+        assert list(attachments._enclosing(line)) == plain

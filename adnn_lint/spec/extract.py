@@ -29,7 +29,7 @@ from adnn_lint.records import (
 )
 from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.spec.contract import (
-    attached_comment,
+    Attachments,
     definitions,
     find_contract_comments,
     parse_contract,
@@ -91,13 +91,13 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     catalog = load_catalog()
     comments = find_contract_comments(source)
     lines = source.splitlines()
-    scopes = definitions(source) if comments else []
+    attachments = Attachments(comments, lines, definitions(source) if comments else [])
     data = _data(source)
     calls = _FileCalls.of(scan)
     specs = []
     for model in scan.models:
         span = model.span
-        comment = attached_comment(comments, lines, span.line, span.end_line, scopes)
+        comment = attachments.of(span.line, span.end_line)
         contract = Contract()
         if comment is not None:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
