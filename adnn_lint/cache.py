@@ -3,7 +3,14 @@
 An entry is keyed by the SHA-256 of the file's bytes, its path, the enabled codes and a salt made
 of the tool version and a fingerprint of the installed rule/catalog files, so editing a rule (or
 upgrading) invalidates everything without a version bump. Entries are written atomically
-(temporary file + ``os.replace``); an entry that cannot be read or decoded is treated as a miss.
+(temporary file + ``os.replace``).
+
+An entry is trusted only when it validates: its format, the salt and the key it was written
+under, and every finding's fields and types (a known, enabled code; this file's path; a span
+inside the file; a known severity). Anything else (unreadable, truncated, deeply nested JSON, an
+entry copied from another file, a hand-edited severity) is a miss: the file is linted again and
+the entry overwritten. The checks are written out here rather than with ``jsonschema`` (a test
+dependency only), and cost microseconds per entry on a warm run.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +28,8 @@ from adnn_lint.atomic import write_atomic
 from adnn_lint.findings import Finding, Span
 
 CACHE_DIR_NAME = ".adnn_lint_cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: entries carry their key and salt
+_SEVERITIES = frozenset({"error", "warning", "info"})
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -59,6 +67,50 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
     )
 
 
+class _Invalid(ValueError):
+    """A cache entry that does not describe this file's lint result."""
+
+
+def _optional(value: object, kind: type) -> bool:
+    """None or a ``kind`` (True is no int here)."""
+    if value is None:
+        return True
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
+def _valid_finding(item: object, path: str, codes: Collection[str], lines: int) -> Finding:
+    """``item`` as a Finding if it is one this file's lint could have produced, else _Invalid."""
+    if not isinstance(item, dict) or set(item) != _FIELDS:
+        raise _Invalid("fields")
+    span = item["span"]
+    if not (
+        isinstance(span, list)
+        and len(span) == 4
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in span)
+    ):
+        raise _Invalid("span")
+    # ``lines`` bounds the file's line count (see Runner): no finding points past it.
+    if span[0] > lines + 1 or span[2] > lines + 1 or (span[0], span[1]) > (span[2], span[3]):
+        raise _Invalid("span outside the file")
+    if (
+        item["code"] not in codes
+        or not isinstance(item["name"], str)
+        or not isinstance(item["message"], str)
+        or item["path"] != path
+        or item["severity"] not in _SEVERITIES
+        or not _optional(item["cell"], int)
+        or not _optional(item["fix_description"], str)
+        or not _optional(item["fix_safe"], bool)
+    ):
+        raise _Invalid("values")
+    return finding_from_dict(item)
+
+
+_FIELDS = frozenset(
+    {"code", "name", "message", "path", "span", "severity", "cell", "fix_description", "fix_safe"}
+)
+
+
 def _package_roots() -> list[Path]:
     import adnn_lint
     import adnn_lint.rules
@@ -83,6 +135,9 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+_DOCUMENT = frozenset({"format", "salt", "key", "findings"})
+
+
 class Cache:
     """A directory of JSON entries, one per (file content, path, codes)."""
 
@@ -102,14 +157,30 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> tuple[Finding, ...] | None:
+    def get(
+        self, key: str, *, path: str, codes: Collection[str], lines: int
+    ) -> tuple[Finding, ...] | None:
+        """The findings stored under ``key`` for file ``path`` (at most ``lines`` lines long,
+        linted with ``codes``), or None: missing, unreadable or invalid entries are misses."""
         try:
             document = json.loads(self._entry(key).read_text(encoding="utf-8"))
-            if document.get("format") != _FORMAT:
-                return None
-            return tuple(finding_from_dict(item) for item in document["findings"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # missing or corrupt entry: a miss, the file is linted again
+        except (OSError, ValueError, RecursionError):
+            return None  # missing, not UTF-8, not JSON, or nested past the JSON decoder's stack
+        try:
+            if not isinstance(document, dict) or set(document) != _DOCUMENT:
+                raise _Invalid("document")
+            if (document["format"], document["salt"], document["key"]) != (
+                _FORMAT,
+                self.salt,
+                key,
+            ):
+                raise _Invalid("written for another format, tool version or file")
+            findings = document["findings"]
+            if not isinstance(findings, list):
+                raise _Invalid("findings")
+            return tuple(_valid_finding(item, path, codes, lines) for item in findings)
+        except _Invalid:
+            return None
 
     def _prepare(self) -> None:
         if self._prepared:
@@ -129,7 +200,12 @@ class Cache:
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         """Store an entry atomically; a cache that cannot be written is silently skipped."""
-        document = {"format": _FORMAT, "findings": [finding_to_dict(f) for f in findings]}
+        document = {
+            "format": _FORMAT,
+            "salt": self.salt,
+            "key": key,
+            "findings": [finding_to_dict(f) for f in findings],
+        }
         try:
             self._prepare()
             write_atomic(self._entry(key), json.dumps(document), durable=False)

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adnn_lint.findings import NO_CELLS, CellMap, Finding, Fix, Span
+from adnn_lint.guard import Unreadable, deep_call, python_verdict
 from adnn_lint.noqa import apply_noqa
 from adnn_lint.selection import check_selectors, resolve
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from adnn_lint.records import ScanResult
 
 SYNTAX_CODE = "ADNN000"
 SYNTAX_NAME = "syntax-error"
@@ -72,20 +75,6 @@ def _ast_syntax_error(source: str, path: str) -> Finding | None:
     return None
 
 
-def unparsable(source: str, path: str, err: cst.ParserSyntaxError | RecursionError) -> Finding:
-    """The ADNN000 finding for a file whose scan raised ``err``; every command reports it so."""
-    if isinstance(err, RecursionError):
-        # Deeply nested expressions exhaust LibCST's recursive visitors; report, do not crash.
-        return syntax_finding(path, 1, 1, "syntax error: nesting too deep to parse")
-    # CPython's own parser names the cause ("'(' was never closed") where LibCST lists the
-    # tokens it expected; prefer it when it agrees that the file is broken.
-    better = _ast_syntax_error(source, path)
-    if better is not None:
-        return better
-    message = _LIBCST_PREFIX.sub("", err.message)
-    return syntax_finding(path, err.editor_line, err.editor_column, f"syntax error: {message}")
-
-
 def _may_mention_keras(source: str) -> bool:
     # A necessary condition for the scanner's pre-filter, checked without importing the scanner
     # (and with it LibCST, ~0.3 s): a one-file run on non-Keras code stays near Python's start-up.
@@ -111,15 +100,53 @@ def lint_codes(
         found = (error,) if error is not None and SYNTAX_CODE in codes else ()
         return LintOutcome(found)
 
+    return deep_call(lambda: _lint_keras(source, path, codes, cells))
+
+
+class SourceSyntaxError(ValueError):
+    """CPython rejects the source; ``line``/``column`` (1-based) are where it says."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+def read_scan(source: str, path: str) -> tuple[cst.Module, ScanResult]:
+    """Parse and scan ``source`` as every command does: CPython's parser decides what is a
+    syntax error (``SourceSyntaxError``); valid code LibCST cannot read raises ``Unreadable``.
+    Call it through ``deep_call`` (deeply nested code needs its stack)."""
     import libcst as cst
 
-    from adnn_lint.rule import FileContext, all_rules
     from adnn_lint.scanner import scan_source
 
+    verdict = python_verdict(source, path)
+    if verdict is not None:
+        if verdict.syntax_error:
+            raise SourceSyntaxError(verdict.line, verdict.column, verdict.message)
+        raise Unreadable(verdict.message)
     try:
-        module, scan = scan_source(source, path)
-    except (cst.ParserSyntaxError, RecursionError) as err:
-        return LintOutcome((unparsable(source, path, err),) if SYNTAX_CODE in codes else ())
+        return scan_source(source, path)
+    except cst.ParserSyntaxError as err:
+        message = _LIBCST_PREFIX.sub("", err.message)
+        where = f"{err.editor_line}:{err.editor_column}"
+        raise Unreadable(
+            f"skipped: {where}: valid Python that LibCST cannot parse ({message})"
+        ) from None
+    except RecursionError:
+        raise Unreadable("skipped: nested too deep to read") from None
+
+
+def _lint_keras(source: str, path: str, codes: frozenset[str], cells: CellMap) -> LintOutcome:
+    from adnn_lint.rule import FileContext, all_rules
+
+    try:
+        module, scan = read_scan(source, path)
+    except SourceSyntaxError as err:
+        if SYNTAX_CODE not in codes:
+            return LintOutcome(())
+        return LintOutcome((syntax_finding(path, err.line, err.column, err.message),))
 
     ctx = FileContext(path=path, source=source, module=module, scan=scan, cells=cells)
     findings: list[Finding] = []
@@ -141,7 +168,8 @@ def lint_source(
     """Every finding in ``source``, sorted by position.
 
     ``select``/``ignore`` take codes or prefixes (``"ADNN1"``); ``select=None`` means all rules.
-    A syntax error yields one ADNN000 finding instead of raising.
+    A syntax error (as CPython's parser judges) yields one ADNN000 finding instead of raising;
+    valid code too deeply nested to read raises ``adnn_lint.guard.Unreadable``.
     """
     return list(lint_codes(source, path, codes_for(select, ignore)).findings)
 
@@ -170,6 +198,12 @@ def fix_codes(
     The result is ``source`` with only the fixes' edits: every line they do not touch keeps
     every byte (see :mod:`adnn_lint.splice`).
     """
+    return deep_call(lambda: _fix_codes(source, path, codes, unsafe=unsafe, cells=cells))
+
+
+def _fix_codes(
+    source: str, path: str, codes: frozenset[str], *, unsafe: bool, cells: CellMap
+) -> FixOutcome:
     from adnn_lint.fixes import apply_fixes
     from adnn_lint.splice import splice
 

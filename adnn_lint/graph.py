@@ -77,7 +77,7 @@ def build_graph(scan: ScanResult, model_id: str) -> nx.DiGraph:
     """One model's layers as a DAG in graph order (node attribute ``layer``)."""
     import networkx as nx  # ~0.3 s: only for callers that want the library's graph
 
-    model = next(m for m in scan.models if m.id == model_id)
+    model = scan.model(model_id)
     graph = nx.DiGraph(model=model_id, name=model.name, kind=model.kind)
     for layer_id in model.layer_ids:
         graph.add_node(layer_id, layer=scan.layer(layer_id))
@@ -90,21 +90,24 @@ def build_graph(scan: ScanResult, model_id: str) -> nx.DiGraph:
 def fill_from_graph(scan: ScanResult) -> ScanResult:
     """Return ``scan`` with fan_in/fan_out/depth/feeds_trainable filled where known."""
     updates: dict[str, dict[str, object]] = {}
+    layers = {layer.id: layer for layer in scan.layers}  # once per file, not per model
     for model in scan.models:
-        _fill_model(scan, model, updates)
+        _fill_model(scan, model, layers, updates)
     if not updates:
         return scan
-    layers = tuple(
+    filled = tuple(
         dataclasses.replace(layer, **updates[layer.id]) if layer.id in updates else layer  # type: ignore[arg-type]
         for layer in scan.layers
     )
-    return dataclasses.replace(scan, layers=layers)
+    return dataclasses.replace(scan, layers=filled)
 
 
 def _fill_model(
-    scan: ScanResult, model: ModelRecord, updates: dict[str, dict[str, object]]
+    scan: ScanResult,
+    model: ModelRecord,
+    layers: Mapping[str, LayerRecord],
+    updates: dict[str, dict[str, object]],
 ) -> None:
-    layers = {layer.id: layer for layer in scan.layers}
     graph = Dag(model.layer_ids)
     for src, dst in model.edges:
         if src in graph and dst in graph:
@@ -114,14 +117,14 @@ def _fill_model(
         return
     shapes: dict[str, Shape | None] = {}
     depth: dict[str, int] = {}
+    roots = [n for n in graph if graph.in_degree(n) == 0]
+    only_root = roots[0] if len(roots) == 1 else None
     for layer_id in order:
         layer: LayerRecord = layers[layer_id]
         preds = list(graph.predecessors(layer_id))
         inputs = [shapes.get(p) for p in preds]
         if not preds:
-            in_shape = layer.input_shape or (
-                model.input_shape if _is_first(graph, layer_id) else None
-            )
+            in_shape = layer.input_shape or (model.input_shape if layer_id == only_root else None)
         elif len(preds) == 1:
             in_shape = inputs[0]
         else:
@@ -131,7 +134,7 @@ def _fill_model(
         if layer.input_after_op:  # tf.reshape(...) between: its literal shape, or unknown
             in_shape = layer.input_shape
         inner = scan.layer(layer.wraps) if layer.wraps else None
-        out_shape, fans = _infer(layer, in_shape, inner, len(preds) > 1, inputs)
+        out_shape, fans = _known(*_infer(layer, in_shape, inner, len(preds) > 1, inputs))
         shapes[layer_id] = out_shape
         before = max((depth[p] + _trainable_count(layers[p], scan) for p in preds), default=0)
         depth[layer_id] = before
@@ -146,11 +149,15 @@ def _fill_model(
             updates[inner.id] = inner_update
     if model.edges_known:
         _fold_activation_layers(layers, graph, updates)
+    # Whether a trainable layer lies downstream, in reverse topological order: one pass over
+    # the edges instead of a walk of every layer's descendants (quadratic in a long model).
+    reaches: dict[str, bool] = {}
+    for layer_id in reversed(order):
+        reaches[layer_id] = any(
+            _is_trainable(layers[s], scan) or reaches[s] for s in graph.successors(layer_id)
+        )
     for layer_id in order:
-        if not model.edges_known:
-            feeds: bool | None = None
-        else:
-            feeds = any(_is_trainable(layers[d], scan) for d in graph.descendants(layer_id))
+        feeds = reaches[layer_id] if model.edges_known else None
         updates[layer_id]["feeds_trainable"] = feeds
         wraps = layers[layer_id].wraps
         if wraps is not None and wraps in updates:
@@ -198,14 +205,22 @@ def _fold_activation_layers(
                 break
 
 
+def _known(
+    shape: Shape | None, fans: tuple[int, int] | None
+) -> tuple[Shape | None, tuple[int, int] | None]:
+    """Unknown where the arithmetic left nothing: a dimension or fan below 1 (too much pooling
+    for the input, a Flatten of an empty shape) is a model Keras refuses to build, and a fan-in
+    of 0 would make every variance-scaling formula divide by zero."""
+    if shape is not None and any(d is not None and d < 1 for d in shape):
+        shape = None
+    if fans is not None and min(fans) < 1:
+        fans = None
+    return shape, fans
+
+
 def _keras_class(layer: LayerRecord) -> str:
     """The Keras 3 class (``Convolution2D`` and ``Deconv2D`` are Conv2D / Conv2DTranspose)."""
     return layer.qualname.rsplit(".", 1)[-1]
-
-
-def _is_first(graph: Dag, layer_id: str) -> bool:
-    roots = [n for n in graph if graph.in_degree(n) == 0]
-    return len(roots) == 1 and roots[0] == layer_id
 
 
 def _is_trainable(layer: LayerRecord, scan: ScanResult) -> bool:

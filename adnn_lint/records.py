@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 # Span, Finding, Fix and Edit live in the light ``adnn_lint.findings`` (a run over files that
@@ -190,7 +191,17 @@ class ScanResult:
     mentions_keras: bool = True
 
     def layer(self, layer_id: str) -> LayerRecord:
-        for layer in self.layers:
-            if layer.id == layer_id:
-                return layer
-        raise KeyError(layer_id)
+        return self._layers_by_id[layer_id]
+
+    def model(self, model_id: str) -> ModelRecord:
+        return self._models_by_id[model_id]
+
+    # Built once per (immutable) result: the graph, the rules and the commands look layers up
+    # for every layer of every model, and a scan of the tuple made that quadratic in file size.
+    @cached_property
+    def _layers_by_id(self) -> dict[str, LayerRecord]:
+        return {layer.id: layer for layer in reversed(self.layers)}  # the first wins
+
+    @cached_property
+    def _models_by_id(self) -> dict[str, ModelRecord]:
+        return {model.id: model for model in reversed(self.models)}

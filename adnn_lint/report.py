@@ -171,19 +171,22 @@ def load_spec(path: str) -> tuple[SpecInput, InputFile]:
 
 def specs_from_source(path: str) -> tuple[list[SpecInput], InputFile]:
     """The models of a Keras source file, read statically (parsed, never imported or run)."""
-    import libcst as cst
-
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.engine import SourceSyntaxError, read_scan
+    from adnn_lint.guard import Unreadable, deep_call
     from adnn_lint.spec.extract import extract_specs
 
     text, info = _read(path, "source")
+
+    def extract() -> list[SpecInput]:
+        _, scan = read_scan(text, path)
+        return [SpecInput(path, spec) for spec in extract_specs(scan, text, path)]
+
     try:
-        _, scan = scan_source(text, path)
-    except cst.ParserSyntaxError as exc:
-        raise ReportError(
-            f"{path}:{exc.raw_line}:{exc.raw_column + 1}: syntax error: {exc.message}"
-        ) from exc
-    return [SpecInput(path, spec) for spec in extract_specs(scan, text, path)], info
+        return deep_call(extract), info
+    except SourceSyntaxError as exc:
+        raise ReportError(f"{path}:{exc}") from exc
+    except Unreadable as exc:
+        raise ReportError(f"{path}: {exc}") from exc
 
 
 def load_inputs(

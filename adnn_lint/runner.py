@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from adnn_lint.cache import Cache
 from adnn_lint.findings import Finding
+from adnn_lint.guard import Unreadable, size_notice
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-#: Files above this size are skipped with a notice (generated code, data dumped into .py files).
-MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Below this many files to lint, a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
 
@@ -70,13 +69,6 @@ class RunResult:
     @property
     def fixed(self) -> int:
         return sum(r.fixed for r in self.files)
-
-
-def too_large(data: bytes) -> str | None:
-    """Why a file is skipped for its size, or None."""
-    if len(data) <= MAX_FILE_BYTES:
-        return None
-    return f"skipped: {len(data) / 1024 / 1024:.1f} MiB is over the 10 MiB limit"
 
 
 def decode_notebook(data: bytes, path: str) -> str | Finding:
@@ -165,7 +157,7 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             data = Path(task.location).read_bytes()
         except OSError as err:
             return FileResult(task.path, notice=f"cannot read file: {err.strerror}")
-    skipped = too_large(data)
+    skipped = size_notice(len(data))
     if skipped is not None:
         return FileResult(task.path, notice=skipped)
     try:
@@ -180,6 +172,8 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             return FileResult(task.path, kept)
         text, encoding = decoded
         return _lint_python(task, text, encoding)
+    except Unreadable as err:  # valid code nested deeper than adnn-lint reads: skipped, said so
+        return FileResult(task.path, notice=str(err))
     except Exception as err:  # a crashing rule must not lose the other files
         where = ""
         tb = err.__traceback__
@@ -192,6 +186,12 @@ def lint_task(task: Task, data: bytes | None = None) -> FileResult:
             notice=f"internal error: {type(err).__name__}: {err}{where}",
             internal_error=True,
         )
+
+
+def _line_bound(data: bytes) -> int:
+    """At least the number of lines any finding in this file can point at: lines end at LF, CR
+    or CRLF, and a notebook's cell lines are the ``\\n`` escapes inside its JSON strings."""
+    return data.count(b"\n") + data.count(b"\r") + data.count(b"\\n") + 1
 
 
 def _lint_item(item: tuple[Task, bytes | None]) -> FileResult:
@@ -245,7 +245,7 @@ def run(
             results[task.path] = FileResult(task.path, notice=f"cannot read file: {err.strerror}")
             continue
         key = cache.key(task.path, task.codes, data)
-        hit = cache.get(key)
+        hit = cache.get(key, path=task.path, codes=task.codes, lines=_line_bound(data))
         if hit is not None:
             results[task.path] = FileResult(task.path, hit)
         else:

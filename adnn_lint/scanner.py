@@ -218,6 +218,9 @@ class _Walker:
         self.models: dict[int, _PendingModel] = {}
         self.applied: dict[str, str] = {}  # layer id -> scope label where it was applied
         self.edges: list[tuple[str, str]] = []
+        # dst -> srcs over self.edges[:_indexed]; extended on demand (see predecessors()).
+        self._predecessors: dict[str, list[str]] = {}
+        self._indexed = 0
         self.applied_input_shape: dict[str, tuple[int | None, ...]] = {}
         self.compiles: list[tuple[cst.Call, dict[str, object]]] = []
         self.fits: list[tuple[cst.Call, dict[str, object]]] = []
@@ -929,6 +932,7 @@ class _Walker:
             self.applied.pop(layer_id, None)
             self.applied_input_shape.pop(layer_id, None)
         self.edges = [(s, d) for s, d in self.edges if s not in dropped and d not in dropped]
+        self._predecessors, self._indexed = {}, 0
         self.unresolved = [item for item in self.unresolved if item[3] not in dropped]
 
     # --- layers ------------------------------------------------------------------------------
@@ -1327,9 +1331,7 @@ class _Walker:
             in_value = self.value_of(inputs)
             if isinstance(in_value, _Tensor) and in_value.shape is not None:
                 model.input_shape = in_value.shape
-        predecessors: dict[str, set[str]] = {}
-        for src, dst in self.edges:
-            predecessors.setdefault(dst, set()).add(src)
+        predecessors = self.predecessors()
         seen: set[str] = set()
         stack = list(out_value.producers)
         while stack:
@@ -1338,19 +1340,31 @@ class _Walker:
                 continue
             seen.add(current)
             stack.extend(predecessors.get(current, ()))
-        model.edges = sorted({(s, d) for s, d in self.edges if s in seen and d in seen})
+        model.edges = self.edges_within(seen)
         model.layer_ids = _graph_order(seen, model.edges)
         for layer_id in seen:
             self.layers[layer_id].model = key
         self.values[id(node)] = _Model(key)
+
+    def predecessors(self) -> dict[str, list[str]]:
+        """Every layer's producers so far. Indexed incrementally: each Model() call asks, and
+        rescanning all edges per model made a file of many models quadratic."""
+        for src, dst in self.edges[self._indexed :]:
+            self._predecessors.setdefault(dst, []).append(src)
+        self._indexed = len(self.edges)
+        return self._predecessors
+
+    def edges_within(self, inside: set[str]) -> list[tuple[str, str]]:
+        """The data-flow edges between layers of ``inside``, sorted and without repeats."""
+        predecessors = self.predecessors()
+        return sorted({(s, d) for d in inside for s in predecessors.get(d, ()) if s in inside})
 
     def finish_subclassed(self, context: _ClassContext) -> None:
         assert context.model is not None
         model = self.models[context.model]
         created = [i for i in context.created if self.layers[i].record.wrapped_by is None]
         model.layer_ids = created
-        inside = set(created)
-        model.edges = sorted({(s, d) for s, d in self.edges if s in inside and d in inside})
+        model.edges = self.edges_within(set(created))
         if not model.edges and len(created) > 1:
             model.edges = list(itertools.pairwise(created))
             model.edges_known = False
@@ -1372,8 +1386,7 @@ class _Walker:
             first = self.layer_nodes[ids[0]]
             key = self.new_model(name, "functional", first)
             model = self.models[key]
-            inside = set(ids)
-            model.edges = sorted({(s, d) for s, d in self.edges if s in inside and d in inside})
+            model.edges = self.edges_within(set(ids))
             model.layer_ids = _graph_order(ids, model.edges)
             for layer_id in ids:
                 self.layers[layer_id].model = key
@@ -1437,7 +1450,8 @@ def _graph_order(ids: Iterable[str], edges: Sequence[tuple[str, str]]) -> list[s
             if not waiting[dst]:
                 heapq.heappush(ready, (number[dst], dst))
     # a cycle (a scanner misreading): its layers keep creation order after the rest
-    return order + sorted((i for i in number if i not in set(order)), key=number.__getitem__)
+    placed = set(order)
+    return order + sorted((i for i in number if i not in placed), key=number.__getitem__)
 
 
 def _function_defaults(
@@ -1739,16 +1753,14 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
     compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
     fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
     models: list[ModelRecord] = []
+    compiles_of = _owners([a for _, a in walker.compiles])
+    fits_of = _owners([a for _, a in walker.fits])
     for key, pending_model in walker.models.items():
         name = (
             pending_model.name or walker.model_names.get(key) or pending_model.hint or f"model{key}"
         )
-        model_compiles = [
-            c for c, (_, a) in zip(compiles, walker.compiles, strict=True) if _belongs(a, key, name)
-        ]
-        model_fits = [
-            f for f, (_, a) in zip(fits, walker.fits, strict=True) if _belongs(a, key, name)
-        ]
+        model_compiles = [compiles[i] for i in _calls_of(compiles_of, key, name)]
+        model_fits = [fits[i] for i in _calls_of(fits_of, key, name)]
         models.append(
             ModelRecord(
                 id=f"M{key}",
@@ -1817,12 +1829,26 @@ def _build(walker: _Walker, module: cst.Module, source: str) -> ScanResult:
     return fill_from_graph(scan)
 
 
-def _belongs(arguments: dict[str, object], key: int, name: str) -> bool:
-    if "__model__" in arguments:
-        return arguments["__model__"] == key
-    if _foreign(_text(arguments.get("__built_by__"))):
-        return False  # `model = StandardScaler(); model.fit(x)`: not the Keras model's call
-    return arguments.get("__receiver__") == name
+def _owners(calls: list[dict[str, object]]) -> dict[tuple[str, object], list[int]]:
+    """Indices of compile()/fit() calls by the model they belong to: ``("key", model key)``
+    when the receiver resolved to a model, else ``("name", receiver name)``. Matching each model
+    against every call instead was quadratic in the number of models in a file. A call on
+    another library's object (``model = StandardScaler(); model.fit(x)``) belongs to no model."""
+    owners: dict[tuple[str, object], list[int]] = {}
+    for index, arguments in enumerate(calls):
+        if "__model__" in arguments:
+            owner = ("key", arguments["__model__"])
+        elif _foreign(_text(arguments.get("__built_by__"))):
+            continue
+        else:
+            owner = ("name", arguments.get("__receiver__"))
+        owners.setdefault(owner, []).append(index)
+    return owners
+
+
+def _calls_of(owners: dict[tuple[str, object], list[int]], key: int, name: str) -> list[int]:
+    """The indices, in source order, of the calls on model ``key`` (named ``name``)."""
+    return sorted(owners.get(("key", key), []) + owners.get(("name", name), []))
 
 
 def _text(value: object) -> str | None:

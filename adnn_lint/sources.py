@@ -64,14 +64,15 @@ def read_source(path: Path) -> tuple[str, Notebook | None]:
     """
     from adnn_lint.engine import syntax_finding
     from adnn_lint.findings import Finding
+    from adnn_lint.guard import size_notice
     from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.runner import decode_notebook, decode_source, too_large
+    from adnn_lint.runner import decode_notebook, decode_source
 
     try:
         data = path.read_bytes()
     except OSError as err:
         raise SourceError(f"{path}: cannot read file: {err.strerror}") from None
-    skipped = too_large(data)
+    skipped = size_notice(len(data))
     if skipped is not None:
         raise SourceError(f"{path}: {skipped}")
     if path.suffix == ".ipynb":
@@ -90,18 +91,20 @@ def read_source(path: Path) -> tuple[str, Notebook | None]:
 
 
 def scan_file(path: Path) -> ScannedSource | None:
-    """Read and scan ``path``; None when it has no Keras code. Raises :class:`SourceError`."""
-    import libcst as cst
+    """Read and scan ``path``; None when it has no Keras code. Raises :class:`SourceError`.
 
-    from adnn_lint.engine import unparsable
-    from adnn_lint.scanner import mentions_keras, scan_source
+    Call it through ``adnn_lint.guard.deep_call`` together with whatever walks the scan, as the
+    lint does: deeply nested code needs that thread's stack."""
+    from adnn_lint.engine import SourceSyntaxError, read_scan, syntax_finding
+    from adnn_lint.guard import Unreadable, deep_call
+    from adnn_lint.scanner import mentions_keras
 
     text, notebook = read_source(path)
     if not mentions_keras(text):
         return None
     try:
-        _, scan = scan_source(text, str(path))
-    except (cst.ParserSyntaxError, RecursionError) as err:
+        _, scan = deep_call(lambda: read_scan(text, str(path)))
+    except SourceSyntaxError as err:
         if notebook is not None:
             from adnn_lint.notebook import first_syntax_error
 
@@ -110,5 +113,8 @@ def scan_file(path: Path) -> ScannedSource | None:
             broken = first_syntax_error(notebook, str(path))
             if broken is not None:
                 raise _problem(broken) from None
-        raise _problem(unparsable(text, str(path), err), notebook) from None
+        finding = syntax_finding(str(path), err.line, err.column, err.message)
+        raise _problem(finding, notebook) from None
+    except Unreadable as err:
+        raise SourceError(f"{path}: {err}") from None
     return ScannedSource(text, scan)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -216,6 +217,7 @@ class _Graphs:
     successors: dict[str | None, dict[str, list[str]]]  # model id -> layer -> consumers
     normalized: frozenset[str]  # layers with a normalization layer downstream
     layers: dict[str, LayerRecord]
+    dags: dict[str, Dag]  # model id -> its graph
 
 
 _last: tuple[ScanResult, _Graphs] | None = None
@@ -228,15 +230,26 @@ def _graphs(scan: ScanResult) -> _Graphs:
     layers = {layer.id: layer for layer in scan.layers}
     successors: dict[str | None, dict[str, list[str]]] = {}
     normalized: set[str] = set()
+    dags: dict[str, Dag] = {}
     for model in scan.models:
         table = successors.setdefault(model.id, {})
         for src, dst in model.edges:
             table.setdefault(src, []).append(dst)
-        graph = Dag(edges=model.edges)
-        for node in graph:
-            if node in layers and layers[node].class_name in NORMALIZATION:
-                normalized |= graph.ancestors(node)
-    graphs = _Graphs(successors, frozenset(normalized), layers)
+        graph = dags[model.id] = Dag(edges=model.edges)
+        # One walk up from every normalization layer at once (the union of their ancestors),
+        # not one walk per normalization layer: linear in a long model with many of them.
+        stack = [
+            src
+            for node in graph
+            if node in layers and layers[node].class_name in NORMALIZATION
+            for src in graph.predecessors(node)
+        ]
+        while stack:
+            node = stack.pop()
+            if node not in normalized:
+                normalized.add(node)
+                stack.extend(graph.predecessors(node))
+    graphs = _Graphs(successors, frozenset(normalized), layers, dags)
     _last = (scan, graphs)
     return graphs
 
@@ -249,10 +262,10 @@ def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
     """Layers after ``layer`` in its model's graph, up to and including the next trainable
     (non-normalization) layer on each path, breadth first."""
     successors = _successors(scan, layer)
-    queue = list(successors.get(layer.id, []))
+    queue = deque(successors.get(layer.id, []))
     seen: set[str] = set()
     while queue:
-        current = queue.pop(0)
+        current = queue.popleft()
         if current in seen:
             continue
         seen.add(current)
@@ -335,10 +348,15 @@ def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
     connection): zero-initializing such a branch end makes the block start as the identity
     (Goyal et al. 2017, Fixup), a deliberate and sound choice.
     """
-    model = next((m for m in scan.models if m.id == layer.model), None)
-    if model is None or not model.edges_known:
+    if layer.model is None:
         return False
-    graph = Dag(edges=model.edges)
+    try:
+        model = scan.model(layer.model)
+    except KeyError:
+        return False
+    if not model.edges_known:
+        return False
+    graph = _graphs(scan).dags[model.id]
     if layer.id not in graph:
         return False
     ancestors = graph.ancestors(layer.id)

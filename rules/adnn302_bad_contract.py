@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from adnn_lint.records import Finding, Span
 from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.spec.contract import (
+    Attachments,
     ContractComment,
     definitions,
     find_contract_comments,
-    model_comment,
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
@@ -89,11 +89,9 @@ class BadContractRule(Rule):
 
     def _findings(self, ctx: FileContext, comments: list[ContractComment]) -> Iterator[Finding]:
         lines = ctx.source.splitlines()
-        scopes = definitions(ctx.source)
+        attachments = Attachments(comments, lines, definitions(ctx.source))
         attached = {
-            id(found)
-            for model in ctx.scan.models
-            if (found := model_comment(comments, lines, model, scopes))
+            id(found) for model in ctx.scan.models if (found := attachments.of_model(model))
         }
         for comment in comments:
             try:

@@ -157,9 +157,9 @@ def test_unreadable_files_do_not_lose_other_results(cli: CliRunner, tree: Tree) 
 def test_huge_files_are_skipped_with_a_notice(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adnn_lint.runner
+    import adnn_lint.guard
 
-    monkeypatch.setattr(adnn_lint.runner, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(adnn_lint.guard, "MAX_FILE_BYTES", 100)
     root = tree({"big.py": "x = 1\n" * 50, "small.py": BROKEN})
     result = cli("--no-cache", cwd=root)
     assert "big.py" in result.err and "skipped" in result.err
@@ -238,7 +238,7 @@ def test_diff_says_what_it_cannot_fix(
     assert result.code == 1 and result.out == ""
     assert "broken.py:1:" in result.err and "not fixed" in result.err
     # A file skipped for its size: said on stderr.
-    monkeypatch.setattr(adnn_lint.runner, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(adnn_lint.guard, "MAX_FILE_BYTES", 100)
     root = tree({"big.py": "x = 1\n" * 50})
     result = cli("--diff", "--no-cache", cwd=root)
     assert "big.py" in result.err and "skipped" in result.err

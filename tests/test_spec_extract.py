@@ -503,3 +503,65 @@ def test_a_pretrained_base_applied_to_the_input_is_marked() -> None:
     # the spec holds the head only: the pretrained base between input and head is marked
     assert pooling.unresolved == ("inputs",) and head.unresolved == ()
     assert scan.models[0].ops == ("keras.applications.MobileNetV2",)
+
+
+def _specs_of(source: str) -> list[Spec]:
+    from adnn_lint.scanner import scan_source
+
+    _, scan = scan_source(source, "m.py")
+    return extract_specs(scan, source, "m.py")
+
+
+def _passes_its_own_check(spec: Spec) -> None:
+    from adnn_lint.spec.syntax import issues
+
+    _, found = issues(dumps(spec), "m.adnn.toml")
+    assert found == []
+
+
+def test_keras2_sgd_decay_is_left_out_and_marked_and_the_check_says_what_to_do() -> None:
+    train = _train_of(
+        "model.compile(keras.optimizers.SGD(lr=0.01, decay=1e-6, momentum=0.9), 'mse')"
+    )
+    assert dict(train.optimizer_options) == {"momentum": 0.9}
+    assert "optimizer_options" in train.unresolved
+    (problem,) = check_spec(_spec_with_options({"decay": 1e-6, "momentum": 0.9}))
+    assert problem.path == ("train", "optimizer_options", "decay")
+    assert "learning-rate decay" in problem.message and "not weight_decay" in problem.message
+    assert "InverseTimeDecay" in problem.message
+
+
+def test_a_layer_called_again_downstream_of_itself_is_no_cycle() -> None:
+    (spec,) = _specs_of(
+        "import keras\n"
+        "inputs = keras.Input((4,))\n"
+        "reused_layer = keras.layers.Dense(4)\n"
+        "x = reused_layer(inputs)\n"
+        "x = keras.layers.Dense(4)(x)\n"
+        "outputs = reused_layer(x)\n"
+        "model = keras.Model(inputs, outputs)\n"
+    )
+    assert [(x.name, x.inputs) for x in spec.model.layers] == [
+        ("dense", ()),
+        ("dense_1", ("dense",)),
+    ]
+    assert "layers" in spec.model.unresolved
+    _passes_its_own_check(spec)
+
+
+def test_too_much_pooling_leaves_fan_in_unknown_not_zero() -> None:
+    (spec,) = _specs_of(
+        "from keras.models import Sequential\n"
+        "from keras.layers import Conv2D, MaxPooling2D, Flatten, Dense\n"
+        "model = Sequential()\n"
+        "model.add(Conv2D(8, (3, 3), input_shape=(8, 8, 1)))\n"  # 6x6
+        "model.add(MaxPooling2D((2, 2)))\n"  # 3x3
+        "model.add(MaxPooling2D((2, 2)))\n"  # 1x1
+        "model.add(MaxPooling2D((2, 2)))\n"  # 0x0: Keras refuses to build it
+        "model.add(Flatten())\n"
+        "model.add(Dense(10))\n"
+    )
+    dense = spec.model.layers[-1]
+    assert dense.class_name == "Dense" and dense.fan_in is None
+    assert all(layer.fan_in != 0 for layer in spec.model.layers)
+    _passes_its_own_check(spec)

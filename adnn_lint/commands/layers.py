@@ -25,8 +25,8 @@ def add_parser(subparsers: Any) -> None:
         help="print each model's layers and the initializers they start from",
         description="Print, per model, the layer table: class, width, activation, fan-in/out "
         "and each initializer (explicit, implicit default, or unresolved with the reason). "
-        "Exit 0, 1 when a file could not be read or parsed, 2 for a bad configuration or a "
-        "missing path.",
+        "Exit 0, 1 when a file could not be read or parsed, 2 for a bad configuration, a "
+        "missing path or an internal error.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument(
@@ -35,35 +35,51 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adnn_lint.sources import InputError, SourceError, find_sources, scan_file
+    from functools import partial
+
+    from adnn_lint.guard import deep_call
+    from adnn_lint.sources import InputError, SourceError, find_sources
 
     try:
         paths = find_sources(args.paths)
     except InputError as err:
         print(f"adnn-lint: error: {err}", file=sys.stderr)
         return 2
-    failed = False
+    failed = internal = False
     files: list[dict[str, Any]] = []
     for path in paths:
         entry: dict[str, Any] = {"path": str(path), "error": None}
         try:
-            scanned = scan_file(path)
+            document = deep_call(partial(_document, path))
         except SourceError as err:
             failed = True
             print(err, file=sys.stderr)
             entry["error"] = str(err).removeprefix(f"{path}:").lstrip()
-            files.append(entry)
-            continue
-        if scanned is None or not scanned.scan.layers:
-            continue
-        entry.update(file_document(scanned.scan))
+        except Exception as err:  # a crash on one file must not lose the other files' tables
+            failed = internal = True
+            entry["error"] = f"internal error: {type(err).__name__}: {err}"
+            print(f"{path}: {entry['error']}", file=sys.stderr)
+        else:
+            if document is None:
+                continue
+            entry.update(document)
         files.append(entry)
     if args.output_format == "json":
         json.dump({"version": LAYERS_VERSION, "files": files}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(files))
-    return 1 if failed else 0
+    return 2 if internal else 1 if failed else 0
+
+
+def _document(path: Path) -> dict[str, Any] | None:
+    """The file's JSON document, None when it has no Keras layers; raises ``SourceError``."""
+    from adnn_lint.sources import scan_file
+
+    scanned = scan_file(path)
+    if scanned is None or not scanned.scan.layers:
+        return None
+    return file_document(scanned.scan)
 
 
 def _ref(ref: InitializerRef) -> dict[str, Any]:
@@ -106,11 +122,11 @@ def _layer(layer: LayerRecord) -> dict[str, Any]:
     }
 
 
-def _model(model: ModelRecord, scan: ScanResult) -> dict[str, Any]:
+def _model(model: ModelRecord, scan: ScanResult, members: list[str]) -> dict[str, Any]:
     layer_ids = list(model.layer_ids)
-    for layer in scan.layers:  # wrapped layers belong to the model but are not graph nodes
-        if layer.model == model.id and layer.id not in layer_ids:
-            layer_ids.append(layer.id)
+    nodes = set(layer_ids)
+    # wrapped layers belong to the model but are not graph nodes
+    layer_ids += [i for i in members if i not in nodes]
     return {
         "id": model.id,
         "name": model.name,
@@ -133,8 +149,11 @@ def file_document(scan: ScanResult) -> dict[str, Any]:
                 count = 1 if layer.multiplicity == 1 else 2  # a loop reuses the object
                 uses[ref.instance] = uses.get(ref.instance, 0) + count
     shared = {instance for instance, count in uses.items() if count > 1}
+    members: dict[str | None, list[str]] = {}
+    for layer in scan.layers:  # grouped once: per model, a scan of every layer was quadratic
+        members.setdefault(layer.model, []).append(layer.id)
     document = {
-        "models": [_model(model, scan) for model in scan.models],
+        "models": [_model(model, scan, members.get(model.id, [])) for model in scan.models],
         "unmodelled_layers": [_layer(layer) for layer in scan.layers if layer.model is None],
         "unresolved": [
             {
@@ -202,7 +221,8 @@ def render_text(files: list[dict[str, Any]]) -> str:
     out: list[str] = []
     for entry in files:
         if entry["error"] is not None:
-            out.append(f"{entry['path']}: {entry['error']}")
+            error = entry["error"]
+            out.append(f"{entry['path']}:{'' if error[0].isdigit() else ' '}{error}")
             continue
         for model in entry["models"]:
             shape = f", input {tuple(model['input_shape'])}" if model["input_shape"] else ""

@@ -4,7 +4,7 @@
     adnn-lint spec --check FILE...      validate spec files; every problem with its key and place
 
 Exit codes: 0 done / valid, 1 a spec has problems or a source file could not be read or parsed,
-2 usage error.
+2 usage error or an internal error on a file (the other files are still extracted).
 """
 
 from __future__ import annotations
@@ -88,7 +88,11 @@ def _extract(paths: list[Path], output_dir: Path | None) -> int:
             specs = specs_from_file(path)
         except SourceError as err:
             print(str(err), file=sys.stderr)
-            status = 1
+            status = max(status, 1)
+            continue
+        except Exception as err:  # a crash on one file must not lose the other files' specs
+            print(f"{path}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+            status = 2
             continue
         for spec in specs:
             _emit(spec, path, output_dir, written)
@@ -102,13 +106,17 @@ def specs_from_file(path: Path) -> list[Spec]:
     """The specs of every model in a ``.py`` file or notebook (``[]`` when it has none).
 
     Raises :class:`SourceError` (read as ``check`` reads files) naming the place."""
+    from adnn_lint.guard import deep_call
     from adnn_lint.sources import scan_file
     from adnn_lint.spec.extract import extract_specs
 
-    scanned = scan_file(path)
-    if scanned is None:
-        return []
-    return extract_specs(scanned.scan, scanned.text, str(path))
+    def extract() -> list[Spec]:  # on one thread with deep code's stack, as the lint runs
+        scanned = scan_file(path)
+        if scanned is None:
+            return []
+        return extract_specs(scanned.scan, scanned.text, str(path))
+
+    return deep_call(extract)
 
 
 def _emit(spec: Spec, path: Path, output_dir: Path | None, written: set[str]) -> None:

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from adnn_lint.spec.errors import KeyPath
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, SGD_ARGUMENTS
+from adnn_lint.spec.keras_defaults import (
+    DEFAULT_LEARNING_RATES,
+    LEGACY_SGD_ARGUMENTS,
+    SGD_ARGUMENTS,
+)
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
 
 if TYPE_CHECKING:
@@ -175,7 +179,9 @@ def _sgd_options(options: Mapping[str, object]) -> Iterator[Problem]:
     """Keras SGD's own argument names; momentum in [0, 1] and a boolean nesterov, as Keras asks."""
     for name, value in options.items():
         path: KeyPath = ("train", "optimizer_options", name)
-        if name not in SGD_ARGUMENTS:
+        if name in LEGACY_SGD_ARGUMENTS:
+            yield Problem(path, LEGACY_SGD_ARGUMENTS[name], at="key")
+        elif name not in SGD_ARGUMENTS:
             yield Problem(
                 path,
                 f"{name!r} is not an argument of keras.optimizers.SGD"

@@ -19,6 +19,7 @@ hand-written lexer and recursive-descent parser serve better here than a parser 
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import math
 import re
@@ -348,37 +349,69 @@ def attached_comment(
     """The contract comment of a model defined on lines ``line``..``end_line``: one on those
     lines (the first line wins), else the nearest in the comment block just above (decorators
     and other comment lines may sit between; a blank line or code ends the block), else the
-    same for the innermost enclosing function or class in ``scopes`` that has one."""
-    by_line = {c.line: c for c in comments}
-    for current in range(line, (end_line or line) + 1):
-        if current in by_line:
-            return by_line[current]
-    found = _above(by_line, source_lines, line)
-    if found is not None:
-        return found
-    enclosing = sorted((d for d in scopes if d[0] < line <= d[2]), reverse=True)
-    for first, header, _ in enclosing:
-        if header in by_line:
-            return by_line[header]
-        found = _above(by_line, source_lines, first)
-        if found is not None:
-            return found
-    return None
+    same for the innermost enclosing function or class in ``scopes`` that has one. For many
+    models of one file, build an :class:`Attachments` once instead."""
+    return Attachments(comments, source_lines, scopes).of(line, end_line)
 
 
-def model_comment(
-    comments: list[ContractComment],
-    source_lines: list[str],
-    model: ModelRecord,
-    scopes: Sequence[Definition] = (),
-) -> ContractComment | None:
-    """The contract comment of ``model``: at its definition (``attached_comment``), else at
-    an instantiation of its class (``model = Net()`` for ``class Net(keras.Model)``)."""
-    for span in (model.span, *model.instances):
-        found = attached_comment(comments, source_lines, span.line, span.end_line, scopes)
+class Attachments:
+    """:func:`attached_comment` for every model of a file, with the comments by line and the
+    definitions' nesting indexed once (rebuilding them per model was quadratic in a file of
+    many models)."""
+
+    def __init__(
+        self,
+        comments: list[ContractComment],
+        source_lines: list[str],
+        scopes: Sequence[Definition] = (),
+    ) -> None:
+        self._by_line = {c.line: c for c in comments}
+        self._lines = source_lines
+        self._scopes = sorted(set(scopes))
+        self._firsts = [first for first, _, _ in self._scopes]
+        # Definitions nest or are disjoint: each one's innermost enclosing definition.
+        self._parent: list[int] = []
+        open_scopes: list[int] = []
+        for index, (first, _, _) in enumerate(self._scopes):
+            while open_scopes and self._scopes[open_scopes[-1]][2] < first:
+                open_scopes.pop()
+            self._parent.append(open_scopes[-1] if open_scopes else -1)
+            open_scopes.append(index)
+
+    def of(self, line: int, end_line: int | None = None) -> ContractComment | None:
+        by_line = self._by_line
+        for current in range(line, (end_line or line) + 1):
+            if current in by_line:
+                return by_line[current]
+        found = _above(by_line, self._lines, line)
         if found is not None:
             return found
-    return None
+        for first, header, _ in self._enclosing(line):
+            if header in by_line:
+                return by_line[header]
+            found = _above(by_line, self._lines, first)
+            if found is not None:
+                return found
+        return None
+
+    def of_model(self, model: ModelRecord) -> ContractComment | None:
+        """The contract comment of ``model``: at its definition, else at an instantiation of
+        its class (``model = Net()`` for ``class Net(keras.Model)``)."""
+        for span in (model.span, *model.instances):
+            found = self.of(span.line, span.end_line)
+            if found is not None:
+                return found
+        return None
+
+    def _enclosing(self, line: int) -> Iterator[Definition]:
+        """The definitions with ``first < line <= last``, innermost first: the last one to
+        start before ``line`` and its ancestors (one that holds ``line`` holds that one)."""
+        index = bisect.bisect_left(self._firsts, line) - 1
+        while index >= 0:
+            scope = self._scopes[index]
+            if scope[2] >= line:
+                yield scope
+            index = self._parent[index]
 
 
 def _above(

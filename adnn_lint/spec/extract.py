@@ -13,9 +13,10 @@ import io
 import itertools
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from adnn_lint.dag import Dag
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -28,13 +29,18 @@ from adnn_lint.records import (
 )
 from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.spec.contract import (
+    Attachments,
     definitions,
     find_contract_comments,
-    model_comment,
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, TF1_OPTIMIZERS
+from adnn_lint.spec.keras_defaults import (
+    DEFAULT_LEARNING_RATES,
+    FIT_DEFAULTS,
+    LEGACY_SGD_ARGUMENTS,
+    TF1_OPTIMIZERS,
+)
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,
@@ -87,49 +93,78 @@ def extract_specs(scan: ScanResult, source: str, path: str) -> list[Spec]:
     catalog = load_catalog()
     comments = find_contract_comments(source)
     lines = source.splitlines()
-    scopes = definitions(source) if comments else []
+    attachments = Attachments(comments, lines, definitions(source) if comments else [])
     data = _data(source)
+    calls = _FileCalls.of(scan)
     specs = []
     for model in scan.models:
-        comment = model_comment(comments, lines, model, scopes)
+        comment = attachments.of_model(model)
         contract = Contract()
         if comment is not None:
             # a malformed one is ADNN302's to report; the spec keeps no half-read contract
             with contextlib.suppress(ContractSyntaxError):
                 contract = parse_contract(comment.text)
-        compile_call, fits = _training_calls(scan, model)
+        compile_call, fits = calls.of_model(model)
         specs.append(
             Spec(
                 model=_model(scan, model, catalog),
                 source=SourceRef(path, model.name, model.span.line, model.span.column),
                 data=_with_split(data, fits),
-                train=_train(compile_call, fits[0] if fits else None, source),
+                train=_train(compile_call, fits[0] if fits else None, lines),
                 contract=contract,
             )
         )
     return specs
 
 
-def _training_calls(
-    scan: ScanResult, model: ModelRecord
-) -> tuple[CompileCall | None, tuple[FitCall, ...]]:
-    """The compile()/fit() calls of ``model``: the scanner's, else those on a variable of the
-    model's name, else, when the file has one model without calls and its calls go to a variable
-    that names no other model (``model = build_model(); model.compile(...)``), those."""
-    if model.compile is not None or model.fits:
-        return model.compile, model.fits
-    compile_call = next((c for c in scan.compiles if c.receiver == model.name), None)
-    fits = tuple(f for f in scan.fits if f.receiver == model.name)
-    if compile_call is not None or fits:
-        return compile_call, fits
-    orphans = [m for m in scan.models if m.compile is None and not m.fits]
-    others = {m.name for m in scan.models}
-    claimed = {id(m.compile) for m in scan.models if m.compile is not None}
-    free = [c for c in scan.compiles if id(c) not in claimed and c.receiver not in others]
-    if orphans == [model] and free:
-        receiver = free[0].receiver
-        return free[0], tuple(f for f in scan.fits if f.receiver == receiver)
-    return None, ()
+@dataclass(frozen=True)
+class _FileCalls:
+    """A file's compile()/fit() calls indexed once (per model, a scan of every call and every
+    model was quadratic in the number of models in a file)."""
+
+    compiles: Mapping[str | None, CompileCall]  # receiver -> its first compile()
+    fits: Mapping[str | None, tuple[FitCall, ...]]  # receiver -> its fit() calls
+    orphan: ModelRecord | None  # the file's only model without calls, if exactly one
+    free: CompileCall | None  # the first compile() on a name that is no model's, unclaimed
+
+    @classmethod
+    def of(cls, scan: ScanResult) -> _FileCalls:
+        compiles: dict[str | None, CompileCall] = {}
+        for call in scan.compiles:
+            compiles.setdefault(call.receiver, call)
+        fits: dict[str | None, list[FitCall]] = {}
+        for fit in scan.fits:
+            fits.setdefault(fit.receiver, []).append(fit)
+        orphans = [m for m in scan.models if m.compile is None and not m.fits]
+        free = None
+        if len(orphans) == 1:
+            others = {m.name for m in scan.models}
+            claimed = {id(m.compile) for m in scan.models if m.compile is not None}
+            free = next(
+                (c for c in scan.compiles if id(c) not in claimed and c.receiver not in others),
+                None,
+            )
+        return cls(
+            compiles,
+            {receiver: tuple(calls) for receiver, calls in fits.items()},
+            orphans[0] if len(orphans) == 1 else None,
+            free,
+        )
+
+    def of_model(self, model: ModelRecord) -> tuple[CompileCall | None, tuple[FitCall, ...]]:
+        """The compile()/fit() calls of ``model``: the scanner's, else those on a variable of
+        the model's name, else, when the file has one model without calls and its calls go to a
+        variable that names no other model (``model = build_model(); model.compile(...)``),
+        those."""
+        if model.compile is not None or model.fits:
+            return model.compile, model.fits
+        compile_call = self.compiles.get(model.name)
+        fits = self.fits.get(model.name, ())
+        if compile_call is not None or fits:
+            return compile_call, fits
+        if self.orphan is model and self.free is not None:
+            return self.free, self.fits.get(self.free.receiver, ())
+        return None, ()
 
 
 # -- model -----------------------------------------------------------------------------------
@@ -159,7 +194,9 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
         unresolved.append("layers")
     nodes = {r.id: [_Node(r, k) for k in range(r.multiplicity or 1)] for r in kept}
     names = _names([n for r in kept for n in nodes[r.id]])
-    preds = _predecessors(model, [r.id for r in records], {r.id for r in kept})
+    preds, reused = _predecessors(model, [r.id for r in records], {r.id for r in kept})
+    if reused and "layers" not in unresolved:
+        unresolved.append("layers")  # a layer called again downstream: one call is left out
     layers = []
     for record in kept:
         chain = nodes[record.id]
@@ -179,16 +216,48 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
 
 def _predecessors(
     model: ModelRecord, order: list[str], kept: set[str]
-) -> dict[str, tuple[str, ...]]:
-    """Kept layers feeding each kept layer; edges through input layers lead to the model input."""
+) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """Kept layers feeding each kept layer (edges through input layers lead to the model input),
+    and whether edges were left out to keep the spec's layer graph acyclic.
+
+    A spec lists layer objects, but Keras builds its graph from calls: one layer object called
+    twice, the second time downstream of its own output (``x = shared(inputs); x = Dense(4)(x);
+    outputs = shared(x)``), is a valid model whose layer graph has a cycle. The edge that closes
+    it (into the earlier-made layer) is left out, and the caller marks the layers unresolved."""
     edges = list(model.edges)
     if not edges and model.kind == "sequential":
         edges = list(itertools.pairwise(order))
+    edges = [(s, d) for s, d in edges if s in kept and d in kept]
+    edges, reused = _acyclic(edges)
     preds: dict[str, list[str]] = {}
     for src, dst in edges:
-        if dst in kept and src in kept and src not in preds.get(dst, []):
+        if src not in preds.get(dst, []):
             preds.setdefault(dst, []).append(src)
-    return {k: tuple(v) for k, v in preds.items()}
+    return {k: tuple(v) for k, v in preds.items()}, reused
+
+
+def _acyclic(edges: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bool]:
+    """``edges`` without those that close a cycle, and whether any was left out. Edges into a
+    later-made layer are kept first, so an edge back into an earlier-made (reused) one goes."""
+    if Dag(edges=edges).topological_order() is not None:
+        return edges, False
+    made = {node: index for index, node in enumerate(_made_order(edges))}
+    ordered = sorted(edges, key=lambda e: (made[e[0]] > made[e[1]], made[e[0]], made[e[1]]))
+    graph = Dag()
+    kept: list[tuple[str, str]] = []
+    for src, dst in ordered:
+        if src == dst or (dst in graph and src in graph.descendants(dst)):
+            continue
+        graph.add_edge(src, dst)
+        kept.append((src, dst))
+    kept.sort(key=edges.index)
+    return kept, True
+
+
+def _made_order(edges: list[tuple[str, str]]) -> list[str]:
+    """The layers of ``edges`` in the order they were made (ids are ``L1``, ``L2``, ...)."""
+    nodes = {node for edge in edges for node in edge}
+    return sorted(nodes, key=lambda node: (len(node), node))
 
 
 def _snake(class_name: str) -> str:
@@ -334,7 +403,7 @@ def _init(ref: InitializerRef, catalog: Catalog) -> InitSpec:
 # -- training and data ------------------------------------------------------------------------
 
 
-def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -> TrainSpec:
+def _train(compile_call: CompileCall | None, fit: FitCall | None, lines: list[str]) -> TrainSpec:
     default = TrainSpec()
     unresolved: list[str] = []
     optimizer = default.optimizer
@@ -349,8 +418,12 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
         assert compile_call is not None
         written_options = compile_call.optimizer_options
         options = {k: v for k, v in written_options.items() if v is not None}
+        legacy = LEGACY_SGD_ARGUMENTS if optimizer == "sgd" else {}
+        options = {k: v for k, v in options.items() if k not in legacy}
         if len(options) < len(written_options):
-            unresolved.append("optimizer_options")  # an argument the scanner could not read
+            # an argument the scanner could not read, or one Keras 3 no longer has (Keras 2's
+            # SGD(decay=...)): the verifier cannot reproduce it, and the spec says so
+            unresolved.append("optimizer_options")
     else:
         unresolved.append("optimizer")  # absent, not literal, or not a Keras optimizer
     if compile_call is not None and compile_call.learning_rate is not None:
@@ -358,7 +431,7 @@ def _train(compile_call: CompileCall | None, fit: FitCall | None, source: str) -
     elif (
         "optimizer" not in unresolved
         and optimizer in DEFAULT_LEARNING_RATES
-        and not _mentions_rate(compile_call, source)
+        and not _mentions_rate(compile_call, lines)
     ):
         learning_rate = DEFAULT_LEARNING_RATES[optimizer]
     else:
@@ -399,13 +472,13 @@ def _keras_optimizer(written: str) -> str | None:
     return name if name in DEFAULT_LEARNING_RATES else None
 
 
-def _mentions_rate(compile_call: CompileCall | None, source: str) -> bool:
+def _mentions_rate(compile_call: CompileCall | None, lines: list[str]) -> bool:
     """Whether the compile() call's text sets a learning rate the scanner could not read."""
     if compile_call is None:
         return False
     span = compile_call.span
-    lines = source.splitlines()[span.line - 1 : span.end_line]
-    return bool(re.search(r"\b(learning_rate|lr)\s*=", "\n".join(lines)))
+    text = "\n".join(lines[span.line - 1 : span.end_line])
+    return bool(re.search(r"\b(learning_rate|lr)\s*=", text))
 
 
 def _fit_has(fit: FitCall, key: str) -> bool:

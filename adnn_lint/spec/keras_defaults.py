@@ -38,6 +38,16 @@ SGD_ARGUMENTS = (
     "gradient_accumulation_steps",
     "name",
 )
+#: Arguments of Keras 2's SGD that Keras 3 removed, with what to write instead. ``decay`` is
+#: learning-rate decay (``lr / (1 + decay * step)``), not ``weight_decay``.
+LEGACY_SGD_ARGUMENTS = {
+    "decay": (
+        "'decay' is the learning-rate decay of Keras < 2.11's SGD, removed since (it is not "
+        "weight_decay, which shrinks the weights): remove it from train.optimizer_options and "
+        "decay the rate in code, learning_rate=keras.optimizers.schedules.InverseTimeDecay("
+        "initial_learning_rate, decay_steps=1, decay_rate=decay)"
+    ),
+}
 #: TF 1 optimizer classes (``tf.train.GradientDescentOptimizer``) by their Keras names.
 TF1_OPTIMIZERS = {"gradientdescent": "sgd", "momentum": "sgd"}
 #: ``Model.fit`` defaults that apply when the argument is absent.
