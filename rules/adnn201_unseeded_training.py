@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 from adnn_lint.rules._seeding import KerasApi, keras_api
 
-from adnn_lint.records import Edit, Finding, FitCall, Fix, ModelRecord, SeedCall
+from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall
 from adnn_lint.rule import FileContext, Invalid, Rule
 
 #: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws
@@ -58,12 +58,13 @@ NON_KERAS_ESTIMATORS = frozenset(
 )
 
 
-def trains(fit: FitCall, models: Sequence[ModelRecord], compiled: set[str]) -> bool:
+def trains(fit: FitCall, owned: Set[FitCall], compiled: set[str]) -> bool:
     """Whether ``fit`` trains a Keras model, from what the scanner knows about its receiver.
 
     It does when Keras or TensorFlow built the receiver, unless it is a :data:`STATISTICS_ONLY`
     class (``keras.models.load_model(...)`` and Keras' scikit-learn wrapper train), and when the
-    receiver is a model the file builds or a name it compiles. It does not when a
+    receiver is a model the file builds (``owned``: the fits of the file's models, a set so that
+    a file of many models stays linear) or a name it compiles. It does not when a
     :data:`NON_KERAS_ESTIMATORS` library built the receiver, or when the call passes
     ``ImageDataGenerator.fit``'s own keywords. Anything else (a model from the project's own
     ``build_model()``, a function parameter, ``self.model``) counts as training: in a file that
@@ -77,7 +78,7 @@ def trains(fit: FitCall, models: Sequence[ModelRecord], compiled: set[str]) -> b
             return rest.rsplit(".", 1)[-1] not in STATISTICS_ONLY
         if root in NON_KERAS_ESTIMATORS:
             return False
-    if any(fit in model.fits for model in models) or fit.receiver in compiled:
+    if fit in owned or fit.receiver in compiled:
         return True
     return _STATISTICS_KEYWORDS.isdisjoint(fit.keywords)
 
@@ -599,7 +600,8 @@ class UnseededTraining(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         compiled = {c.receiver for c in ctx.scan.compiles if c.receiver is not None}
-        fits = tuple(fit for fit in ctx.scan.fits if trains(fit, ctx.scan.models, compiled))
+        owned = {fit for model in ctx.scan.models for fit in model.fits}
+        fits = tuple(fit for fit in ctx.scan.fits if trains(fit, owned, compiled))
         if not fits:
             return
         facts = file_facts(ctx.source)
