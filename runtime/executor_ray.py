@@ -54,7 +54,9 @@ class RayOptions:
     """``address`` None starts a local Ray instance; "auto" or HOST:PORT joins a running one."""
 
     address: str | None = None
-    cpus_per_run: float = 1.0
+    # None: a stacked group takes the smallest node's CPUs (one multi-threaded computation, as
+    # the local executor runs it), a Keras fit() run one CPU
+    cpus_per_run: float | None = None
     gpus_per_run: float | None = None  # None: 1 when the cluster has GPUs, else 0
     max_retries: int = 3  # Ray's retries of a task whose worker or node died
     stacked: bool = True
@@ -168,6 +170,18 @@ def _describe(ray: Any, exc: BaseException) -> str:
     return f"{type(shown).__name__}: {lines[0] if lines else 'no message'}"
 
 
+def _node_cpus(ray: Any) -> float:
+    """The CPUs of the smallest live node (1 when none reports any): what one stacked group may
+    use so that it fits on every node. On one machine that makes a run take all its cores, as
+    the local executor's group does, so the two search alike by default."""
+    cpus = [
+        float(node["Resources"].get("CPU", 0.0))
+        for node in ray.nodes()
+        if node.get("Alive") and node["Resources"].get("CPU", 0.0) > 0
+    ]
+    return max(1.0, math.floor(min(cpus))) if cpus else 1.0
+
+
 class RayExecutor:
     """Runs jobs as Ray tasks on a local instance or a cluster (see module docstring)."""
 
@@ -182,7 +196,7 @@ class RayExecutor:
         on_counts: Callable[[RunCounts], None] | None = None,
         task: TaskFunction = train_group,
     ) -> None:
-        if options.cpus_per_run <= 0:
+        if options.cpus_per_run is not None and options.cpus_per_run <= 0:
             raise ValueError(f"--cpus-per-run must be > 0, got {options.cpus_per_run}")
         if options.gpus_per_run is not None and options.gpus_per_run < 0:
             raise ValueError(f"--gpus-per-run must be >= 0, got {options.gpus_per_run}")
@@ -204,9 +218,12 @@ class RayExecutor:
         gpus = options.gpus_per_run
         if gpus is None:
             gpus = 1.0 if resources.get("GPU", 0.0) > 0 else 0.0
-        self.cpus_per_run = options.cpus_per_run
+        cpus = options.cpus_per_run
+        if cpus is None:
+            cpus = _node_cpus(ray) if self.trainer == "stacked" else 1.0
+        self.cpus_per_run = cpus
         self.gpus_per_run = gpus
-        self.threads = max(1, math.floor(options.cpus_per_run))
+        self.threads = max(1, math.floor(cpus))
         self.slots = self._capacity()
         self._setup = WorkerSetup(
             key=uuid.uuid4().hex,
@@ -219,7 +236,7 @@ class RayExecutor:
         self._spec_ref = ray.put(spec)
         self._data_ref = ray.put(data)  # once; every task reads this copy
         self._remote = ray.remote(task).options(
-            num_cpus=options.cpus_per_run,
+            num_cpus=cpus,
             num_gpus=gpus,
             max_retries=options.max_retries,
             retry_exceptions=False,  # an exception in training would only repeat

@@ -105,8 +105,9 @@ def add_parser(subparsers: Any) -> None:
         "--cpus-per-run",
         type=float,
         metavar="N",
-        help="CPUs a run declares; TensorFlow gets as many threads (default: ray 1, "
-        "local TensorFlow's own: all cores)",
+        help="CPUs a run declares; TensorFlow gets as many threads (default with ray: a "
+        "node's CPUs for a stacked group, 1 for a Keras fit() run; local: TensorFlow's own, "
+        "all cores)",
     )
     cluster.add_argument(
         "--gpus-per-run",
@@ -282,7 +283,7 @@ def _executor(spec: Spec, data: Dataset, args: argparse.Namespace, progress: Pro
 
         options = RayOptions(
             address=args.address,
-            cpus_per_run=1.0 if args.cpus_per_run is None else args.cpus_per_run,
+            cpus_per_run=args.cpus_per_run,
             gpus_per_run=args.gpus_per_run,
             stacked=not args.no_stacked,
         )
