@@ -139,7 +139,9 @@ def measure(rounds: int, repeats: int, runs: dict[str, int]) -> tuple[Times, Tim
             try:
                 for trainer in TRAINERS:
                     jobs = _jobs(runs[trainer])
-                    executor = RayExecutor(spec, data, RayOptions(stacked=trainer == "stacked"))
+                    # one CPU a run, as measured: the per-run overhead at the finest grain
+                    options = RayOptions(cpus_per_run=1.0, stacked=trainer == "stacked")
+                    executor = RayExecutor(spec, data, options)
                     cold[kind, trainer].append(_batch_seconds(executor, jobs))
                     for _ in range(repeats):
                         beside[kind, trainer].append(
