@@ -36,8 +36,9 @@ import math
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -464,8 +465,6 @@ def _search(session: _Session, space: Space, runner: Executor, progress: Progres
 
     results = session.results
     config = results.config
-    assert results.baseline is not None
-    baseline_mean = results.baseline.mean
     seeds = _seed_plan(config)
     init_seed, order_seed = seeds["search_init"][0], seeds["search_order"][0]
     max_trial = config.max_trial or DEFAULT_MAX_TRIAL
@@ -517,31 +516,9 @@ def _search(session: _Session, space: Space, runner: Executor, progress: Progres
             for j, point in enumerate(pending)
             if j >= len(known)
         ]
-        finished: dict[str, Outcome] = {}
-        for outcome in runner.run(jobs):
-            finished[outcome.key] = outcome
-            # Append in index order so the log stays a replayable prefix.
-            while f"trial/{len(session.results.trials)}" in finished:
-                index = len(session.results.trials)
-                hit = finished[f"trial/{index}"]
-                elapsed = spent + time.perf_counter() - start
-                ok = hit.error is None
-                trial = Trial(
-                    index=index,
-                    point=dict(pending[index - first]),
-                    seed=init_seed,
-                    order_seed=order_seed,
-                    val_accuracy=hit.accuracy if ok else None,
-                    val_loss=hit.loss if ok else None,
-                    seconds=hit.seconds,
-                    elapsed=elapsed,
-                    gain=hit.accuracy - baseline_mean if ok else None,
-                    error=hit.error,
-                )
-                if not ok:
-                    progress.message(f"trial/{index} failed: {hit.error}")
-                session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
-                progress.advance(index + 1, _best_note(session.results))
+        clock = partial(_clock, spent, start)
+        trial_seeds = (init_seed, order_seed)
+        _log_trials(session, runner, progress, jobs, (first, pending), trial_seeds, clock)
         told = session.results.trials[first : first + len(pending)]
         decisions = searcher.tell(list(pending), [t.cost for t in told])
         updated = list(session.results.trials)
@@ -573,8 +550,6 @@ def _search_halving(
     brackets are asked again and each evaluation takes the logged trial while there is one (the
     same point and fraction, else the resume is refused), so only the missing runs train."""
     config = session.results.config
-    assert session.results.baseline is not None
-    baseline_mean = session.results.baseline.mean
     logged = session.results.trials
     max_trial = config.max_trial or DEFAULT_MAX_TRIAL
     start = time.perf_counter()
@@ -603,33 +578,8 @@ def _search_halving(
                 Job(f"trial/{i}", space.scales(points[i - first]), *seeds, "validation", fraction)
                 for i in new
             ]
-            finished: dict[str, Outcome] = {}
-            for outcome in runner.run(jobs):
-                finished[outcome.key] = outcome
-                while f"trial/{len(session.results.trials)}" in finished:
-                    index = len(session.results.trials)
-                    hit = finished[f"trial/{index}"]
-                    elapsed = spent + time.perf_counter() - start
-                    ok = hit.error is None
-                    trial = Trial(
-                        index=index,
-                        point=dict(points[index - first]),
-                        seed=seeds[0],
-                        order_seed=seeds[1],
-                        val_accuracy=hit.accuracy if ok else None,
-                        val_loss=hit.loss if ok else None,
-                        seconds=hit.seconds,
-                        elapsed=elapsed,
-                        gain=hit.accuracy - baseline_mean if ok and fraction >= 1.0 else None,
-                        note=f"screened on {fraction:.3g} of the budget" if fraction < 1 else "",
-                        error=hit.error,
-                        fraction=fraction,
-                    )
-                    if not ok:
-                        progress.message(f"trial/{index} failed: {hit.error}")
-                    session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
-                    used = sum(t.fraction for t in session.results.trials)
-                    progress.advance(int(used), _best_note(session.results))
+            clock = partial(_clock, spent, start)
+            _log_trials(session, runner, progress, jobs, (first, points), seeds, clock, fraction)
         trials = session.results.trials[first : first + len(points)]
         # A failed run reads as NaN: halving ranks it last and tells the searcher the worst cost.
         return [(math.nan if t.val_accuracy is None else t.val_accuracy, t.index) for t in trials]
@@ -651,6 +601,58 @@ def _search_halving(
     elapsed = spent + time.perf_counter() - start
     session.save(replace(session.results, stop_reason=stop, search_seconds=elapsed))
     progress.message(f"search stopped: {stop}, {len(session.results.trials)} trials (halving)")
+
+
+def _clock(spent: float, start: float) -> float:
+    """Search seconds so far: ``spent`` before this session plus the time since ``start``."""
+    return spent + time.perf_counter() - start
+
+
+def _log_trials(
+    session: _Session,
+    runner: Executor,
+    progress: Progress,
+    jobs: Sequence[Job],
+    asked: tuple[int, Sequence[Point]],
+    seeds: tuple[int, int],
+    clock: Callable[[], float],
+    fraction: float = 1.0,
+) -> None:
+    """Train ``jobs`` (keys ``trial/<index>``; ``asked`` = the index of the first point and the
+    points) and log each as a :class:`Trial`, saved as it finishes. Trials are appended in index
+    order, so the log stays a replayable prefix; a failed run is logged with its error."""
+    assert session.results.baseline is not None
+    baseline_mean = session.results.baseline.mean
+    first, points = asked
+    full = fraction >= 1.0
+    finished: dict[str, Outcome] = {}
+    for outcome in runner.run(jobs):
+        finished[outcome.key] = outcome
+        while f"trial/{len(session.results.trials)}" in finished:
+            index = len(session.results.trials)
+            hit = finished[f"trial/{index}"]
+            elapsed = clock()
+            ok = hit.error is None
+            trial = Trial(
+                index=index,
+                point=dict(points[index - first]),
+                seed=seeds[0],
+                order_seed=seeds[1],
+                val_accuracy=hit.accuracy if ok else None,
+                val_loss=hit.loss if ok else None,
+                seconds=hit.seconds,
+                elapsed=elapsed,
+                gain=hit.accuracy - baseline_mean if ok and full else None,
+                note="" if full else f"screened on {fraction:.3g} of the budget",
+                error=hit.error,
+                fraction=fraction,
+            )
+            if not ok:
+                progress.message(f"trial/{index} failed: {hit.error}")
+            session.save(replace(session.results.with_trial(trial), search_seconds=elapsed))
+            # a screening run (halving) counts its fraction of a full training
+            used = sum(t.fraction for t in session.results.trials)
+            progress.advance(int(used + 1e-9), _best_note(session.results))
 
 
 def _best_note(results: Results) -> str:
