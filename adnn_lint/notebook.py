@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import json
 import re
 import warnings
@@ -444,24 +445,20 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
 
     # LibCST drops a form feed from a line's indentation and a lone CR at the end of the source
     # when it prints a module: a line that differs only so is one the fix did not touch, and
-    # keeps its original text.
-    matcher = difflib.SequenceMatcher(
-        a=[_match_key(line) for line in old], b=[_match_key(line) for line in new], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            placed.extend(((k, 0, 0), owner[k], notebook.originals[k]) for k in range(i1, i2))
-        elif tag == "insert" and not insert(i1, new[j1:j2]):
-            return None
-        elif tag == "replace":
-            # Line k of the new block takes the place of line k of the old one; extra new lines
-            # are an insertion after the block.
-            paired = min(i2 - i1, j2 - j1)
-            placed.extend(
-                ((i1 + k, 0, 0), owner[i1 + k], restore(new[j1 + k])) for k in range(paired)
+    # keeps its original text. Each line of the fix pairs with the line it was, so it stays in
+    # that line's cell; the lines it inserts before one old line go in together.
+    from adnn_lint.splice import align_lines  # splice uses this module's line splitting
+
+    steps = align_lines([_match_key(line) for line in old], [_match_key(line) for line in new])
+    for (kind, at), group in itertools.groupby(steps, key=lambda step: (step.kind, step.old)):
+        lines = [new[step.new] for step in group]
+        if kind == "pair":  # one line: no two steps pair the same old line
+            same = _match_key(old[at]) == _match_key(lines[0])
+            placed.append(
+                ((at, 0, 0), owner[at], notebook.originals[at] if same else restore(lines[0]))
             )
-            if j2 - j1 > paired and not insert(i1 + paired, new[j1 + paired : j2]):
-                return None
+        elif kind == "insert" and not insert(at, lines):
+            return None
     per_cell: list[list[str]] = [[] for _ in notebook.cells]
     for _, cell, text in sorted(placed, key=lambda item: item[0]):
         per_cell[cell].append(text)

@@ -403,3 +403,33 @@ def test_a_notebook_saved_with_crlf_keeps_its_line_breaks() -> None:
     assert result.fixed_source is not None
     assert result.fixed_source.count("\r\n") == text.count("\r\n")
     assert result.fixed_source.replace("glorot_uniform", "glorot_unifrom") == text
+
+
+def test_fixed_lines_stay_in_their_cells_when_an_inserted_line_repeats_a_later_one() -> None:
+    # The seed fix puts `import keras` at the top of cell 1; a plain line diff matched it with
+    # cell 2's `import keras` and read cell 1's rewritten line as moved into cell 2.
+    zeros = MODEL.replace("Dense(1)", "Dense(8, kernel_initializer='zeros'), keras.layers.Dense(1)")
+    text = _nb(TYPO, "import keras\r\n" + zeros.replace("\n", "\r\n"))
+    fixed = _run(text, fix=True)
+    assert fixed.fixed_source is not None
+    first, second = _sources(fixed.fixed_source)
+    assert first.endswith(TYPO.replace("unifrom", "uniform"))
+    assert first.startswith("import keras\n") and "set_random_seed" in first
+    assert second == "import keras\r\n" + zeros.replace("'zeros'", "'glorot_uniform'").replace(
+        "\n", "\r\n"
+    )
+
+
+def test_align_lines_pairs_a_rewritten_line_with_the_line_it_was() -> None:
+    from adnn_lint.splice import Step, align_lines
+
+    old = ["a = f('zeros')", "import keras", "b = 2"]
+    new = ["import keras", "", "seed()", "a = f('ones')", "import keras", "b = 2"]
+    assert align_lines(old, new) == [
+        Step("insert", 0, 0),
+        Step("insert", 0, 1),
+        Step("insert", 0, 2),
+        Step("pair", 0, 3),
+        Step("pair", 1, 4),
+        Step("pair", 2, 5),
+    ]
