@@ -261,7 +261,12 @@ def load_notebook(text: str) -> Notebook:
             if mask is not None:
                 masked.add(len(originals))
             originals.append(lines[index])
-            chunks.append(lines[index] if mask is None else mask)
+            chunk = lines[index] if mask is None else mask
+            if index == len(lines) - 1 and chunk.endswith("\r"):
+                # Joined, a lone CR and a blank line opening the next cell would read as one
+                # CRLF line; the original break is put back on write-back.
+                chunk += "\n"
+            chunks.append(chunk)
         header = bool(lines) and lines[0].lstrip().startswith("%%")
         opaque = header and not _python_cell_magic(lines[0])
         cells.append(Cell(number, first_line, len(lines), terminated, header, opaque))
@@ -453,10 +458,12 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     for (kind, at), group in itertools.groupby(steps, key=lambda step: (step.kind, step.old)):
         lines = [new[step.new] for step in group]
         if kind == "pair":  # one line: no two steps pair the same old line
-            same = _match_key(old[at]) == _match_key(lines[0])
-            placed.append(
-                ((at, 0, 0), owner[at], notebook.originals[at] if same else restore(lines[0]))
-            )
+            text = notebook.originals[at]
+            if _match_key(old[at]) != _match_key(lines[0]):
+                # A fix rewrites tokens, never a line break: the line keeps its own.
+                rewritten = restore(lines[0])
+                text = rewritten[: len(rewritten) - len(_ending(rewritten))] + _ending(text)
+            placed.append(((at, 0, 0), owner[at], text))
         elif kind == "insert" and not insert(at, lines):
             return None
     per_cell: list[list[str]] = [[] for _ in notebook.cells]

@@ -433,3 +433,30 @@ def test_align_lines_pairs_a_rewritten_line_with_the_line_it_was() -> None:
         Step("pair", 1, 4),
         Step("pair", 2, 5),
     ]
+
+
+@pytest.mark.parametrize("opening", ["%matplotlib inline\n", "import keras\n", TYPO])
+def test_a_cell_ending_in_a_lone_cr_stays_apart_from_a_blank_line_opening_the_next(
+    opening: str,
+) -> None:
+    # Joined, "x = 1\r" and the next cell's "\n" read as one CRLF line: every later line was
+    # counted one cell line off, and --fix crashed or dropped the next cell's last line.
+    text = _nb("import keras\n" + TYPO + "x = 1\r", "\n\n" + opening)
+    typos = [(f.cell, f.span.line) for f in _run(text, select=["ADNN108"]).findings]
+    assert typos == [(1, 2)] + ([(2, 3)] if opening == TYPO else [])
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None and not fixed.internal_error
+    fixed_typo = TYPO.replace("unifrom", "uniform")
+    assert _sources(fixed.fixed_source) == [
+        "import keras\n" + fixed_typo + "x = 1\r",
+        "\n\n" + opening.replace(TYPO, fixed_typo),
+    ]
+
+
+def test_a_rewritten_line_keeps_its_own_line_break() -> None:
+    text = _nb("import keras\n" + TYPO.replace("\n", "\r"), "\nx = 1\n")
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source)[0] == "import keras\n" + TYPO.replace(
+        "unifrom", "uniform"
+    ).replace("\n", "\r")
