@@ -41,6 +41,8 @@ PYTHON_BLOCKS = [
     "s = 'a\u2028b'\n",
     "\x0cy = 2\n",
     "a = 1\rb = 2\r\n",
+    "x = 1\r",  # a lone CR ending a cell, before a cell that opens with a blank line
+    "import keras\r\n",  # the seed fix's own import, repeated in a later cell
     "for i in range(2):\n    %time f(i)\n",
     TYPO,
     ZERO_MODEL,
@@ -155,6 +157,8 @@ def _document(*sources: str) -> str:
 # Found by this test: the inserted `import keras` was matched with cell 2's, which moved cell 1's
 # fixed line into cell 2.
 @example(_document(TYPO, "import keras\r\n" + ZERO_MODEL.replace("\n", "\r\n")))
+# Found by this test: a cell's final lone CR and the next cell's blank line read as one line.
+@example(_document(ZERO_MODEL + "x = 1\r", "\n\nimport keras\n"))
 def test_fix_keeps_every_cell_and_line_reparses_and_is_idempotent(text: str) -> None:
     checked = _run(text, fix=False)
     broken_before = sorted(f.cell or 0 for f in checked.findings if f.code == "ADNN000")
