@@ -204,7 +204,10 @@ def _banded_alignment(
         if x == y:
             return 0.0
         if (x, y) not in alike:
-            ratio = difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+            matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+            # Past the limit, how alike the characters are (linear) rather than how they line up.
+            too_long = len(x) * len(y) > _DIFFLIB_LIMIT
+            ratio = matcher.quick_ratio() if too_long else matcher.ratio()
             alike[x, y] = (_INSERT_COST + _DELETE_COST) * (1.0 - ratio)
         return alike[x, y]
 
