@@ -551,9 +551,14 @@ def write_fixed(text: str, notebook: Notebook, fixed: str) -> str | None:
     ):
         old = document["cells"][index].get("source")
         edits.append((start, end, layout.encode_source(start, end, old, body)))
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
+    # Pieces joined once: replacing cell by cell copies the whole text for every changed cell.
+    pieces: list[str] = []
+    done = 0
+    for start, end, replacement in sorted(edits):
+        pieces += (text[done:start], replacement)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 # -- the file's own JSON layout ----------------------------------------------------------------
