@@ -212,7 +212,9 @@ def _banded_alignment(
         return alike[x, y]
 
     # cost[i][k], move[i][k]: the cheapest alignment of a[i1:i1+i] with b[j1:j1+i+k+low], and
-    # its last step; on a tie an insertion wins, so that equal lines pair as early as possible.
+    # its last step. On a tie a pairing wins, so that lines a fix inserts go as early as lines
+    # alike allow: a fix inserts a statement with its blank lines above it, right below the
+    # statement it follows, not below the blank lines after that.
     inf = float("inf")
     cost = [[inf] * width for _ in range(n + 1)]
     move: list[list[Literal["pair", "insert", "delete"] | None]] = [
@@ -229,7 +231,7 @@ def _banded_alignment(
             how: Literal["pair", "insert", "delete"] | None = None
             if above is not None and j > 0 and above[k] < inf:
                 best, how = above[k] + pair_cost(a[i1 + i - 1], b[j1 + j - 1]), "pair"
-            if j > 0 and k > 0 and row[k - 1] + _INSERT_COST <= best:
+            if j > 0 and k > 0 and row[k - 1] + _INSERT_COST < best:
                 best, how = row[k - 1] + _INSERT_COST, "insert"
             if above is not None and k + 1 < width and above[k + 1] + _DELETE_COST < best:
                 best, how = above[k + 1] + _DELETE_COST, "delete"

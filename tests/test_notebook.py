@@ -465,3 +465,18 @@ def test_a_rewritten_line_keeps_its_own_line_break() -> None:
     assert _sources(fixed.fixed_source)[0] == "import keras\n" + TYPO.replace(
         "unifrom", "uniform"
     ).replace("\n", "\r")
+
+
+@pytest.mark.parametrize("blanks", ["\n", "\n\n"])
+def test_seed_call_goes_below_the_imports_not_below_the_next_cells_blank_lines(
+    blanks: str,
+) -> None:
+    # The fix inserts a blank line and the call: aligned as late as the blank lines allow, they
+    # landed in cell 2 under its own blank lines.
+    text = _nb("import keras\n", blanks + MODEL)
+    fixed = _run(text, fix=True, select=["ADNN201"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source) == [
+        "import keras\n\nkeras.utils.set_random_seed(0)\n",
+        blanks + MODEL,
+    ]
