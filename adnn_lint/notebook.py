@@ -19,7 +19,8 @@ ADNN000 at its own position and masked, so the other cells are still linted and 
 
 A fix is written back surgically: only the ``source`` of the cells it changed is replaced in the
 file's text, unchanged source lines keep their exact JSON spelling, and new ones follow the file's
-own layout and ``\\u`` escaping, so a one-token fix is a one-line diff.
+own layout and ``\\u`` escaping, so a one-token fix is a one-line diff. Each fixed line is paired
+with the line it was (:func:`adnn_lint.splice.align_lines`), so it stays in that line's cell.
 """
 
 from __future__ import annotations

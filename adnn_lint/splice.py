@@ -21,7 +21,8 @@ patience diff (lines unique on both sides anchor it) that hands only small gaps 
 its cost stays near linear on files full of repeated lines; the diff and the merge are written
 here (no well-kept three-way merge or patience diff is available without a new dependency).
 Lines the fix generates take the line break of the line above them (see
-:func:`_with_local_breaks`).
+:func:`_with_local_breaks`). :func:`align_lines` pairs each fixed line with the line it was, for
+the notebook write-back, which must keep every line in its cell.
 """
 
 from __future__ import annotations
