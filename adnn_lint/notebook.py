@@ -19,13 +19,15 @@ ADNN000 at its own position and masked, so the other cells are still linted and 
 
 A fix is written back surgically: only the ``source`` of the cells it changed is replaced in the
 file's text, unchanged source lines keep their exact JSON spelling, and new ones follow the file's
-own layout and ``\\u`` escaping, so a one-token fix is a one-line diff.
+own layout and ``\\u`` escaping, so a one-token fix is a one-line diff. Each fixed line is paired
+with the line it was (:func:`adnn_lint.splice.align_lines`), so it stays in that line's cell.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import json
 import re
 import warnings
@@ -260,7 +262,12 @@ def load_notebook(text: str) -> Notebook:
             if mask is not None:
                 masked.add(len(originals))
             originals.append(lines[index])
-            chunks.append(lines[index] if mask is None else mask)
+            chunk = lines[index] if mask is None else mask
+            if index == len(lines) - 1 and chunk.endswith("\r"):
+                # Joined, a lone CR and a blank line opening the next cell would read as one
+                # CRLF line; the original break is put back on write-back.
+                chunk += "\n"
+            chunks.append(chunk)
         header = bool(lines) and lines[0].lstrip().startswith("%%")
         opaque = header and not _python_cell_magic(lines[0])
         cells.append(Cell(number, first_line, len(lines), terminated, header, opaque))
@@ -444,24 +451,22 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
 
     # LibCST drops a form feed from a line's indentation and a lone CR at the end of the source
     # when it prints a module: a line that differs only so is one the fix did not touch, and
-    # keeps its original text.
-    matcher = difflib.SequenceMatcher(
-        a=[_match_key(line) for line in old], b=[_match_key(line) for line in new], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            placed.extend(((k, 0, 0), owner[k], notebook.originals[k]) for k in range(i1, i2))
-        elif tag == "insert" and not insert(i1, new[j1:j2]):
+    # keeps its original text. Each line of the fix pairs with the line it was, so it stays in
+    # that line's cell; the lines it inserts before one old line go in together.
+    from adnn_lint.splice import align_lines  # splice uses this module's line splitting
+
+    steps = align_lines([_match_key(line) for line in old], [_match_key(line) for line in new])
+    for (kind, at), group in itertools.groupby(steps, key=lambda step: (step.kind, step.old)):
+        lines = [new[step.new] for step in group]
+        if kind == "pair":  # one line: no two steps pair the same old line
+            text = notebook.originals[at]
+            if _match_key(old[at]) != _match_key(lines[0]):
+                # A fix rewrites tokens, never a line break: the line keeps its own.
+                rewritten = restore(lines[0])
+                text = rewritten[: len(rewritten) - len(_ending(rewritten))] + _ending(text)
+            placed.append(((at, 0, 0), owner[at], text))
+        elif kind == "insert" and not insert(at, lines):
             return None
-        elif tag == "replace":
-            # Line k of the new block takes the place of line k of the old one; extra new lines
-            # are an insertion after the block.
-            paired = min(i2 - i1, j2 - j1)
-            placed.extend(
-                ((i1 + k, 0, 0), owner[i1 + k], restore(new[j1 + k])) for k in range(paired)
-            )
-            if j2 - j1 > paired and not insert(i1 + paired, new[j1 + paired : j2]):
-                return None
     per_cell: list[list[str]] = [[] for _ in notebook.cells]
     for _, cell, text in sorted(placed, key=lambda item: item[0]):
         per_cell[cell].append(text)
@@ -547,9 +552,14 @@ def write_fixed(text: str, notebook: Notebook, fixed: str) -> str | None:
     ):
         old = document["cells"][index].get("source")
         edits.append((start, end, layout.encode_source(start, end, old, body)))
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
+    # Pieces joined once: replacing cell by cell copies the whole text for every changed cell.
+    pieces: list[str] = []
+    done = 0
+    for start, end, replacement in sorted(edits):
+        pieces += (text[done:start], replacement)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 # -- the file's own JSON layout ----------------------------------------------------------------

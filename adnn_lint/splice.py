@@ -21,7 +21,8 @@ patience diff (lines unique on both sides anchor it) that hands only small gaps 
 its cost stays near linear on files full of repeated lines; the diff and the merge are written
 here (no well-kept three-way merge or patience diff is available without a new dependency).
 Lines the fix generates take the line break of the line above them (see
-:func:`_with_local_breaks`).
+:func:`_with_local_breaks`). :func:`align_lines` pairs each fixed line with the line it was, for
+the notebook write-back, which must keep every line in its cell.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from adnn_lint.notebook import physical_lines
 
@@ -41,6 +43,14 @@ from adnn_lint.notebook import physical_lines
 _DIFFLIB_LIMIT = 250_000
 #: A line break as Python reads one.
 _BREAK = re.compile(r"\r\n|\r|\n")
+#: Costs of a line alignment (:func:`align_lines`). Pairing two lines costs up to an insertion plus
+#: a deletion, less the more alike they are (a line a fix rewrote pairs with the line it was);
+#: deleting a line of the original costs most, since a fix only ever merges the lines of one
+#: statement, never drops one.
+_INSERT_COST = 1.0
+_DELETE_COST = 1.5
+#: How far an alignment may stray from the diagonal beyond the sides' difference in length.
+_BAND_SLACK = 3
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,104 @@ def _line_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int
             stack.append((p + 1, p_next, q + 1, q_next))
     blocks.sort()
     return blocks
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a line alignment of ``a`` with ``b``.
+
+    ``pair``: ``a[old]`` became ``b[new]`` (the same line, or one a fix rewrote); ``insert``:
+    ``b[new]`` is new, before ``a[old]`` (``old == len(a)``: at the end); ``delete``: ``a[old]``
+    is gone, before ``b[new]``.
+    """
+
+    kind: Literal["pair", "insert", "delete"]
+    old: int
+    new: int
+
+
+def align_lines(a: Sequence[str], b: Sequence[str]) -> list[Step]:
+    """Every line of ``a`` and ``b`` aligned, in order, so that rewritten lines pair up.
+
+    Where :func:`hunks` only needs the changed text, a notebook needs to know which original line
+    each fixed line is, to keep it in its cell. A plain longest-common-subsequence diff cannot
+    tell: a fix that inserts ``import keras`` at the top of cell 1 and rewrites the line below
+    it matches the inserted line with an ``import keras`` of cell 2 just as well, reading the
+    rewritten line as deleted from cell 1 and inserted into cell 2. Here lines unique on both
+    sides anchor the alignment (as in :func:`_line_blocks`), and each gap between anchors is
+    aligned at the least cost (``_INSERT_COST``, ``_DELETE_COST``, and a pairing cost that falls
+    as two lines grow alike), in a band around the diagonal so that its cost stays linear in the
+    gap's length. Written here: difflib has no weighted alignment.
+    """
+    steps: list[Step] = []
+    bounds = [(-1, -1), *_anchors(a, 0, len(a), b, 0, len(b)), (len(a), len(b))]
+    for (p, q), (p_next, q_next) in itertools.pairwise(bounds):
+        steps.extend(_banded_alignment(a, p + 1, p_next, b, q + 1, q_next))
+        if p_next < len(a):
+            steps.append(Step("pair", p_next, q_next))
+    return steps
+
+
+def _banded_alignment(
+    a: Sequence[str], i1: int, i2: int, b: Sequence[str], j1: int, j2: int
+) -> list[Step]:
+    """The least-cost alignment of ``a[i1:i2]`` with ``b[j1:j2]``, within a band (see above)."""
+    n, m = i2 - i1, j2 - j1
+    low = min(0, m - n) - _BAND_SLACK  # the band: low <= j - i <= high
+    width = max(0, m - n) + _BAND_SLACK - low + 1
+    alike: dict[tuple[str, str], float] = {}
+
+    def pair_cost(x: str, y: str) -> float:
+        if x == y:
+            return 0.0
+        if (x, y) not in alike:
+            matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+            # Past the limit, how alike the characters are (linear) rather than how they line up.
+            too_long = len(x) * len(y) > _DIFFLIB_LIMIT
+            ratio = matcher.quick_ratio() if too_long else matcher.ratio()
+            alike[x, y] = (_INSERT_COST + _DELETE_COST) * (1.0 - ratio)
+        return alike[x, y]
+
+    # cost[i][k], move[i][k]: the cheapest alignment of a[i1:i1+i] with b[j1:j1+i+k+low], and
+    # its last step. On a tie a pairing wins, so that lines a fix inserts go as early as lines
+    # alike allow: a fix inserts a statement with its blank lines above it, right below the
+    # statement it follows, not below the blank lines after that.
+    inf = float("inf")
+    cost = [[inf] * width for _ in range(n + 1)]
+    move: list[list[Literal["pair", "insert", "delete"] | None]] = [
+        [None] * width for _ in range(n + 1)
+    ]
+    cost[0][-low] = 0.0
+    for i in range(n + 1):
+        row, above = cost[i], cost[i - 1] if i else None
+        for k in range(width):
+            j = i + k + low
+            if j < 0 or j > m or (i == 0 and j == 0):
+                continue
+            best: float = inf
+            how: Literal["pair", "insert", "delete"] | None = None
+            if above is not None and j > 0 and above[k] < inf:
+                best, how = above[k] + pair_cost(a[i1 + i - 1], b[j1 + j - 1]), "pair"
+            if j > 0 and k > 0 and row[k - 1] + _INSERT_COST < best:
+                best, how = row[k - 1] + _INSERT_COST, "insert"
+            if above is not None and k + 1 < width and above[k + 1] + _DELETE_COST < best:
+                best, how = above[k + 1] + _DELETE_COST, "delete"
+            row[k], move[i][k] = best, how
+    steps: list[Step] = []
+    i, j = n, m
+    while i or j:
+        how = move[i][j - i - low]
+        if how == "pair":
+            i, j = i - 1, j - 1
+            steps.append(Step("pair", i1 + i, j1 + j))
+        elif how == "insert":
+            j -= 1
+            steps.append(Step("insert", i1 + i, j1 + j))
+        else:
+            assert how == "delete"  # every cell of the band is reached from (0, 0)
+            i -= 1
+            steps.append(Step("delete", i1 + i, j1 + j))
+    return steps[::-1]
 
 
 def _blank(line: str) -> bool:

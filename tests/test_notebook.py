@@ -403,3 +403,80 @@ def test_a_notebook_saved_with_crlf_keeps_its_line_breaks() -> None:
     assert result.fixed_source is not None
     assert result.fixed_source.count("\r\n") == text.count("\r\n")
     assert result.fixed_source.replace("glorot_uniform", "glorot_unifrom") == text
+
+
+# A long line is compared by its characters' counts, not by how they line up (too slow).
+@pytest.mark.parametrize("comment", ["", "  # " + "weights " * 100])
+def test_fixed_lines_stay_in_their_cells_when_an_inserted_line_repeats_a_later_one(
+    comment: str,
+) -> None:
+    # The seed fix puts `import keras` at the top of cell 1; a plain line diff matched it with
+    # cell 2's `import keras` and read cell 1's rewritten line as moved into cell 2.
+    zeros = MODEL.replace("Dense(1)", "Dense(8, kernel_initializer='zeros'), keras.layers.Dense(1)")
+    typo = TYPO.replace("\n", comment + "\n")
+    text = _nb(typo, "import keras\r\n" + zeros.replace("\n", "\r\n"))
+    fixed = _run(text, fix=True)
+    assert fixed.fixed_source is not None
+    first, second = _sources(fixed.fixed_source)
+    assert first.endswith(typo.replace("unifrom", "uniform"))
+    assert first.startswith("import keras\n") and "set_random_seed" in first
+    assert second == "import keras\r\n" + zeros.replace("'zeros'", "'glorot_uniform'").replace(
+        "\n", "\r\n"
+    )
+
+
+def test_align_lines_pairs_a_rewritten_line_with_the_line_it_was() -> None:
+    from adnn_lint.splice import Step, align_lines
+
+    old = ["a = f('zeros')", "import keras", "b = 2"]
+    new = ["import keras", "", "seed()", "a = f('ones')", "import keras", "b = 2"]
+    assert align_lines(old, new) == [
+        Step("insert", 0, 0),
+        Step("insert", 0, 1),
+        Step("insert", 0, 2),
+        Step("pair", 0, 3),
+        Step("pair", 1, 4),
+        Step("pair", 2, 5),
+    ]
+
+
+@pytest.mark.parametrize("opening", ["%matplotlib inline\n", "import keras\n", TYPO])
+def test_a_cell_ending_in_a_lone_cr_stays_apart_from_a_blank_line_opening_the_next(
+    opening: str,
+) -> None:
+    # Joined, "x = 1\r" and the next cell's "\n" read as one CRLF line: every later line was
+    # counted one cell line off, and --fix crashed or dropped the next cell's last line.
+    text = _nb("import keras\n" + TYPO + "x = 1\r", "\n\n" + opening)
+    typos = [(f.cell, f.span.line) for f in _run(text, select=["ADNN108"]).findings]
+    assert typos == [(1, 2)] + ([(2, 3)] if opening == TYPO else [])
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None and not fixed.internal_error
+    fixed_typo = TYPO.replace("unifrom", "uniform")
+    assert _sources(fixed.fixed_source) == [
+        "import keras\n" + fixed_typo + "x = 1\r",
+        "\n\n" + opening.replace(TYPO, fixed_typo),
+    ]
+
+
+def test_a_rewritten_line_keeps_its_own_line_break() -> None:
+    text = _nb("import keras\n" + TYPO.replace("\n", "\r"), "\nx = 1\n")
+    fixed = _run(text, fix=True, select=["ADNN108"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source)[0] == "import keras\n" + TYPO.replace(
+        "unifrom", "uniform"
+    ).replace("\n", "\r")
+
+
+@pytest.mark.parametrize("blanks", ["\n", "\n\n"])
+def test_seed_call_goes_below_the_imports_not_below_the_next_cells_blank_lines(
+    blanks: str,
+) -> None:
+    # The fix inserts a blank line and the call: aligned as late as the blank lines allow, they
+    # landed in cell 2 under its own blank lines.
+    text = _nb("import keras\n", blanks + MODEL)
+    fixed = _run(text, fix=True, select=["ADNN201"])
+    assert fixed.fixed_source is not None
+    assert _sources(fixed.fixed_source) == [
+        "import keras\n\nkeras.utils.set_random_seed(0)\n",
+        blanks + MODEL,
+    ]

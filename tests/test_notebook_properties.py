@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, event, example, given, settings
@@ -40,6 +41,8 @@ PYTHON_BLOCKS = [
     "s = 'a\u2028b'\n",
     "\x0cy = 2\n",
     "a = 1\rb = 2\r\n",
+    "x = 1\r",  # a lone CR ending a cell, before a cell that opens with a blank line
+    "import keras\r\n",  # the seed fix's own import, repeated in a later cell
     "for i in range(2):\n    %time f(i)\n",
     TYPO,
     ZERO_MODEL,
@@ -137,6 +140,11 @@ def _may_change(cell: str, line: str) -> bool:
     return _python_cell(cell) and BROKEN not in cell and any(mark in line for mark in FIXABLE)
 
 
+def _stem(line: str) -> str:
+    """A fixable line up to its initializer: what no fix changes."""
+    return line.split("kernel_initializer", 1)[0]
+
+
 def _document(*sources: str) -> str:
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": s} for s in sources]
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
@@ -146,6 +154,11 @@ def _document(*sources: str) -> str:
 @given(notebooks())
 # Found by this test: the seed fix's lines were written into a leading %%bash cell.
 @example(_document("%%bash\necho hi\n", "x = 1\n" + ZERO_MODEL))
+# Found by this test: the inserted `import keras` was matched with cell 2's, which moved cell 1's
+# fixed line into cell 2.
+@example(_document(TYPO, "import keras\r\n" + ZERO_MODEL.replace("\n", "\r\n")))
+# Found by this test: a cell's final lone CR and the next cell's blank line read as one line.
+@example(_document(ZERO_MODEL + "x = 1\r", "\n\nimport keras\n"))
 def test_fix_keeps_every_cell_and_line_reparses_and_is_idempotent(text: str) -> None:
     checked = _run(text, fix=False)
     broken_before = sorted(f.cell or 0 for f in checked.findings if f.code == "ADNN000")
@@ -174,6 +187,9 @@ def test_fix_keeps_every_cell_and_line_reparses_and_is_idempotent(text: str) -> 
                     before,
                     after,
                 )
+        # A line a fix rewrites stays in its cell: the text before its initializer is still there.
+        rewritten = Counter(_stem(line) for line in old_lines if _may_change(before, line))
+        assert not rewritten - Counter(_stem(line) for line in new_lines), (before, after)
     # The JSON layout is the file's own: every new text line is an edited source string (a line
     # of a source list, or a whole source string).
     old_text_lines = text.rstrip("\n").split("\n")  # JSON text lines (U+2028 is no break)
