@@ -36,7 +36,7 @@ import math
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -416,6 +416,22 @@ def _record_failure(session: _Session, job: Job, outcome: Outcome, progress: Pro
     progress.message(f"{job.key} failed: {outcome.error}")
 
 
+def _finished(
+    session: _Session, runner: Executor, jobs: Sequence[Job], progress: Progress, settled: int
+) -> Iterator[tuple[Job, Outcome, int]]:
+    """Train ``jobs``; record each failed run (and advance the progress past it), and yield
+    each finished one with the count of runs settled so far (``settled`` were before)."""
+    by_key = {job.key: job for job in jobs}
+    for outcome in runner.run(jobs):
+        job = by_key[outcome.key]
+        settled += 1
+        if outcome.error is not None:
+            _record_failure(session, job, outcome, progress)
+            progress.advance(settled)
+            continue
+        yield job, outcome, settled
+
+
 def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     results = session.results
     config = results.config
@@ -434,15 +450,7 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
     todo = [job for job in jobs if (job.seed, job.order_seed) not in done]
     progress.phase("baseline", len(jobs))
     progress.advance(len(jobs) - len(todo))
-    by_key = {job.key: job for job in todo}
-    settled = len(jobs) - len(todo)
-    for outcome in runner.run(todo):
-        job = by_key[outcome.key]
-        settled += 1
-        if outcome.error is not None:
-            _record_failure(session, job, outcome, progress)
-            progress.advance(settled)
-            continue
+    for job, outcome, settled in _finished(session, runner, todo, progress, len(jobs) - len(todo)):
         runs = (*session.results.baseline_runs, _run_record(job, outcome))
         session.save(replace(session.results.with_failure(None, job.key), baseline_runs=runs))
         progress.advance(settled, f"accuracy {100 * outcome.accuracy:.2f}%")
@@ -698,15 +706,7 @@ def _confirm(session: _Session, space: Space, runner: Executor, progress: Progre
     ]
     progress.phase("confirm", len(runs))
     progress.advance(len(runs) - len(jobs))
-    by_key = {job.key: job for job in jobs}
-    settled = len(runs) - len(jobs)
-    for outcome in runner.run(jobs):
-        job = by_key[outcome.key]
-        settled += 1
-        if outcome.error is not None:
-            _record_failure(session, job, outcome, progress)
-            progress.advance(settled)
-            continue
+    for job, outcome, settled in _finished(session, runner, jobs, progress, len(runs) - len(jobs)):
         confirmation = (*session.results.confirmation_runs, _run_record(job, outcome))
         session.save(
             replace(session.results.with_failure(None, job.key), confirmation_runs=confirmation)
