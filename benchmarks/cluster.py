@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sections import replace_section
 from trials import machine  # the benchmarks' one description of the machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -307,19 +308,6 @@ def projection(paper: dict[str, Any], overhead: float, cold: float) -> list[str]
     return lines
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace only the text between the cluster markers (append the section when absent)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -353,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = render(measured, runs, meta, args.rounds, paper)
     print(section)
     if not args.no_write:
-        write_section(RESULTS, section)
+        replace_section(RESULTS, section, begin=BEGIN, end=END)
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from paper import CNNS, FIXED, PAPER_BASELINE, PAPER_GAIN
+from sections import replace_section
 
 BEGIN, END = "<!-- paper:begin -->", "<!-- paper:end -->"
 TRIALS_FLOOR = -5.0  # pp: lower edge of the gain-vs-trials plot
@@ -538,17 +539,8 @@ def judged(record: Mapping[str, Any]) -> list[str]:
 
 
 def update_results(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section}{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _old, tail = rest.split(END, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    """Replace the paper section of ``path`` (``sections.replace_section``)."""
+    replace_section(path, section, begin=BEGIN, end=END)
 
 
 # ---------------------------------------------------------------------------------------- svg
