@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from adnn_lint.dag import Dag
+from adnn_lint.knowledge.layers import SAME_SHAPE_MERGES
 from adnn_lint.records import LayerRecord, ModelRecord, Origin, ScanResult
 
 if TYPE_CHECKING:
@@ -70,7 +71,6 @@ _GATES = {
     "CuDNNGRU": 3,
 }
 _CONCAT = frozenset({"Concatenate"})
-_SAME_SHAPE_MERGE = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
 
 
 def build_graph(scan: ScanResult, model_id: str) -> nx.DiGraph:
@@ -351,7 +351,7 @@ def _infer(
     if name == "Reshape":
         target = layer.shape_arguments.get("target_shape")
         return (target if target and -1 not in target else None), None
-    if name in _IDENTITY or (name in _SAME_SHAPE_MERGE and merged) or name in _CONCAT:
+    if name in _IDENTITY or (name in SAME_SHAPE_MERGES and merged) or name in _CONCAT:
         return in_shape, None
     return None, None
 

@@ -25,8 +25,7 @@ from adnn_lint.findings import Span as Span
 if TYPE_CHECKING:
     import libcst as cst
 
-#: A literal parameter value as it can appear in source or in the catalog.
-ParamValue = float | int | str | bool | None
+from adnn_lint.knowledge.catalog import ParamValue as ParamValue
 
 
 class Origin(str, Enum):

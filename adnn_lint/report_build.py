@@ -249,7 +249,7 @@ def _init_cell(layer: LayerSpec, init: InitSpec) -> InitCell:
     if init.role == "bias":
         factor_text = "—"
     elif layer.fan_in is not None and init.family != "unresolved":
-        from adnn_lint.rules.catalog import load_catalog
+        from adnn_lint.knowledge.catalog import load_catalog
 
         cat = load_catalog()
         variance = cat.variance(init.family, dict(init.params), layer.fan_in, layer.fan_out)

@@ -216,8 +216,8 @@ def _pool_context() -> BaseContext | None:
 
 def preload() -> None:
     """Import everything linting a Keras file needs, and load the catalog."""
+    from adnn_lint.knowledge.catalog import load_catalog
     from adnn_lint.rule import all_rules
-    from adnn_lint.rules.catalog import load_catalog
     from adnn_lint.scanner import scan_source
 
     all_rules()

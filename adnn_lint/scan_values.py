@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from adnn_lint.knowledge.catalog import Catalog
 from adnn_lint.records import Origin, ParamValue
-from adnn_lint.rules.catalog import Catalog
 from adnn_lint.scan_names import Binding, normalize
 
 #: Looks a name up at the current point of the walk.

@@ -28,7 +28,11 @@ from functools import cache
 
 import libcst as cst
 
-from adnn_lint.layer_functions import TF1_CLASS_MODULES, LayerFunction, layer_function
+from adnn_lint.knowledge.catalog import Catalog, LayerInfo, load_catalog
+from adnn_lint.knowledge.defaults import SGD_ARGUMENTS
+from adnn_lint.knowledge.layer_functions import TF1_CLASS_MODULES, LayerFunction, layer_function
+from adnn_lint.knowledge.layers import INPUT_SHAPE_ARGUMENTS, SHAPE_ARGUMENTS
+from adnn_lint.knowledge.naming import snake_case
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -43,7 +47,6 @@ from adnn_lint.records import (
     Span,
     Unresolved,
 )
-from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.scan_names import (
     Binding,
     Scope,
@@ -65,7 +68,6 @@ from adnn_lint.scan_values import (
     resolve_activation,
     resolve_initializer,
 )
-from adnn_lint.spec.keras_defaults import SGD_ARGUMENTS
 
 _MENTIONS = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
 
@@ -169,13 +171,9 @@ _SHAPE_KEEPING = frozenset(
 _PLACEHOLDERS = frozenset({"tensorflow.placeholder", "tensorflow.compat.v1.placeholder"})
 _FIT_POSITIONAL = ("x", "y", "batch_size", "epochs")
 _COMPILE_POSITIONAL = ("optimizer", "loss")
-_SHAPE_ARGS = frozenset(
-    {"kernel_size", "strides", "pool_size", "dilation_rate", "size", "target_shape", "dims"}
-)
-_INPUT_SHAPE_ARGS = ("input_shape", "batch_input_shape", "batch_shape", "shape", "input_dim")
 #: Arguments a rebuilt layer does without when they are not literal: its name and dtype (a
 #: rebuild names and types its layers itself), and the input shape (the spec marks that itself).
-_NOT_REBUILT = frozenset({"name", "dtype", *_INPUT_SHAPE_ARGS, "input_length"})
+_NOT_REBUILT = frozenset({"name", "dtype", *INPUT_SHAPE_ARGUMENTS, "input_length"})
 #: Keras 1 keywords whose presence marks Keras 1 positional conventions.
 _KERAS1_MARKERS = frozenset(
     {"init", "border_mode", "subsample", "nb_row", "nb_col", "dim_ordering"}
@@ -1107,7 +1105,7 @@ class _Walker:
                 if name not in _NOT_REBUILT or name in info.positional[:1]:
                     dropped.append(name)  # kernel_regularizer=regularizers.l2(1e-4), ...
                 continue
-            if name in _SHAPE_ARGS:
+            if name in SHAPE_ARGUMENTS:
                 shape = as_shape(value)
                 if shape is not None:
                     shape_arguments[name] = shape
@@ -1208,7 +1206,7 @@ class _Walker:
     def shape_from_args(
         self, args: dict[str, cst.BaseExpression], info: LayerInfo
     ) -> tuple[int | None, ...] | None:
-        for name in _INPUT_SHAPE_ARGS:
+        for name in INPUT_SHAPE_ARGUMENTS:
             if name not in args or name in info.positional:
                 continue
             shape = as_shape(literal_or(args[name], self.lookup))
@@ -1909,7 +1907,7 @@ def _compile_call(
         if loss is None:
             target = loss_node.func if isinstance(loss_node, cst.Call) else loss_node
             qualname = walker.qualify(target)
-            loss = _snake(qualname.split(".")[-1]) if qualname else None
+            loss = snake_case(qualname.split(".")[-1]) if qualname else None
     metrics: tuple[str, ...] = ()
     metrics_node = args.get("metrics")
     if isinstance(metrics_node, cst.BaseExpression):
@@ -1952,7 +1950,3 @@ def _fit_call(node: cst.Call, args: dict[str, object], span: Span, walker: _Walk
         keywords=tuple(arg.keyword.value for arg in node.args if arg.keyword is not None),
         node=node,
     )
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

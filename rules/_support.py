@@ -19,7 +19,7 @@ from adnn_lint.dag import Dag
 from adnn_lint.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 if TYPE_CHECKING:
-    from adnn_lint.rules.catalog import Catalog
+    from adnn_lint.knowledge.catalog import Catalog
 
 #: Weight tensors whose identical values make units identical (symmetry) or dead.
 WEIGHT_ROLES = frozenset({"kernel", "depthwise", "pointwise", "recurrent", "embeddings"})
@@ -36,7 +36,7 @@ FOR_GAIN: dict[float, tuple[str, str]] = {
 
 
 def catalog() -> Catalog:
-    from adnn_lint.rules.catalog import load_catalog
+    from adnn_lint.knowledge.catalog import load_catalog
 
     return load_catalog()
 

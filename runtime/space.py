@@ -180,7 +180,7 @@ def own_kernel_scale(layer: LayerSpec) -> float | None:
     init = _init(layer, "kernel")
     if init is None:
         return None
-    from adnn_lint.rules.catalog import load_catalog  # data only: no TensorFlow
+    from adnn_lint.knowledge.catalog import load_catalog  # data only: no TensorFlow
 
     variance = load_catalog().variance(init.family, init.params, layer.fan_in, layer.fan_out)
     return None if variance is None or variance < 0 else math.sqrt(variance)
@@ -206,7 +206,7 @@ def reference_scale(layer: LayerSpec, fan_in: int | None) -> float | None:
     through the layer (He for ReLU-like activations, LeCun for the others); None without fan-in."""
     if fan_in is None or fan_in <= 0:
         return None
-    from adnn_lint.rules.catalog import load_catalog  # data only: no TensorFlow
+    from adnn_lint.knowledge.catalog import load_catalog  # data only: no TensorFlow
 
     catalog = load_catalog()
     gain = catalog.activation_gain(catalog.resolve_activation(layer.activation))

@@ -7,14 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from adnn_lint.rules.catalog import load_catalog
+
+from adnn_lint.knowledge.catalog import load_catalog
 
 
 def test_catalog_states_keras_version_and_loads_without_keras() -> None:
     cat = load_catalog()
     assert cat.keras_version.startswith("3.")
     probe = (
-        "import sys; from adnn_lint.rules.catalog import load_catalog; load_catalog();"
+        "import sys; from adnn_lint.knowledge.catalog import load_catalog; load_catalog();"
         "assert not {'keras', 'tensorflow', 'tf_keras'} & set(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", probe], check=True)

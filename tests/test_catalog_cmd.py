@@ -23,7 +23,7 @@ def test_mine_writes_a_catalog_equal_to_the_checked_in_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("keras")
-    from adnn_lint.rules.catalog import read_document
+    from adnn_lint.knowledge.catalog import read_document
 
     target = tmp_path / "catalog.json"
     assert main(["catalog", "--mine", "--output", str(target)]) == 0

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.runtime
 
 def test_checked_in_catalog_matches_installed_keras() -> None:
     pytest.importorskip("keras")
-    from adnn_lint.rules.catalog import read_document
-    from adnn_lint.runtime.mine import dumps_catalog, mine_catalog
+    from adnn_lint.knowledge.catalog import read_document
+    from adnn_lint.knowledge.mine import dumps_catalog, mine_catalog
 
     mined = json.loads(dumps_catalog(mine_catalog()))
     checked_in = read_document()

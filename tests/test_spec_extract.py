@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 import pytest
 
+from adnn_lint.knowledge.defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, SGD_ARGUMENTS
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -22,7 +23,6 @@ from adnn_lint.records import (
 )
 from adnn_lint.spec.check import check_spec
 from adnn_lint.spec.extract import _keras_optimizer, extract_specs
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, SGD_ARGUMENTS
 from adnn_lint.spec.model import Contract, InitSpec, Spec
 from adnn_lint.spec.syntax import dumps, loads
 

@@ -7,11 +7,11 @@ import random
 from pathlib import Path
 
 import pytest
-from adnn_lint.rules.catalog import load_catalog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adnn_lint.spec.keras_defaults import DEFAULT_LEARNING_RATES
+from adnn_lint.knowledge.catalog import load_catalog
+from adnn_lint.knowledge.defaults import DEFAULT_LEARNING_RATES
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,

@@ -1,8 +1,8 @@
 """``adnn-lint catalog``: show, re-mine or check the initializer catalog.
 
-``--mine`` regenerates ``rules/catalog.json`` by introspecting the installed Keras (needs the
-``runtime`` extra); ``--check`` compares the checked-in catalog with a fresh mining and exits 1
-when they differ. Without either, prints a summary of the checked-in catalog.
+``--mine`` regenerates the catalog (``rules/catalog.json``) by introspecting the installed Keras
+(needs the ``runtime`` extra); ``--check`` compares the checked-in catalog with a fresh mining
+and exits 1 when they differ. Without either, prints a summary of the checked-in catalog.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="with --mine: where to write (default: the package's rules/catalog.json)",
+        help="with --mine: where to write (default: the package's own catalog.json)",
     )
     parser.add_argument(
         "--output-format", choices=("text", "json"), default="text", help="summary format"
@@ -42,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
 
 def _mined() -> dict[str, Any] | None:
     try:
-        from adnn_lint.runtime.mine import mine_catalog
+        from adnn_lint.knowledge.mine import mine_catalog
     except ImportError as err:  # pragma: no cover - the module itself has no heavy imports
         print(f"adnn-lint catalog: {err}", file=sys.stderr)
         return None
@@ -73,17 +73,17 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adnn_lint.rules.catalog import load_catalog, read_document
+    from adnn_lint.knowledge.catalog import catalog_path, load_catalog, read_document
 
     if args.mine or args.check:
         mined = _mined()
         if mined is None:
             return 2
-        from adnn_lint.runtime.mine import CATALOG_PATH, dumps_catalog
+        from adnn_lint.knowledge.mine import dumps_catalog
 
         normalized = json.loads(dumps_catalog(mined))
         if args.mine:
-            target = args.output or CATALOG_PATH
+            target = args.output or catalog_path()
             target.write_text(dumps_catalog(mined), encoding="utf-8")
             print(f"wrote {target} (Keras {mined['keras_version']})")
             return 0

@@ -13,16 +13,16 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from adnn_lint.spec.errors import KeyPath
-from adnn_lint.spec.keras_defaults import (
+from adnn_lint.knowledge.defaults import (
     DEFAULT_LEARNING_RATES,
     LEGACY_SGD_ARGUMENTS,
     SGD_ARGUMENTS,
 )
+from adnn_lint.spec.errors import KeyPath
 from adnn_lint.spec.model import InitSpec, LayerSpec, Spec
 
 if TYPE_CHECKING:
-    from adnn_lint.rules.catalog import Catalog
+    from adnn_lint.knowledge.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def check_spec(
 ) -> list[Problem]:
     """Every semantic problem of ``spec``, except those under a path in ``skip``."""
     if catalog is None:
-        from adnn_lint.rules.catalog import load_catalog
+        from adnn_lint.knowledge.catalog import load_catalog
 
         catalog = load_catalog()
     found = [*_graph(spec), *_fans(spec), *_names(spec, catalog), *_search(spec)]

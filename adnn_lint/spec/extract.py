@@ -17,6 +17,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from adnn_lint.dag import Dag
+from adnn_lint.knowledge.catalog import Catalog, LayerInfo, load_catalog
+from adnn_lint.knowledge.defaults import (
+    DEFAULT_LEARNING_RATES,
+    FIT_DEFAULTS,
+    LEGACY_SGD_ARGUMENTS,
+    TF1_OPTIMIZERS,
+)
+from adnn_lint.knowledge.layers import (
+    INPUT_CLASSES,
+    MERGES,
+    MULTI_INPUT,
+    SHAPE_ARGUMENTS,
+    TUPLE_ONLY,
+)
+from adnn_lint.knowledge.naming import snake_case
 from adnn_lint.records import (
     CompileCall,
     FitCall,
@@ -27,7 +42,6 @@ from adnn_lint.records import (
     ParamValue,
     ScanResult,
 )
-from adnn_lint.rules.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.spec.contract import (
     Attachments,
     definitions,
@@ -35,12 +49,6 @@ from adnn_lint.spec.contract import (
     parse_contract,
 )
 from adnn_lint.spec.errors import ContractSyntaxError
-from adnn_lint.spec.keras_defaults import (
-    DEFAULT_LEARNING_RATES,
-    FIT_DEFAULTS,
-    LEGACY_SGD_ARGUMENTS,
-    TF1_OPTIMIZERS,
-)
 from adnn_lint.spec.model import (
     Contract,
     DataSpec,
@@ -57,26 +65,6 @@ _FIT_POSITION = {"batch_size": 2, "epochs": 3}
 _FIT_SPELLINGS = {"epochs": ("epochs", "nb_epoch"), "batch_size": ("batch_size",)}
 #: Arguments that the spec holds elsewhere than in a layer's options.
 _NOT_OPTIONS = {"name", "input_shape", "input_dim", "batch_input_shape", "batch_size", "dtype"}
-_INPUT_CLASSES = {"Input", "InputLayer"}
-#: Layer classes that take several input tensors.
-_MULTI_INPUT = {
-    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-    "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
-}  # fmt: skip
-#: Merge layers: they need two input tensors or more.
-_MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
-#: Shape arguments whose 1-tuple is not the same as its single integer.
-_TUPLE_ONLY = {"target_shape", "dims"}
-#: Tuple-valued layer arguments (the scanner's ``shape_arguments``).
-_SHAPE_ARGS = {
-    "kernel_size",
-    "strides",
-    "pool_size",
-    "dilation_rate",
-    "size",
-    "target_shape",
-    "dims",
-}
 _DATASETS = ("fashion_mnist", "mnist")
 
 
@@ -181,7 +169,7 @@ def _model(scan: ScanResult, model: ModelRecord, catalog: Catalog) -> ModelSpec:
         input_shape = tuple(d for d in shape if d is not None)
     else:
         unresolved.append("input_shape")
-    kept = [r for r in records if r.class_name not in _INPUT_CLASSES]
+    kept = [r for r in records if r.class_name not in INPUT_CLASSES]
     between = {op for r in kept for op in r.input_ops}
     if (
         not kept
@@ -260,12 +248,6 @@ def _made_order(edges: list[tuple[str, str]]) -> list[str]:
     return sorted(nodes, key=lambda node: (len(node), node))
 
 
-def _snake(class_name: str) -> str:
-    # Keras' automatic layer names: Dense -> dense, Conv2D -> conv2d, SimpleRNN -> simple_rnn
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", class_name))
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _names(nodes: list[_Node]) -> dict[_Node, str]:
     """Keras-style names: the literal ``name=`` where given, else dense, dense_1, ..."""
     taken: set[str] = set()
@@ -279,7 +261,7 @@ def _names(nodes: list[_Node]) -> dict[_Node, str]:
     for node in nodes:
         if node in out:
             continue
-        base = _snake(node.record.class_name)
+        base = snake_case(node.record.class_name)
         while True:
             count = counters.get(base, 0)
             counters[base] = count + 1
@@ -324,7 +306,7 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
     for key, shape in record.shape_arguments.items():
         if key in _NOT_OPTIONS:
             continue
-        if len(shape) == 1 and key not in _TUPLE_ONLY and isinstance(shape[0], int):
+        if len(shape) == 1 and key not in TUPLE_ONLY and isinstance(shape[0], int):
             # kernel_size=3 means 3 along every axis; a 1-tuple would mean one axis only
             options[key] = shape[0]
         else:
@@ -336,11 +318,11 @@ def _layer(record: LayerRecord, name: str, inputs: tuple[str, ...], catalog: Cat
     if record.input_ops:
         # tf.reshape, tf.nn.max_pool, a custom layer between this layer and its inputs
         unresolved.append("inputs")
-    if len(inputs) > 1 and class_name not in _MULTI_INPUT:
+    if len(inputs) > 1 and class_name not in MULTI_INPUT:
         # several tensors reach a single-input layer: a merge the scanner did not see
         # (layers.concatenate([...]), a + b) sits between; which one is not guessed
         unresolved.append("inputs")
-    if class_name in _MERGES and len(inputs) < 2:
+    if class_name in MERGES and len(inputs) < 2:
         # layers.add([inputs, h]): the spec names no model input among a layer's inputs, so a
         # merge with the model's input (or a tensor the scanner lost) cannot be rebuilt
         unresolved.append("inputs")
@@ -370,7 +352,7 @@ def _written_shapes(record: LayerRecord, info: LayerInfo | None) -> list[str]:
         positional = [a for a in record.node.args if a.keyword is None and not a.star]
         if len(positional) > index:
             names.append(info.kernel_size_arg)
-    return [n for n in dict.fromkeys(names) if n in _SHAPE_ARGS]
+    return [n for n in dict.fromkeys(names) if n in SHAPE_ARGUMENTS]
 
 
 def _with_implicit(refs: Iterable[InitializerRef], info: LayerInfo | None) -> list[InitializerRef]:

@@ -1,7 +1,7 @@
 """The mined initializer catalog, read as data (no Keras import).
 
 ``load_catalog()`` reads ``catalog.json`` (mined from Keras by ``adnn-lint catalog --mine``, see
-``adnn_lint.runtime.mine``) once per process and answers the questions the scanner and the rules
+``adnn_lint.knowledge.mine``) once per process and answers the questions the scanner and the rules
 ask: which initializer roles a layer class has and their defaults, what a spelling such as
 ``"GlorotUniform"`` or ``"zero"`` canonically means, the variance of a resolved initializer for a
 given fan-in/fan-out, and the gain an activation needs.
@@ -19,12 +19,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from adnn_lint.records import ParamValue
+#: A literal parameter value as it can appear in source or in the catalog.
+ParamValue = float | int | str | bool | None
 
+#: The mined data lives in ``rules/`` (the design card's place for it, installed as
+#: ``adnn_lint.rules``); reading it as a package resource imports only that package's empty
+#: ``__init__``, never a rule.
+CATALOG_PACKAGE = "adnn_lint.rules"
 CATALOG_FILE = "catalog.json"
+
+
+def catalog_path() -> Path:
+    """Where the installed catalog file is (``adnn-lint catalog --mine`` writes it here)."""
+    return Path(str(resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE)))
 
 
 @dataclass(frozen=True)
@@ -279,7 +290,7 @@ def catalog_from_document(document: Mapping[str, Any]) -> Catalog:
 
 def read_document() -> dict[str, Any]:
     """The checked-in catalog document as parsed JSON."""
-    text = resources.files("adnn_lint.rules").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
+    text = resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 

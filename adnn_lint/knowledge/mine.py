@@ -17,11 +17,11 @@ import inspect
 import json
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
+from adnn_lint.knowledge.naming import snake_case
+
 CATALOG_FORMAT = 1
-CATALOG_PATH = Path(__file__).resolve().parent.parent / "rules" / "catalog.json"
 
 # --- curated tables (introspection cannot see these) --------------------------------------------
 
@@ -37,7 +37,7 @@ _VS = ["/", ["param", "scale"], _FAN]
 _ORTHO = ["/", ["pow", ["param", "gain"], 2], ["max", ["fan_in"], ["fan_out"]]]
 
 #: Variance of one weight per family, as a small expression tree evaluated by
-#: ``adnn_lint.rules.catalog`` (ops: const, param, fan_in, fan_out, fan, + - * /, pow, max, min).
+#: ``knowledge.catalog`` (ops: const, param, fan_in, fan_out, fan, + - * /, pow, max, min).
 #: Source: keras/src/initializers/random_initializers.py and constant_initializers.py (3.x).
 FAMILIES: dict[str, dict[str, Any]] = {
     "constant": {
@@ -321,19 +321,6 @@ TF_KERAS_DIFFERENCES: list[dict[str, str]] = [
 # --- mining --------------------------------------------------------------------------------------
 
 
-def _snake(name: str) -> str:
-    out: list[str] = []
-    for i, ch in enumerate(name):
-        if (
-            ch.isupper()
-            and i
-            and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
-        ):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
-
-
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -363,7 +350,7 @@ def _mine_initializers(keras: Any) -> tuple[dict[str, Any], dict[type, str]]:
     out: dict[str, Any] = {}
     canonical_of: dict[type, str] = {}
     for cls, aliases in by_class.items():
-        canonical = _snake(cls.__name__)
+        canonical = snake_case(cls.__name__)
         if canonical not in aliases:
             raise ValueError(f"no snake_case alias for {cls.__name__}: {sorted(aliases)}")
         family = INITIALIZER_FAMILY[cls.__name__]
@@ -505,14 +492,14 @@ def mine_catalog() -> dict[str, Any]:
     return {
         "format": CATALOG_FORMAT,
         "keras_version": keras.__version__,
-        "generated_by": "adnn-lint catalog --mine (adnn_lint/runtime/mine.py)",
+        "generated_by": "adnn-lint catalog --mine (adnn_lint/knowledge/mine.py)",
         "sources": {
             "layers": "inspect.signature of every class in keras.layers",
             "initializers": "keras.src.initializers.ALL_OBJECTS_DICT checked with "
             "keras.initializers.get; constructor defaults; VarianceScaling attributes",
             "activations": "keras.src.activations.ALL_OBJECTS_DICT checked with "
-            "keras.activations.get; gains curated in runtime/mine.py",
-            "families": "curated in runtime/mine.py from keras/src/initializers",
+            "keras.activations.get; gains curated in adnn_lint/knowledge/mine.py",
+            "families": "curated in adnn_lint/knowledge/mine.py from keras/src/initializers",
         },
         "families": FAMILIES,
         "initializers": initializers,
@@ -528,8 +515,3 @@ def mine_catalog() -> dict[str, Any]:
 def dumps_catalog(catalog: Mapping[str, Any]) -> str:
     """The canonical text of a catalog document (what is checked in)."""
     return json.dumps(catalog, indent=1, sort_keys=True) + "\n"
-
-
-def write_catalog(path: Path = CATALOG_PATH) -> Path:
-    path.write_text(dumps_catalog(mine_catalog()), encoding="utf-8")
-    return path
