@@ -22,7 +22,7 @@ from adnn_lint.selection import check_selectors, resolve
 if TYPE_CHECKING:
     import libcst as cst
 
-    from adnn_lint.records import ScanResult
+    from adnn_lint.scan.records import ScanResult
 
 SYNTAX_CODE = "ADNN000"
 SYNTAX_NAME = "syntax-error"
@@ -82,7 +82,7 @@ def _may_mention_keras(source: str) -> bool:
 
 
 def _mentions_keras(source: str) -> bool:
-    from adnn_lint.scanner import mentions_keras
+    from adnn_lint.scan.scanner import mentions_keras
 
     return mentions_keras(source)
 
@@ -119,7 +119,7 @@ def read_scan(source: str, path: str) -> tuple[cst.Module, ScanResult]:
     Call it through ``deep_call`` (deeply nested code needs its stack)."""
     import libcst as cst
 
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     verdict = python_verdict(source, path)
     if verdict is not None:

@@ -1,6 +1,6 @@
 """The records of a reported problem: where (Span), what (Finding), and how to fix it (Fix, Edit).
 
-Split from ``adnn_lint.records`` (which re-exports them) because every run needs these and only
+Split from ``adnn_lint.scan.records`` (which re-exports them) because every run needs these and only
 these: creating the scanner's dozen other frozen dataclasses costs ~15 ms, a sixth of a one-file
 run on a file that never mentions Keras.
 """

@@ -1,6 +1,6 @@
 """Apply rule autofixes to a parsed module.
 
-A :class:`~adnn_lint.records.Fix` names the CST nodes it replaces by identity (the nodes of the
+A :class:`~adnn_lint.scan.records.Fix` names the CST nodes it replaces by identity (the nodes of the
 module the scanner returned) plus the imports it needs. Applying is one LibCST transform for all
 edits, then LibCST's ``AddImportsVisitor`` for the imports, so formatting and comments outside the
 replaced nodes survive untouched and an import that already exists is never added twice.
@@ -16,7 +16,7 @@ from libcst import CSTNodeT
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from adnn_lint.records import Edit, Fix
+from adnn_lint.scan.records import Edit, Fix
 
 _Replacement = cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]
 

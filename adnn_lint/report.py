@@ -26,7 +26,6 @@ from markupsafe import Markup
 
 from adnn_lint import __version__
 from adnn_lint.atomic import write_atomic
-from adnn_lint.records import Finding, Span
 from adnn_lint.report_build import (
     SourceLines,
     banner,
@@ -46,6 +45,7 @@ from adnn_lint.report_view import (
     RuleDoc,
 )
 from adnn_lint.runtime.results import Results, load_results
+from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.model import Spec
 
 Format = Literal["html", "markdown"]

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from adnn_lint.records import Finding
 from adnn_lint.report_view import (
     Banner,
     BudgetRow,
@@ -32,6 +31,7 @@ from adnn_lint.report_view import (
     TrialRow,
 )
 from adnn_lint.runtime.results import Config, Results, RunRecord, Summary
+from adnn_lint.scan.records import Finding
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec, family_index
 from adnn_lint.svg import (
     GraphNode,

@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from adnn_lint.findings import NO_CELLS, CellMap
-from adnn_lint.records import Finding, Fix, ScanResult, Severity, Span
+from adnn_lint.scan.records import Finding, Fix, ScanResult, Severity, Span
 
 if TYPE_CHECKING:
     import libcst as cst

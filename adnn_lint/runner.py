@@ -218,7 +218,7 @@ def preload() -> None:
     """Import everything linting a Keras file needs, and load the catalog."""
     from adnn_lint.knowledge.catalog import load_catalog
     from adnn_lint.rule import all_rules
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     all_rules()
     load_catalog()

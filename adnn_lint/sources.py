@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adnn_lint.findings import Finding
     from adnn_lint.notebook import Notebook
-    from adnn_lint.records import ScanResult
+    from adnn_lint.scan.records import ScanResult
 
 
 class InputError(ValueError):
@@ -97,7 +97,7 @@ def scan_file(path: Path) -> ScannedSource | None:
     lint does: deeply nested code needs that thread's stack."""
     from adnn_lint.engine import SourceSyntaxError, read_scan, syntax_finding
     from adnn_lint.guard import Unreadable, deep_call
-    from adnn_lint.scanner import mentions_keras
+    from adnn_lint.scan.scanner import mentions_keras
 
     text, notebook = read_source(path)
     if not mentions_keras(text):

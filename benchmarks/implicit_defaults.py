@@ -32,7 +32,7 @@ from adnn_lint.rules.adnn109_implicit_signal_decay import (
 )
 
 from adnn_lint.rule import FileContext
-from adnn_lint.scanner import scan_source
+from adnn_lint.scan.scanner import scan_source
 
 
 def applications() -> Path:

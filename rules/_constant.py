@@ -23,13 +23,13 @@ from adnn_lint.rules._support import (
     written,
 )
 
-from adnn_lint.records import (
+from adnn_lint.rule import FileContext, Rule
+from adnn_lint.scan.records import (
     Finding,
     InitializerRef,
     LayerRecord,
     Severity,
 )
-from adnn_lint.rule import FileContext, Rule
 
 
 def suggested(layer: LayerRecord, ref: InitializerRef) -> str | None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from adnn_lint.dag import Dag
-from adnn_lint.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 if TYPE_CHECKING:
     from adnn_lint.knowledge.catalog import Catalog

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from adnn_lint.rules._support import activation_gain, catalog, kernel_ref
 
-from adnn_lint.records import InitializerRef, LayerRecord
+from adnn_lint.scan.records import InitializerRef, LayerRecord
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from adnn_lint.rules._constant import constant_weight_findings
 
-from adnn_lint.records import Finding
 from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.scan.records import Finding
 
 
 class ZeroKernel(Rule):

@@ -20,8 +20,8 @@ from adnn_lint.rules._support import (
 )
 from adnn_lint.rules._variance import feedforward, layer_factor
 
-from adnn_lint.records import Finding, InitializerRef, LayerRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: Mismatched hidden layers in one model before the rule speaks: each one scales the signal's
 #: variance by about 2x (or 1/2), so three of them compound to 8x.

@@ -16,9 +16,9 @@ from adnn_lint.rules._support import (
 )
 from adnn_lint.rules._variance import describe, layer_factor
 
-from adnn_lint.dag import Dag
-from adnn_lint.records import Finding, LayerRecord, ModelRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.records import Finding, LayerRecord, ModelRecord, Origin
 
 #: How far the predicted end-to-end variance may drift before the rule speaks.
 LIMIT = 10.0

@@ -14,8 +14,8 @@ from adnn_lint.rules._support import (
     written,
 )
 
-from adnn_lint.records import Finding, InitializerRef, LayerRecord, Origin
 from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: A constant bias above this magnitude moves every unit's pre-activation past the region where
 #: tanh/sigmoid have useful gradients (tanh'(1) = 0.42, tanh'(3) = 0.01).

@@ -9,8 +9,8 @@ import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 from adnn_lint.rules._seeding import KerasApi, keras_api
 
-from adnn_lint.records import Edit, Finding, FitCall, Fix, SeedCall
 from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.scan.records import Edit, Finding, FitCall, Fix, SeedCall
 
 #: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws
 #: the seed of every unseeded initializer from it), NumPy (shuffling, data splits, augmentation)

@@ -24,7 +24,7 @@ from adnn_lint.runtime.results import (
 
 from adnn_lint.engine import lint_source
 from adnn_lint.output import Report, json_format
-from adnn_lint.records import Finding, Span
+from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.model import (
     Contract,
     InitSpec,

@@ -6,7 +6,7 @@ from adnn_lint.engine import codes_for, fix_source, lint_source
 from adnn_lint.rule import all_rules
 from adnn_lint.selection import SelectionError, known_codes
 
-pytest.importorskip("adnn_lint.scanner", reason="the scanner has not landed yet")
+pytest.importorskip("adnn_lint.scan.scanner", reason="the scanner has not landed yet")
 
 BROKEN_KERAS = "import keras\nmodel = keras.Sequential([keras.layers.Dense(4)\n"
 

@@ -10,8 +10,8 @@ import pytest
 
 from adnn_lint.engine import fix_source, lint_source
 from adnn_lint.fixes import apply_fixes
-from adnn_lint.records import Edit, Fix
 from adnn_lint.rule import Invalid, Rule, all_rules
+from adnn_lint.scan.records import Edit, Fix
 
 FIXABLE = [rule for rule in all_rules() if rule.fixable is not None]
 CASES = [

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from adnn_lint.dag import Dag
-from adnn_lint.graph import build_graph
-from adnn_lint.records import ScanResult
-from adnn_lint.scanner import scan_source
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.graph import build_graph
+from adnn_lint.scan.records import ScanResult
+from adnn_lint.scan.scanner import scan_source
 
 
 def scan(source: str) -> ScanResult:

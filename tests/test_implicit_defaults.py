@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adnn_lint.engine import lint_source
-from adnn_lint.records import Finding
+from adnn_lint.scan.records import Finding
 
 
 def lint(source: str) -> list[Finding]:

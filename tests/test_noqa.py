@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from adnn_lint.noqa import apply_noqa, parse_comment
-from adnn_lint.records import Finding, Span
+from adnn_lint.scan.records import Finding, Span
 
 
 def _finding(code: str, line: int) -> Finding:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from adnn_lint.notebook import NotebookError, load_notebook, neutralise
-from adnn_lint.records import Finding, Span
 from adnn_lint.runner import FileResult, Task, lint_task
+from adnn_lint.scan.records import Finding, Span
 
 
 def _notebook(*cells: tuple[str, str], language: str = "python") -> str:

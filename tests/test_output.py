@@ -12,8 +12,8 @@ import pytest
 
 from adnn_lint.output import Notice, Report, render
 from adnn_lint.output.github import render as render_github
-from adnn_lint.records import Finding, Span
 from adnn_lint.rule import all_rules
+from adnn_lint.scan.records import Finding, Span
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 CliRunner = Callable[..., Any]

@@ -13,10 +13,11 @@ from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_pa
 from adnn_lint.rules.adnn108_unknown_initializer import closest
 from adnn_lint.rules.adnn201_unseeded_training import REQUIRED, covering, seed_fix
 
-from adnn_lint.dag import Dag
 from adnn_lint.engine import lint_source
 from adnn_lint.fixes import apply_fixes
-from adnn_lint.records import (
+from adnn_lint.rule import FileContext
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.records import (
     FitCall,
     InitializerRef,
     LayerRecord,
@@ -26,7 +27,6 @@ from adnn_lint.records import (
     SeedCall,
     Span,
 )
-from adnn_lint.rule import FileContext
 
 ALL = frozenset({"python", "numpy", "tensorflow"})
 

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from adnn_lint.records import LayerRecord, Origin, ScanResult
-from adnn_lint.scanner import mentions_keras, scan_source
+from adnn_lint.scan.records import LayerRecord, Origin, ScanResult
+from adnn_lint.scan.scanner import mentions_keras, scan_source
 
 
 def scan(source: str) -> ScanResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from adnn_lint.scan_positions import spans_for
+from adnn_lint.scan.positions import spans_for
 
 SOURCE = '''\
 import keras  # comment
@@ -99,8 +99,8 @@ class Net(keras.Model):
 def test_statement_local_positions_match_position_provider(monkeypatch: object) -> None:
     import pytest
 
-    from adnn_lint import scanner
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan import scanner
+    from adnn_lint.scan.scanner import scan_source
 
     def no_fallback(*args: object, **kwargs: object) -> object:
         raise AssertionError("fell back to generating the whole module")
@@ -130,7 +130,7 @@ def test_statement_local_positions_match_position_provider(monkeypatch: object) 
 def test_fast_path_is_silent_about_the_linted_codes_warnings() -> None:
     import warnings
 
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = 'import keras\npattern = "\\d+"\nkeras.layers.Dense(4)\n'
     with warnings.catch_warnings(record=True) as caught:

@@ -8,8 +8,8 @@ from adnn_lint.rules.adnn302_bad_contract import BadContractRule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adnn_lint.records import ModelRecord, ScanResult, Span
 from adnn_lint.rule import FileContext
+from adnn_lint.scan.records import ModelRecord, ScanResult, Span
 from adnn_lint.spec.contract import (
     attached_comment,
     definitions,

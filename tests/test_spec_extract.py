@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from adnn_lint.knowledge.defaults import DEFAULT_LEARNING_RATES, FIT_DEFAULTS, SGD_ARGUMENTS
-from adnn_lint.records import (
+from adnn_lint.scan.records import (
     CompileCall,
     FitCall,
     InitializerRef,
@@ -214,7 +214,7 @@ def test_a_model_without_layers_or_with_an_unfollowed_graph_is_marked() -> None:
 
 
 def test_embedding_vocabulary_is_kept_and_wrappers_are_marked() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\nfrom keras import layers\n"
@@ -230,7 +230,7 @@ def test_embedding_vocabulary_is_kept_and_wrappers_are_marked() -> None:
 
 
 def _train_of(compile_line: str, prelude: str = "") -> Any:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\n" + prelude + "model = keras.Sequential([keras.Input((4,)), "
@@ -305,7 +305,7 @@ def test_sgd_arguments_match_keras() -> None:
 
 
 def test_a_layer_list_with_an_unreadable_element_is_marked_incomplete() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\nfrom keras import layers\n"
@@ -346,7 +346,7 @@ model = keras.Model(inputs, outputs)
 
 
 def test_merge_functions_and_nested_calls_enter_the_graph() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     _, scan = scan_source(RESIDUAL, "m.py")
     (spec,) = extract_specs(scan, RESIDUAL, "m.py")
@@ -368,7 +368,7 @@ def test_merge_functions_and_nested_calls_enter_the_graph() -> None:
 
 
 def test_a_merge_with_the_model_input_is_marked() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = RESIDUAL.replace("layers.add([x, h])", "layers.add([inputs, h])")
     _, scan = scan_source(source, "m.py")
@@ -378,7 +378,7 @@ def test_a_merge_with_the_model_input_is_marked() -> None:
 
 
 def test_a_contract_above_a_subclassed_models_instantiation_is_the_models() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\n"
@@ -414,7 +414,7 @@ def test_a_contract_above_a_subclassed_models_instantiation_is_the_models() -> N
 
 
 def test_arguments_the_spec_cannot_carry_are_marked() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
     from adnn_lint.spec.check import unbuildable
 
     source = (
@@ -462,7 +462,7 @@ def test_arguments_the_spec_cannot_carry_are_marked() -> None:
 
 
 def test_a_model_applied_between_layers_is_marked_and_a_model_of_models_is_not_listed() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\n"
@@ -487,7 +487,7 @@ def test_a_model_applied_between_layers_is_marked_and_a_model_of_models_is_not_l
 
 
 def test_a_pretrained_base_applied_to_the_input_is_marked() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\n"
@@ -506,7 +506,7 @@ def test_a_pretrained_base_applied_to_the_input_is_marked() -> None:
 
 
 def _specs_of(source: str) -> list[Spec]:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     _, scan = scan_source(source, "m.py")
     return extract_specs(scan, source, "m.py")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adnn_lint.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
+    from adnn_lint.scan.records import InitializerRef, LayerRecord, ModelRecord, ScanResult
 
 LAYERS_VERSION = 1
 

@@ -23,8 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-#: A literal parameter value as it can appear in source or in the catalog.
-ParamValue = float | int | str | bool | None
+from adnn_lint.knowledge.params import ParamValue
 
 #: The mined data lives in ``rules/`` (the design card's place for it, installed as
 #: ``adnn_lint.rules``); reading it as a package resource imports only that package's empty

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from adnn_lint.records import ModelRecord
+from adnn_lint.scan.records import ModelRecord
 from adnn_lint.spec.errors import ContractSyntaxError
 from adnn_lint.spec.model import Contract, Split
 

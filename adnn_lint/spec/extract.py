@@ -16,7 +16,6 @@ import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from adnn_lint.dag import Dag
 from adnn_lint.knowledge.catalog import Catalog, LayerInfo, load_catalog
 from adnn_lint.knowledge.defaults import (
     DEFAULT_LEARNING_RATES,
@@ -32,7 +31,8 @@ from adnn_lint.knowledge.layers import (
     TUPLE_ONLY,
 )
 from adnn_lint.knowledge.naming import snake_case
-from adnn_lint.records import (
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.records import (
     CompileCall,
     FitCall,
     InitializerRef,

@@ -26,7 +26,7 @@ def test_keras_names(class_name: str, expected: str) -> None:
 
 
 def test_compile_loss_class_is_named_as_keras_names_it() -> None:
-    from adnn_lint.scanner import scan_source
+    from adnn_lint.scan.scanner import scan_source
 
     source = (
         "import keras\n"

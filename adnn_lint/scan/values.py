@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from adnn_lint.knowledge.catalog import Catalog
-from adnn_lint.records import Origin, ParamValue
-from adnn_lint.scan_names import Binding, normalize
+from adnn_lint.scan.names import Binding, normalize
+from adnn_lint.scan.records import Origin, ParamValue
 
 #: Looks a name up at the current point of the walk.
 Lookup = Callable[[str], Binding | None]

@@ -3,7 +3,7 @@
 ``build_graph(scan, model_id)`` gives one model's DAG as a networkx DiGraph (node attribute
 ``layer``: the LayerRecord; networkx is imported only there). ``fill_from_graph(scan)``
 propagates shapes from ``Input(shape=...)``, ``input_shape=``/``input_dim=`` and each layer's
-width through the graph in topological order (on the light ``adnn_lint.dag.Dag``), and
+width through the graph in topological order (on the light ``adnn_lint.scan.dag.Dag``), and
 writes back into every LayerRecord:
 
 - ``fan_in``/``fan_out`` of the layer's first weight tensor, computed the way Keras computes
@@ -22,9 +22,9 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from adnn_lint.dag import Dag
 from adnn_lint.knowledge.layers import SAME_SHAPE_MERGES
-from adnn_lint.records import LayerRecord, ModelRecord, Origin, ScanResult
+from adnn_lint.scan.dag import Dag
+from adnn_lint.scan.records import LayerRecord, ModelRecord, Origin, ScanResult
 
 if TYPE_CHECKING:
     import networkx as nx

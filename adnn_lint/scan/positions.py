@@ -24,7 +24,7 @@ import libcst as cst
 # CodegenState is the documented hook PositionProvider itself builds on; it is not re-exported.
 from libcst._nodes.internal import CodegenState
 
-from adnn_lint.records import Span
+from adnn_lint.scan.records import Span
 
 # A C-implemented re-entrant context manager: entering and leaving it costs no Python frame,
 # and this runs for every expression of the file.

@@ -25,7 +25,7 @@ from adnn_lint.findings import Span as Span
 if TYPE_CHECKING:
     import libcst as cst
 
-from adnn_lint.knowledge.catalog import ParamValue as ParamValue
+from adnn_lint.knowledge.params import ParamValue as ParamValue
 
 
 class Origin(str, Enum):

@@ -3,7 +3,7 @@
 Why not networkx here: importing networkx costs ~0.3 s, more than linting a file, and every
 Keras file with a model needs its layer order (fans, depth). The few queries the scanner and
 rules ask are a topological order (stdlib ``graphlib``, which also detects cycles) and
-reachability (a breadth-first walk). ``adnn_lint.graph.build_graph`` still returns a networkx
+reachability (a breadth-first walk). ``adnn_lint.scan.graph.build_graph`` still returns a networkx
 DiGraph for callers that want the full library; it imports networkx only when called.
 """
 
