@@ -1,7 +1,8 @@
 """The ``adnn-lint`` command line: ruff conventions, subcommands as plug-in modules.
 
 ``adnn-lint [check] PATH...``: no subcommand means ``check``, no path means ``.``. Each
-subcommand lives in ``adnn_lint.commands.<name>`` (``add_parser``/``run``); a module that does
+subcommand lives in ``adnn_lint.commands.<name>`` (``add_parser``/``run``; ``rule`` in
+``commands.explain``); a module that does
 not exist (yet) is simply not offered. Only the module that is asked for is imported, so a
 one-file check does not pay for the others' imports.
 
@@ -20,6 +21,8 @@ from typing import NoReturn
 from adnn_lint import __version__
 
 SUBCOMMANDS = ("check", "rule", "rules", "layers", "spec", "verify", "report", "catalog")
+#: Commands whose module has another name (``rule`` beside ``rules`` would read as a typo).
+_MODULE_OF = {"rule": "explain"}
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -35,14 +38,18 @@ def _available(name: str) -> bool:
     try:
         _load(name)
     except ModuleNotFoundError as err:
-        if err.name == f"adnn_lint.commands.{name}":
+        if err.name == _module_path(name):
             return False
         raise  # the command exists but needs something missing: say so, do not hide it
     return True
 
 
+def _module_path(name: str) -> str:
+    return f"adnn_lint.commands.{_MODULE_OF.get(name, name)}"
+
+
 def _load(name: str) -> ModuleType:
-    return importlib.import_module(f"adnn_lint.commands.{name}")
+    return importlib.import_module(_module_path(name))
 
 
 def build_parser(only: str | None = None) -> Parser:
@@ -59,7 +66,7 @@ def build_parser(only: str | None = None) -> Parser:
         try:
             module = _load(name)
         except ModuleNotFoundError as err:
-            if err.name == f"adnn_lint.commands.{name}":
+            if err.name == _module_path(name):
                 continue  # not written (or not installed): not offered
             if only is not None:
                 raise

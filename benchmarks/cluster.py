@@ -58,7 +58,7 @@ Times = dict[tuple[str, str], list[float]]
 
 
 def _jobs(count: int) -> list[Any]:
-    from adnn_lint.runtime.executor import Job
+    from adnn_lint.runtime.executors.local import Job
 
     # A search batch: different points, the search's one pair of seeds for every trial.
     return [
@@ -116,8 +116,8 @@ def measure(rounds: int, repeats: int, runs: dict[str, int]) -> tuple[Times, Tim
     """Seconds per batch: Ray warm, Ray cold, and the local batch run right before each warm
     Ray batch (keyed by the Ray set-up it was paired with, so a pair sees the same load)."""
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, limit_threads
-    from adnn_lint.runtime.executor_ray import RayExecutor, RayOptions
+    from adnn_lint.runtime.executors.local import InProcessExecutor, limit_threads
+    from adnn_lint.runtime.executors.ray import RayExecutor, RayOptions
     from adnn_lint.runtime.verifier import enable_determinism
 
     from adnn_lint.commands.spec import specs_from_file

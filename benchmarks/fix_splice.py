@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable
 from unittest import mock
 
-from adnn_lint import splice as splice_module
-from adnn_lint.engine import codes_for, fix_codes
+from adnn_lint.engine import splice as splice_module
+from adnn_lint.engine.lint import codes_for, fix_codes
 
 MODEL = """\
 def build_{index}():

@@ -30,8 +30,8 @@ from adnn_lint.rules.adnn109_implicit_signal_decay import (
     Skipped,
     model_drifts,
 )
+from adnn_lint.rules.base import FileContext
 
-from adnn_lint.rule import FileContext
 from adnn_lint.scan.scanner import scan_source
 
 

@@ -20,7 +20,7 @@ in the package, for CI). What it measures:
   evaluated on the test split, paired, with a 95% interval).
 
 All candidates of a round (every searcher's next batch, the baselines) train together through the
-stacked trainer (``adnn_lint.runtime.stacked``); each method is charged its share of a round's
+stacked trainer (``runtime.stacked.trainer``); each method is charged its share of a round's
 time. Initial values come from ``adnn_lint.runtime.build.sample_initial`` (what the verifier
 uses) and ``adnn_lint.runtime.lsuv``. Writes a JSON record, the paper section of RESULTS.md and
 SVG plots. ``--size quick`` is the CI smoke size; ``--size full`` is the paper's size.
@@ -208,12 +208,12 @@ class Candidate:
 
 class CnnTrainer:
     """Trains a CNN's candidates one at a time through Keras ``fit()``: the verifier's own
-    executor (``adnn_lint.runtime.executor.InProcessExecutor`` without the stacked trainer)."""
+    executor (``runtime.executors.local.InProcessExecutor`` without the stacked trainer)."""
 
     fixed = ("glorot_uniform", "he_normal")
 
     def __init__(self, data: Any) -> None:
-        from adnn_lint.runtime.executor import InProcessExecutor
+        from adnn_lint.runtime.executors.local import InProcessExecutor
 
         self.spec = make_cnn_spec()
         self.executors = {
@@ -227,7 +227,7 @@ class CnnTrainer:
         return (family, None if point is None else dict(point), seed)
 
     def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
-        from adnn_lint.runtime.executor import Job
+        from adnn_lint.runtime.executors.local import Job
 
         out: dict[str, tuple[float, float]] = {}
         start = time.perf_counter()
@@ -276,7 +276,7 @@ class Trainer:
 
     def lsuv_arrays(self, seed: int, order_seed: int) -> Weights:
         from adnn_lint.runtime.lsuv import lsuv_init
-        from adnn_lint.runtime.stacked import batch_order
+        from adnn_lint.runtime.stacked.trainer import batch_order
 
         first = batch_order(len(self.x), 1, order_seed)[0][: self.spec.train.batch_size]
         weights, _report = lsuv_init(self.layers, self.x[first], seed=seed)
@@ -284,8 +284,8 @@ class Trainer:
 
     def run(self, candidates: Sequence[Candidate]) -> dict[str, tuple[float, float]]:
         """key -> (accuracy, loss) on each candidate's split."""
-        from adnn_lint.runtime.executor import training_rows
-        from adnn_lint.runtime.stacked import train_stacked
+        from adnn_lint.runtime.executors.local import training_rows
+        from adnn_lint.runtime.stacked.trainer import train_stacked
 
         out: dict[str, tuple[float, float]] = {}
         groups: dict[tuple[int, str, float], list[Candidate]] = {}
@@ -436,9 +436,9 @@ def run_halving_search(
     trainer: Any, run: SearchRun, init_seed: int, order_seed: int, log: Any
 ) -> None:
     """``run`` (an asa searcher sized by ``halving.plan``) through successive halving
-    (``adnn_lint.runtime.halving``), trained on its own: screening runs do not pool with the
+    (``adnn_lint.runtime.search.halving``), trained on its own: screening runs do not pool with the
     full ones. Its seconds are its own wall time."""
-    from adnn_lint.runtime.halving import run_halving
+    from adnn_lint.runtime.search.halving import run_halving
 
     start = time.perf_counter()
 
@@ -501,8 +501,8 @@ def bench_model(
     verdict only (to re-run one method into an existing record, see ``merge_rerun``); "search":
     asa and random with the baseline and their verdict (another search seed, see
     ``merge_search_seed``). ``size`` is already the model's own (``for_model``)."""
-    from adnn_lint.runtime.search import make_searcher
-    from adnn_lint.runtime.space import space_for
+    from adnn_lint.runtime.search.base import make_searcher
+    from adnn_lint.runtime.search.space import space_for
 
     _dataset, hidden = MODELS[name]
     trainer: Any = CnnTrainer(data) if name in CNNS else Trainer(hidden, data)
@@ -540,7 +540,7 @@ def bench_model(
     halving: list[SearchRun] = []
     for budget in size.budgets if only in (None, "search") else ():
         # successive halving over asa's proposals, at the same budget in full trainings
-        from adnn_lint.runtime.halving import plan
+        from adnn_lint.runtime.search.halving import plan
 
         searcher = make_searcher("asa", spaces[""], seed=size.search_seed,
                                  max_trial=sum(plan(budget)))  # fmt: skip

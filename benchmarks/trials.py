@@ -150,7 +150,7 @@ def _timed(fn: Any) -> float:
 
 def run_fit(cfg: Config, x: np.ndarray, y: np.ndarray, m: Measurement) -> None:
     import keras
-    from adnn_lint.runtime.stacked import batch_order
+    from adnn_lint.runtime.stacked.trainer import batch_order
     from adnn_lint.runtime.stacked_reference import build_mlp
 
     layers = layers_of(cfg.model)
@@ -185,8 +185,8 @@ def run_fit(cfg: Config, x: np.ndarray, y: np.ndarray, m: Measurement) -> None:
 
 
 def run_stacked(cfg: Config, x: np.ndarray, y: np.ndarray, m: Measurement) -> None:
-    from adnn_lint.runtime.stacked import layer_sizes, train_stacked
-    from adnn_lint.runtime.stacked_memory import bytes_per_model
+    from adnn_lint.runtime.stacked.memory import bytes_per_model
+    from adnn_lint.runtime.stacked.trainer import layer_sizes, train_stacked
 
     layers = layers_of(cfg.model)
     widths = layer_sizes(x.shape[1], layers)
@@ -220,7 +220,7 @@ def run_seeds(
 ) -> None:
     """Baseline seeds trained alone (plain Keras, shuffle=True) and stacked; test accuracies."""
     import keras
-    from adnn_lint.runtime.stacked import train_stacked
+    from adnn_lint.runtime.stacked.trainer import train_stacked
     from adnn_lint.runtime.stacked_reference import build_mlp, keras_initial
 
     layers = layers_of(cfg.model)

@@ -22,8 +22,8 @@ from adnn_lint.rules._support import (
     residual_end,
     written,
 )
+from adnn_lint.rules.base import FileContext, Rule
 
-from adnn_lint.rule import FileContext, Rule
 from adnn_lint.scan.records import (
     Finding,
     InitializerRef,

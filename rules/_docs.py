@@ -19,8 +19,9 @@ Generated from the rule classes by `python -m adnn_lint.rules._docs > docs/rules
 
 
 def render() -> str:
-    from adnn_lint.commands.rule import describe
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
+
+    from adnn_lint.commands.explain import describe
 
     rules = all_rules()
     table = ["| code | name | severity | fix | summary |", "|---|---|---|---|---|"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adnn_lint.rules._constant import constant_weight_findings
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding
 
 

@@ -15,8 +15,8 @@ from adnn_lint.rules._support import (
     written,
 )
 from adnn_lint.rules._variance import describe, layer_factor
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, Origin
 
 #: How far ``Var[w] * fan_in`` may be from the activation's gain before it is reported.

@@ -19,8 +19,8 @@ from adnn_lint.rules._support import (
     written,
 )
 from adnn_lint.rules._variance import feedforward, layer_factor
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: Mismatched hidden layers in one model before the rule speaks: each one scales the signal's

@@ -15,8 +15,8 @@ from adnn_lint.rules._support import (
     preloaded,
 )
 from adnn_lint.rules._variance import describe, layer_factor
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import Finding, LayerRecord, ModelRecord, Origin
 

@@ -13,8 +13,8 @@ from adnn_lint.rules._support import (
     layers_of,
     written,
 )
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: A constant bias above this magnitude moves every unit's pre-activation past the region where

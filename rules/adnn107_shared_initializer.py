@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from adnn_lint.rules._support import catalog, initialized, layer_label, layers_of, written
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord
 
 

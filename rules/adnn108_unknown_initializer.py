@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Edit, Finding, Fix, InitializerRef, Origin
 
 #: Names that make a string legitimate even when the catalog does not know it: the file registers

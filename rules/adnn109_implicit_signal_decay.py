@@ -19,8 +19,8 @@ from adnn_lint.rules._support import (
 )
 from adnn_lint.rules._variance import FactorBound, factor_bound
 from adnn_lint.rules.adnn105_signal_explosion import extreme_paths, model_graph
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, LayerRecord, ModelRecord, Origin, Severity
 
 #: The drift at which the rule speaks: 2^10, ten ReLU layers at Glorot's factor of 1/2.

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import libcst as cst
 from adnn_lint.rules._filefacts import FileFacts, dotted, file_facts
 from adnn_lint.rules._seeding import KerasApi, keras_api
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Edit, Finding, FitCall, Fix, SeedCall
 
 #: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws

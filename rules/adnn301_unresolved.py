@@ -6,8 +6,8 @@ import contextlib
 from collections.abc import Iterable
 
 from adnn_lint.rules._support import unknown_name
+from adnn_lint.rules.base import FileContext, Invalid, Rule
 
-from adnn_lint.rule import FileContext, Invalid, Rule
 from adnn_lint.scan.records import Finding, LayerRecord, Origin, Span
 
 #: Unresolved things that are ordinary in good code and do not hide an initializer.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from adnn_lint.rule import FileContext, Invalid, Rule
+from adnn_lint.rules.base import FileContext, Invalid, Rule
+
 from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.contract import (
     Attachments,

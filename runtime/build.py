@@ -10,7 +10,7 @@ layers never share a stream. An initializer the spec pins with its own ``seed`` 
 user's code would.
 
 **Search point.** For trainable layer i (a layer with a ``kernel`` role, in graph order, as in
-``adnn_lint.runtime.space``):
+``adnn_lint.runtime.search.space``):
 
 - ``W{i}`` is the **standard deviation of the entries of the initial kernel**. The shape of the
   distribution stays the spec family's: uniform families (``*_uniform``, ``random_uniform``,

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
-from adnn_lint.runtime.executor import (
+from adnn_lint.runtime.executors.local import (
     EvalSplit,
     Executor,
     InProcessExecutor,
@@ -52,7 +52,6 @@ from adnn_lint.runtime.executor import (
     Outcome,
     limit_threads,
 )
-from adnn_lint.runtime.halving import Stopped, plan, run_halving
 from adnn_lint.runtime.progress import Progress
 from adnn_lint.runtime.results import (
     Config,
@@ -68,14 +67,15 @@ from adnn_lint.runtime.results import (
     load_results,
     save_results,
 )
-from adnn_lint.runtime.space import Point, Space, space_for
+from adnn_lint.runtime.search.halving import Stopped, plan, run_halving
+from adnn_lint.runtime.search.space import Point, Space, space_for
 from adnn_lint.runtime.stats import paired_difference, summarize
 from adnn_lint.runtime.verdict import judge
 
 from adnn_lint.spec.model import Spec
 
 if TYPE_CHECKING:
-    from adnn_lint.runtime.search import Decision, Searcher
+    from adnn_lint.runtime.search.base import Decision, Searcher
 
 DEFAULT_MAX_TRIAL = 50  # the paper's 50 iterations, when neither spec nor command line bounds it
 RANDOM_STACK = 8  # random-search points trained together on the stacked trainer
@@ -469,7 +469,7 @@ def _baseline(session: _Session, runner: Executor, progress: Progress) -> None:
 
 
 def _search(session: _Session, space: Space, runner: Executor, progress: Progress) -> None:
-    from adnn_lint.runtime.search import ReplayMismatch, make_searcher, replay
+    from adnn_lint.runtime.search.base import ReplayMismatch, make_searcher, replay
 
     results = session.results
     config = results.config
@@ -554,7 +554,7 @@ def _search_halving(
     progress: Progress,
     seeds: tuple[int, int],
 ) -> None:
-    """Successive halving (``adnn_lint.runtime.halving``). A resumed run replays the log: the
+    """Successive halving (``adnn_lint.runtime.search.halving``). A resumed run replays the log: the
     brackets are asked again and each evaluation takes the logged trial while there is one (the
     same point and fraction, else the resume is refused), so only the missing runs train."""
     config = session.results.config

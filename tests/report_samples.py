@@ -22,7 +22,7 @@ from adnn_lint.runtime.results import (
     save_results,
 )
 
-from adnn_lint.engine import lint_source
+from adnn_lint.engine.lint import lint_source
 from adnn_lint.output import Report, json_format
 from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.model import (

@@ -157,9 +157,9 @@ def test_unreadable_files_do_not_lose_other_results(cli: CliRunner, tree: Tree) 
 def test_huge_files_are_skipped_with_a_notice(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adnn_lint.guard
+    import adnn_lint.engine.guard
 
-    monkeypatch.setattr(adnn_lint.guard, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(adnn_lint.engine.guard, "MAX_FILE_BYTES", 100)
     root = tree({"big.py": "x = 1\n" * 50, "small.py": BROKEN})
     result = cli("--no-cache", cwd=root)
     assert "big.py" in result.err and "skipped" in result.err
@@ -230,7 +230,7 @@ def test_fix_and_diff(cli: CliRunner, tree: Tree) -> None:
 def test_diff_says_what_it_cannot_fix(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adnn_lint.runner
+    import adnn_lint.engine.runner
 
     # A file that does not parse: no diff, but not a pass either.
     root = tree({"broken.py": "def f(:\n    pass\n"})
@@ -238,7 +238,7 @@ def test_diff_says_what_it_cannot_fix(
     assert result.code == 1 and result.out == ""
     assert "broken.py:1:" in result.err and "not fixed" in result.err
     # A file skipped for its size: said on stderr.
-    monkeypatch.setattr(adnn_lint.guard, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(adnn_lint.engine.guard, "MAX_FILE_BYTES", 100)
     root = tree({"big.py": "x = 1\n" * 50})
     result = cli("--diff", "--no-cache", cwd=root)
     assert "big.py" in result.err and "skipped" in result.err
@@ -247,7 +247,7 @@ def test_diff_says_what_it_cannot_fix(
 def test_diff_and_summary_after_an_internal_error(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from adnn_lint.rule import rule_by_code
+    from adnn_lint.rules.base import rule_by_code
 
     def explode(self: object, ctx: object) -> list[object]:
         raise RuntimeError("boom")
@@ -275,7 +275,7 @@ def test_process_pool_gives_the_same_results(cli: CliRunner, tree: Tree) -> None
 def test_a_crashing_rule_is_exit_2_and_keeps_other_results(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from adnn_lint.rule import rule_by_code
+    from adnn_lint.rules.base import rule_by_code
 
     def explode(self: object, ctx: object) -> list[object]:
         raise RuntimeError("boom")

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from adnn_lint.config import DEFAULT_EXCLUDE, ConfigError, discover, find_pyproject, load_file
+from adnn_lint.engine.config import (
+    DEFAULT_EXCLUDE,
+    ConfigError,
+    discover,
+    find_pyproject,
+    load_file,
+)
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 

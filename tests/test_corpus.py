@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from adnn_lint.engine import lint_source
-from adnn_lint.notebook import load_notebook
+from adnn_lint.engine.lint import lint_source
+from adnn_lint.engine.notebook import load_notebook
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".py", ".ipynb"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adnn_lint.config import Config
-from adnn_lint.discovery import discover_files
+from adnn_lint.engine.config import Config
+from adnn_lint.engine.discovery import discover_files
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 

@@ -17,8 +17,8 @@ pytest.importorskip("ray")
 
 import ray
 from adnn_lint.runtime.data import Dataset, load_data
-from adnn_lint.runtime.executor import InProcessExecutor, Job, Outcome
-from adnn_lint.runtime.executor_ray import (
+from adnn_lint.runtime.executors.local import InProcessExecutor, Job, Outcome
+from adnn_lint.runtime.executors.ray import (
     RayExecutor,
     RayOptions,
     WorkerSetup,

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from adnn_lint.cli import main
-from adnn_lint.engine import codes_for, fix_source
-from adnn_lint.notebook import physical_lines
-from adnn_lint.runner import Task, lint_task
-from adnn_lint.splice import Hunk, merge, splice
+from adnn_lint.engine.lint import codes_for, fix_source
+from adnn_lint.engine.notebook import physical_lines
+from adnn_lint.engine.runner import Task, lint_task
+from adnn_lint.engine.splice import Hunk, merge, splice
 
 TYPO = "layer = keras.layers.Dense(2, kernel_initializer='glorot_unifrom')"
 FIXED = TYPO.replace("unifrom", "uniform")

@@ -16,10 +16,10 @@ import re
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from adnn_lint.engine import codes_for
-from adnn_lint.notebook import physical_lines
-from adnn_lint.runner import FileResult, Task, decode_source, lint_task
-from adnn_lint.splice import hunks, merge
+from adnn_lint.engine.lint import codes_for
+from adnn_lint.engine.notebook import physical_lines
+from adnn_lint.engine.runner import FileResult, Task, decode_source, lint_task
+from adnn_lint.engine.splice import hunks, merge
 
 TYPO = "layer = keras.layers.Dense(2, kernel_initializer='glorot_unifrom')"
 ZERO_MODEL = [

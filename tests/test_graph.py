@@ -151,7 +151,7 @@ def test_lint_path_needs_no_networkx(tmp_path: Path) -> None:
     """networkx costs ~0.3 s to import: linting a Keras model must not load it."""
     code = (
         "import sys\n"
-        "from adnn_lint.engine import lint_source\n"
+        "from adnn_lint.engine.lint import lint_source\n"
         "lint_source(open(sys.argv[1]).read(), sys.argv[1])\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('networkx', 'jinja2', 'tomli_w') or m.startswith('libcst.matchers')]\n"

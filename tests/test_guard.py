@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import adnn_lint.guard
-from adnn_lint.engine import fix_source, lint_source
-from adnn_lint.guard import Unreadable
+import adnn_lint.engine.guard
+from adnn_lint.engine.guard import Unreadable
+from adnn_lint.engine.lint import fix_source, lint_source
 from tests.conftest import CliRunner
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
@@ -61,7 +61,7 @@ def test_what_cpython_rejects_is_a_syntax_error_at_its_position(deep: str) -> No
 def test_deeper_than_the_limit_is_unreadable_not_a_syntax_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(adnn_lint.guard, "MAX_NESTING", 50)
+    monkeypatch.setattr(adnn_lint.engine.guard, "MAX_NESTING", 50)
     with pytest.raises(Unreadable, match=r"3:\d+: an expression nested 6\d levels deep"):
         lint_source(HEAD + and_chain(60) + MODEL)
     assert codes(HEAD + and_chain(40) + MODEL) == ["ADNN101"]
@@ -120,7 +120,7 @@ def test_spec_reports_syntax_errors_and_keeps_the_other_files(cli: CliRunner, tr
 def test_every_command_has_the_size_limit(
     cli: CliRunner, tree: Tree, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
 ) -> None:
-    monkeypatch.setattr(adnn_lint.guard, "MAX_FILE_BYTES", 200)
+    monkeypatch.setattr(adnn_lint.engine.guard, "MAX_FILE_BYTES", 200)
     root = tree({"big.py": HEAD + MODEL + "x = 1\n" * 50, "small.py": HEAD + MODEL})
     result = cli(*command, ".", cwd=root)
     assert "big.py: " in result.err

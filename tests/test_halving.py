@@ -5,9 +5,16 @@ from __future__ import annotations
 import math
 
 import pytest
-from adnn_lint.runtime.halving import Stopped, bracket_cost, plan, promote, run_halving, rungs
-from adnn_lint.runtime.search import Decision, make_searcher
-from adnn_lint.runtime.space import Param, Point, Space
+from adnn_lint.runtime.search.base import Decision, make_searcher
+from adnn_lint.runtime.search.halving import (
+    Stopped,
+    bracket_cost,
+    plan,
+    promote,
+    run_halving,
+    rungs,
+)
+from adnn_lint.runtime.search.space import Param, Point, Space
 
 
 def test_a_bracket_of_nine_costs_three_full_trainings() -> None:

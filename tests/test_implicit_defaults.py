@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from adnn_lint.engine import lint_source
+from adnn_lint.engine.lint import lint_source
 from adnn_lint.scan.records import Finding
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from adnn_lint.noqa import apply_noqa, parse_comment
+from adnn_lint.engine.noqa import apply_noqa, parse_comment
 from adnn_lint.scan.records import Finding, Span
 
 

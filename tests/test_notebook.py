@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adnn_lint.notebook import NotebookError, load_notebook, neutralise
-from adnn_lint.runner import FileResult, Task, lint_task
+from adnn_lint.engine.notebook import NotebookError, load_notebook, neutralise
+from adnn_lint.engine.runner import FileResult, Task, lint_task
 from adnn_lint.scan.records import Finding, Span
 
 
@@ -80,8 +80,8 @@ def test_malformed_notebooks_raise_with_a_reason(text: str) -> None:
 
 
 def test_fixes_are_written_back_into_the_right_cells() -> None:
-    from adnn_lint.engine import codes_for, fix_codes
-    from adnn_lint.notebook import write_fixed
+    from adnn_lint.engine.lint import codes_for, fix_codes
+    from adnn_lint.engine.notebook import write_fixed
 
     text = _notebook(
         ("code", "%matplotlib inline\nimport keras"),
@@ -100,7 +100,7 @@ def test_fixes_are_written_back_into_the_right_cells() -> None:
 
 
 def test_inserted_lines_join_the_cell_they_follow() -> None:
-    from adnn_lint.notebook import write_fixed
+    from adnn_lint.engine.notebook import write_fixed
 
     text = _notebook(("code", "import keras\n"), ("code", "a = 1\n"))
     notebook = load_notebook(text)
@@ -135,7 +135,7 @@ def _nb(*cells: str, indent: int | None = 1, ensure_ascii: bool = False) -> str:
 
 
 def _run(text: str, *, fix: bool = False, select: list[str] | None = None) -> FileResult:
-    from adnn_lint.engine import codes_for
+    from adnn_lint.engine.lint import codes_for
 
     task = Task("nb.ipynb", "nb.ipynb", codes_for(select, None), fix=fix, unsafe_fixes=True)
     return lint_task(task, text.encode("utf-8"))
@@ -382,14 +382,14 @@ def test_cell_map_names_lines_as_files_and_notebooks_show_them() -> None:
 
 
 def test_a_fix_that_would_drop_a_magic_is_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    import adnn_lint.engine
-    from adnn_lint.engine import FixOutcome
+    import adnn_lint.engine.lint
+    from adnn_lint.engine.lint import FixOutcome
 
     def dropping(source: str, *args: object, **kwargs: object) -> FixOutcome:
         kept = [line for line in source.splitlines(keepends=True) if "ipython-masked" not in line]
         return FixOutcome("".join(kept), 1, ())
 
-    monkeypatch.setattr(adnn_lint.engine, "fix_codes", dropping)
+    monkeypatch.setattr(adnn_lint.engine.lint, "fix_codes", dropping)
     text = _nb("%matplotlib inline\nimport keras\n", TYPO)
     result = _run(text, fix=True)
     assert result.fixed_source is None and result.fixed == 0
@@ -426,7 +426,7 @@ def test_fixed_lines_stay_in_their_cells_when_an_inserted_line_repeats_a_later_o
 
 
 def test_align_lines_pairs_a_rewritten_line_with_the_line_it_was() -> None:
-    from adnn_lint.splice import Step, align_lines
+    from adnn_lint.engine.splice import Step, align_lines
 
     old = ["a = f('zeros')", "import keras", "b = 2"]
     new = ["import keras", "", "seed()", "a = f('ones')", "import keras", "b = 2"]

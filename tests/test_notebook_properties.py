@@ -18,9 +18,9 @@ from typing import Any
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from adnn_lint.engine import codes_for
-from adnn_lint.notebook import physical_lines
-from adnn_lint.runner import FileResult, Task, lint_task
+from adnn_lint.engine.lint import codes_for
+from adnn_lint.engine.notebook import physical_lines
+from adnn_lint.engine.runner import FileResult, Task, lint_task
 
 TYPO = "layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
 ZERO_MODEL = (

@@ -9,10 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from adnn_lint.runtime.results import load_results
-from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
-
-from adnn_lint.report import (
+from adnn_lint.reports.render import (
     ReportError,
     ReportInputs,
     SpecInput,
@@ -24,6 +21,9 @@ from adnn_lint.report import (
     render_report,
     write_atomic,
 )
+from adnn_lint.runtime.results import load_results
+from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
+
 from adnn_lint.spec.model import InitSpec
 
 
@@ -280,7 +280,7 @@ def test_rendering_needs_no_runtime_extra(tmp_path: Path) -> None:
     results = write_results(tmp_path / "results.json")
     code = (
         "import sys\n"
-        "from adnn_lint.report import render_report\n"
+        "from adnn_lint.reports.render import render_report\n"
         f"render_report(output={str(tmp_path / 'r.html')!r}, results={str(results)!r})\n"
         "print(sorted(m for m in ('numpy', 'tensorflow', 'keras', 'scipy') if m in sys.modules))\n"
     )
@@ -348,7 +348,7 @@ def test_model_section_says_where_the_run_overrode_the_spec(tmp_path: Path) -> N
 
 
 def test_optimizer_options_are_shown_with_the_optimizer() -> None:
-    from adnn_lint.report_build import _optimizer_text
+    from adnn_lint.reports.build import _optimizer_text
 
     assert _optimizer_text("sgd", {}) == "sgd"
     assert (
@@ -358,7 +358,8 @@ def test_optimizer_options_are_shown_with_the_optimizer() -> None:
 
 
 def test_a_family_parameter_shows_the_family_it_picks() -> None:
-    from adnn_lint.report_build import _point
+    from adnn_lint.reports.build import _point
+
     from adnn_lint.spec.model import family_index
 
     families = ("glorot_uniform", "he_normal")
@@ -370,7 +371,7 @@ def test_a_family_parameter_shows_the_family_it_picks() -> None:
 
 
 def test_a_relative_kernel_parameter_shows_multiplier_and_std() -> None:
-    from adnn_lint.report_build import _point
+    from adnn_lint.reports.build import _point
 
     shown = _point({"W0": -1.0, "B0": 0.02}, (), {"W0": 0.5})
     assert shown == "W0=×0.5 (σ 0.25) B0=0.02"

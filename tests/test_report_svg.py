@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from adnn_lint.svg import (
+from adnn_lint.reports.svg import (
     Circle,
     GraphNode,
     Polyline,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adnn_lint.rules._docs import render
-
-from adnn_lint.rule import all_rules
+from adnn_lint.rules.base import all_rules
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 

@@ -12,10 +12,10 @@ from adnn_lint.rules._variance import describe
 from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_paths
 from adnn_lint.rules.adnn108_unknown_initializer import closest
 from adnn_lint.rules.adnn201_unseeded_training import REQUIRED, covering, seed_fix
+from adnn_lint.rules.base import FileContext
 
-from adnn_lint.engine import lint_source
-from adnn_lint.fixes import apply_fixes
-from adnn_lint.rule import FileContext
+from adnn_lint.engine.fixes import apply_fixes
+from adnn_lint.engine.lint import lint_source
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import (
     FitCall,

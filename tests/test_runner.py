@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adnn_lint import runner
-from adnn_lint.engine import codes_for
+from adnn_lint.engine import runner
+from adnn_lint.engine.lint import codes_for
 
 MODEL = """\
 import keras

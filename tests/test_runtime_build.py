@@ -151,7 +151,7 @@ def test_a_family_parameter_picks_the_kernel_family() -> None:
 def test_relative_box_holds_a_built_cnns_own_initial_kernel() -> None:
     """Conv2D(16, 3) on one channel: Keras's default Glorot kernel (std 0.11) lies outside the
     paper's absolute box [0, 0.1]; the relative box holds it and the He scale sqrt(2/9)."""
-    from adnn_lint.runtime.space import space_for
+    from adnn_lint.runtime.search.space import space_for
 
     pytest.importorskip("keras")
     inits = (InitSpec("kernel", "glorot_uniform"), InitSpec("bias", "zeros"))

@@ -22,7 +22,7 @@ def _spec() -> Spec:
 def test_same_job_same_numbers_and_trainers_agree() -> None:
     pytest.importorskip("tensorflow")
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.executors.local import InProcessExecutor, Job
     from adnn_lint.runtime.verifier import enable_determinism
 
     enable_determinism(0)
@@ -54,7 +54,7 @@ def test_entry_model_is_matched_to_the_spec_by_position() -> None:
     import keras
     import numpy as np
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.executors.local import InProcessExecutor, Job
 
     calls: list[int] = []
 
@@ -91,7 +91,7 @@ def test_entry_model_is_matched_to_the_spec_by_position() -> None:
 def test_jobs_with_different_orders_train_together_as_if_alone() -> None:
     pytest.importorskip("tensorflow")
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.executors.local import InProcessExecutor, Job
     from adnn_lint.runtime.verifier import enable_determinism
 
     enable_determinism(0)
@@ -113,7 +113,7 @@ def test_optimizer_options_reach_both_trainers() -> None:
     from dataclasses import replace
 
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, Job
+    from adnn_lint.runtime.executors.local import InProcessExecutor, Job
     from adnn_lint.runtime.train import make_optimizer
 
     momentum = replace(
@@ -144,7 +144,7 @@ def test_optimizer_options_reach_both_trainers() -> None:
 def test_a_screening_job_trains_on_its_share_of_the_examples_in_both_trainers() -> None:
     pytest.importorskip("tensorflow")
     from adnn_lint.runtime.data import load_data
-    from adnn_lint.runtime.executor import InProcessExecutor, Job, training_rows
+    from adnn_lint.runtime.executors.local import InProcessExecutor, Job, training_rows
     from adnn_lint.runtime.verifier import enable_determinism
 
     assert training_rows(360, 1 / 9) == 40 and training_rows(360, 1.0) == 360

@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("tensorflow")  # verify() enables TensorFlow op determinism
 
 from adnn_lint.runtime.data import Dataset
-from adnn_lint.runtime.executor import Job, Outcome
+from adnn_lint.runtime.executors.local import Job, Outcome
 from adnn_lint.runtime.results import load_results
 from adnn_lint.runtime.verifier import VerifyError, VerifyOptions, verify
 

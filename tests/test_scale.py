@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adnn_lint.engine import lint_source
+from adnn_lint.engine.lint import lint_source
 from adnn_lint.scan.scanner import scan_source
 from adnn_lint.spec.contract import Attachments, definitions, find_contract_comments
 from adnn_lint.spec.extract import extract_specs

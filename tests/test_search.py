@@ -8,22 +8,22 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from adnn_lint.runtime.search import (
-    Decision,
-    ReplayMismatch,
-    Searcher,
-    make_searcher,
-    replay,
-)
-from adnn_lint.runtime.search_asa import (
+from adnn_lint.runtime.search.asa import (
     AsaOptions,
     AsaSearcher,
     generate_steps,
     schedule_constant,
     step_cdf,
 )
-from adnn_lint.runtime.search_paper import PaperSearcher
-from adnn_lint.runtime.space import Point, Space, space_for
+from adnn_lint.runtime.search.base import (
+    Decision,
+    ReplayMismatch,
+    Searcher,
+    make_searcher,
+    replay,
+)
+from adnn_lint.runtime.search.paper import PaperSearcher
+from adnn_lint.runtime.search.space import Point, Space, space_for
 
 from adnn_lint.spec.model import (
     Domain,

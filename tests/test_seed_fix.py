@@ -10,7 +10,7 @@ import ast
 
 import pytest
 
-from adnn_lint.engine import fix_source, lint_source
+from adnn_lint.engine.lint import fix_source, lint_source
 
 #: Seeding functions each target has, by qualified name.
 PYTHON_AND_NUMPY = {"random.seed", "numpy.random.seed"}

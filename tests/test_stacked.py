@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adnn_lint.runtime.stacked import batch_order, layer_sizes, train_stacked
-from adnn_lint.runtime.stacked_memory import (
+from adnn_lint.runtime.stacked.memory import (
     bytes_per_model,
     cache_k,
     choose_k,
@@ -13,6 +12,7 @@ from adnn_lint.runtime.stacked_memory import (
     last_level_cache_bytes,
     parameter_count,
 )
+from adnn_lint.runtime.stacked.trainer import batch_order, layer_sizes, train_stacked
 
 
 def test_parameter_count_counts_kernels_and_biases() -> None:

@@ -51,7 +51,7 @@ def test_stacked_matches_keras_fit_per_model(
 ) -> None:
     pytest.importorskip("tensorflow")
     pytest.importorskip("keras")
-    from adnn_lint.runtime.stacked import train_stacked
+    from adnn_lint.runtime.stacked.trainer import train_stacked
     from adnn_lint.runtime.stacked_reference import keras_initial, train_alone
 
     x, y = data
@@ -87,8 +87,8 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
     data: tuple[np.ndarray, np.ndarray],
 ) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.stacked import layer_sizes, train_stacked
-    from adnn_lint.runtime.stacked_memory import bytes_per_model, parameter_count
+    from adnn_lint.runtime.stacked.memory import bytes_per_model, parameter_count
+    from adnn_lint.runtime.stacked.trainer import layer_sizes, train_stacked
 
     x, y = data
     rng = np.random.default_rng(3)
@@ -125,7 +125,7 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
 
 def test_per_model_orders_need_one_seed_per_model(data: tuple[np.ndarray, np.ndarray]) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.stacked import train_stacked
+    from adnn_lint.runtime.stacked.trainer import train_stacked
     from adnn_lint.runtime.stacked_reference import keras_initial
 
     x, y = data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from adnn_lint.engine import fix_source, lint_source
+from adnn_lint.engine.lint import fix_source, lint_source
 from adnn_lint.scan.records import Origin, ScanResult
 from adnn_lint.scan.scanner import scan_source
 from adnn_lint.spec.extract import extract_specs

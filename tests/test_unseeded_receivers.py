@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from adnn_lint.engine import lint_source
+from adnn_lint.engine.lint import lint_source
 
 
 def unseeded_lines(source: str) -> list[int]:

@@ -101,7 +101,8 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime import executor, verifier
+    from adnn_lint.runtime import verifier
+    from adnn_lint.runtime.executors import local as executor
 
     class NoTraining:
         trainer = "keras"

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adnn_lint.config import Config
-    from adnn_lint.runner import RunResult
+    from adnn_lint.engine.config import Config
+    from adnn_lint.engine.runner import RunResult
 
 
 def _codes_list(value: str) -> list[str]:
@@ -93,7 +93,7 @@ def _merge(config: Config, args: argparse.Namespace) -> Config:
     """CLI values over the file's: --select/--exclude replace, the others extend."""
     from dataclasses import replace
 
-    from adnn_lint.selection import check_selectors
+    from adnn_lint.engine.selection import check_selectors
 
     per_file = list(config.per_file_ignores)
     for item in args.per_file_ignores:
@@ -150,9 +150,9 @@ def _diff(result: RunResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adnn_lint.config import ConfigError, discover
-    from adnn_lint.discovery import discover_files
-    from adnn_lint.selection import SelectionError
+    from adnn_lint.engine.config import ConfigError, discover
+    from adnn_lint.engine.discovery import discover_files
+    from adnn_lint.engine.selection import SelectionError
 
     cwd = Path.cwd()
     paths: list[Path] = args.paths or [Path(".")]
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _codes_for(path: Path, config: Config) -> frozenset[str]:
     """The enabled codes for one file: the selection minus its per-file ignores."""
-    from adnn_lint.selection import resolve
+    from adnn_lint.engine.selection import resolve
 
     codes = resolve(config.select, config.ignore, config.extend_select)
     relative = _relative(path, config.root)
@@ -196,7 +196,7 @@ def _codes_for(path: Path, config: Config) -> frozenset[str]:
 def _lint_stdin(args: argparse.Namespace, config: Config) -> int:
     """``adnn-lint check - --stdin-filename NAME`` (editors): never cached; ``--fix`` prints
     the fixed source to stdout instead of writing a file."""
-    from adnn_lint.runner import RunResult, Task, lint_task
+    from adnn_lint.engine.runner import RunResult, Task, lint_task
 
     name = args.stdin_filename or "-"
     data = sys.stdin.buffer.read()
@@ -218,8 +218,8 @@ def _lint_stdin(args: argparse.Namespace, config: Config) -> int:
 
 
 def _lint(args: argparse.Namespace, config: Config, files: list[Path]) -> int:
-    from adnn_lint.cache import CACHE_DIR_NAME, Cache
-    from adnn_lint.runner import Task, run
+    from adnn_lint.engine.cache import CACHE_DIR_NAME, Cache
+    from adnn_lint.engine.runner import Task, run
 
     fixing = bool(args.fix or args.diff)
     tasks = [
@@ -285,7 +285,7 @@ def _report_diff(result: RunResult) -> int:
     """The diff on stdout; on stderr what it cannot show: files that do not parse (exit 1, as
     the lint would), skipped files, and internal errors (exit 2). An empty diff with exit 0
     means every file was read and has nothing to fix."""
-    from adnn_lint.engine import SYNTAX_CODE
+    from adnn_lint.engine.lint import SYNTAX_CODE
     from adnn_lint.output.text import location
 
     diff = _diff(result)

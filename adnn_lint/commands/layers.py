@@ -37,8 +37,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from adnn_lint.guard import deep_call
-    from adnn_lint.sources import InputError, SourceError, find_sources
+    from adnn_lint.engine.guard import deep_call
+    from adnn_lint.engine.sources import InputError, SourceError, find_sources
 
     try:
         paths = find_sources(args.paths)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _document(path: Path) -> dict[str, Any] | None:
     """The file's JSON document, None when it has no Keras layers; raises ``SourceError``."""
-    from adnn_lint.sources import scan_file
+    from adnn_lint.engine.sources import scan_file
 
     scanned = scan_file(path)
     if scanned is None or not scanned.scan.layers:

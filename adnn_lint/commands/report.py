@@ -49,7 +49,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adnn_lint.report import ReportError, render_report
+    from adnn_lint.reports.render import ReportError, render_report
 
     fmt = args.format
     output = args.output or ("report.md" if fmt == "markdown" else "report.html")

@@ -14,7 +14,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
 
     rules = all_rules()
     if args.output_format == "json":

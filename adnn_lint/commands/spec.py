@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adnn_lint.sources import SourceError
+from adnn_lint.engine.sources import SourceError
 
 if TYPE_CHECKING:
     from adnn_lint.spec.model import Spec
@@ -73,7 +73,7 @@ def _check(paths: list[Path]) -> int:
 
 
 def _extract(paths: list[Path], output_dir: Path | None) -> int:
-    from adnn_lint.sources import InputError, find_sources
+    from adnn_lint.engine.sources import InputError, find_sources
 
     try:
         files = find_sources(paths)
@@ -106,8 +106,8 @@ def specs_from_file(path: Path) -> list[Spec]:
     """The specs of every model in a ``.py`` file or notebook (``[]`` when it has none).
 
     Raises :class:`SourceError` (read as ``check`` reads files) naming the place."""
-    from adnn_lint.guard import deep_call
-    from adnn_lint.sources import scan_file
+    from adnn_lint.engine.guard import deep_call
+    from adnn_lint.engine.sources import scan_file
     from adnn_lint.spec.extract import extract_specs
 
     def extract() -> list[Spec]:  # on one thread with deep code's stack, as the lint runs

@@ -133,7 +133,7 @@ def _load_specs(target: Path) -> list[Spec]:
     if target.suffix in (".py", ".ipynb"):
         # The spec command's extraction (encoding, notebooks, syntax errors with positions).
         from adnn_lint.commands.spec import specs_from_file
-        from adnn_lint.sources import SourceError
+        from adnn_lint.engine.sources import SourceError
 
         try:
             return specs_from_file(target)
@@ -276,10 +276,10 @@ def _executor_problem(args: argparse.Namespace) -> str | None:
 
 def _executor(spec: Spec, data: Dataset, args: argparse.Namespace, progress: Progress) -> Any:
     """The executor the options ask for; the local one's threads follow --cpus-per-run."""
-    from adnn_lint.runtime.executor import InProcessExecutor, limit_threads
+    from adnn_lint.runtime.executors.local import InProcessExecutor, limit_threads
 
     if args.executor == "ray":
-        from adnn_lint.runtime.executor_ray import RayExecutor, RayOptions
+        from adnn_lint.runtime.executors.ray import RayExecutor, RayOptions
 
         options = RayOptions(
             address=args.address,
@@ -305,7 +305,7 @@ def _verify(
 ) -> int:
     from adnn_lint.runtime.build import BuildError
     from adnn_lint.runtime.data import DataError, load_data
-    from adnn_lint.runtime.executor_ray import ClusterError
+    from adnn_lint.runtime.executors.ray import ClusterError
     from adnn_lint.runtime.progress import Progress
     from adnn_lint.runtime.verifier import VerifyError, VerifyOptions, verify
 
@@ -360,7 +360,7 @@ def _verify(
 
 def _render_report(output: str, results_path: str) -> None:
     try:
-        from adnn_lint.report import ReportError, render_report
+        from adnn_lint.reports.render import ReportError, render_report
     except ImportError:
         print("adnn-lint verify: the report module is not installed; no report", file=sys.stderr)
         return

@@ -14,7 +14,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _rules() -> list[dict[str, Any]]:
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
 
     described = []
     for rule in all_rules():

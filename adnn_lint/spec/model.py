@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from adnn_lint.scan.records import ParamValue
+from adnn_lint.knowledge.params import ParamValue
 
 SPEC_VERSION = 1
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 import tomli_w
 
-from adnn_lint.scan.records import ParamValue
+from adnn_lint.knowledge.params import ParamValue
 from adnn_lint.spec.check import Problem, check_spec
 from adnn_lint.spec.contract import (
     CONTRACT_KEYS,

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from adnn_lint.engine.guard import Unreadable, deep_call, python_verdict
+from adnn_lint.engine.noqa import apply_noqa
+from adnn_lint.engine.selection import check_selectors, resolve
 from adnn_lint.findings import NO_CELLS, CellMap, Finding, Fix, Span
-from adnn_lint.guard import Unreadable, deep_call, python_verdict
-from adnn_lint.noqa import apply_noqa
-from adnn_lint.selection import check_selectors, resolve
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -139,7 +139,7 @@ def read_scan(source: str, path: str) -> tuple[cst.Module, ScanResult]:
 
 
 def _lint_keras(source: str, path: str, codes: frozenset[str], cells: CellMap) -> LintOutcome:
-    from adnn_lint.rule import FileContext, all_rules
+    from adnn_lint.rules.base import FileContext, all_rules
 
     try:
         module, scan = read_scan(source, path)
@@ -169,7 +169,7 @@ def lint_source(
 
     ``select``/``ignore`` take codes or prefixes (``"ADNN1"``); ``select=None`` means all rules.
     A syntax error (as CPython's parser judges) yields one ADNN000 finding instead of raising;
-    valid code too deeply nested to read raises ``adnn_lint.guard.Unreadable``.
+    valid code too deeply nested to read raises ``adnn_lint.engine.guard.Unreadable``.
     """
     return list(lint_codes(source, path, codes_for(select, ignore)).findings)
 
@@ -196,7 +196,7 @@ def fix_codes(
     """Apply fixes until none applies (or the source stops changing), re-linting each round.
 
     The result is ``source`` with only the fixes' edits: every line they do not touch keeps
-    every byte (see :mod:`adnn_lint.splice`).
+    every byte (see :mod:`adnn_lint.engine.splice`).
     """
     return deep_call(lambda: _fix_codes(source, path, codes, unsafe=unsafe, cells=cells))
 
@@ -204,8 +204,8 @@ def fix_codes(
 def _fix_codes(
     source: str, path: str, codes: frozenset[str], *, unsafe: bool, cells: CellMap
 ) -> FixOutcome:
-    from adnn_lint.fixes import apply_fixes
-    from adnn_lint.splice import splice
+    from adnn_lint.engine.fixes import apply_fixes
+    from adnn_lint.engine.splice import splice
 
     # LibCST drops a byte order mark and would let an inserted line go above it.
     bom = "\ufeff" if source.startswith("\ufeff") else ""

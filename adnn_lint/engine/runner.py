@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adnn_lint.cache import Cache
+from adnn_lint.engine.cache import Cache
+from adnn_lint.engine.guard import Unreadable, size_notice
 from adnn_lint.findings import Finding
-from adnn_lint.guard import Unreadable, size_notice
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -73,7 +73,7 @@ class RunResult:
 
 def decode_notebook(data: bytes, path: str) -> str | Finding:
     """A notebook's JSON text, or the ADNN000 finding saying it is not UTF-8."""
-    from adnn_lint.engine import syntax_finding
+    from adnn_lint.engine.lint import syntax_finding
 
     try:
         return data.decode("utf-8-sig")
@@ -86,7 +86,7 @@ def decode_source(data: bytes, path: str) -> tuple[str, str] | Finding:
     import io
     import tokenize
 
-    from adnn_lint.engine import syntax_finding
+    from adnn_lint.engine.lint import syntax_finding
 
     if b"\0" in data:
         return syntax_finding(path, 1, 1, "cannot read file: binary content (NUL bytes)")
@@ -107,8 +107,8 @@ def decode_source(data: bytes, path: str) -> tuple[str, str] | Finding:
 
 
 def _lint_notebook(task: Task, text: str) -> FileResult:
-    from adnn_lint.engine import syntax_finding
-    from adnn_lint.notebook import NotebookError, fix_notebook, lint_notebook, load_notebook
+    from adnn_lint.engine.lint import syntax_finding
+    from adnn_lint.engine.notebook import NotebookError, fix_notebook, lint_notebook, load_notebook
 
     try:
         notebook = load_notebook(text)
@@ -131,7 +131,7 @@ def _lint_notebook(task: Task, text: str) -> FileResult:
 
 
 def _lint_python(task: Task, text: str, encoding: str) -> FileResult:
-    from adnn_lint.engine import fix_codes, lint_codes
+    from adnn_lint.engine.lint import fix_codes, lint_codes
 
     if not task.fix:
         outcome = lint_codes(text, task.path, task.codes)
@@ -150,7 +150,7 @@ def _lint_python(task: Task, text: str, encoding: str) -> FileResult:
 
 def lint_task(task: Task, data: bytes | None = None) -> FileResult:
     """Lint one file. Never raises for a problem of the file itself."""
-    from adnn_lint.engine import SYNTAX_CODE
+    from adnn_lint.engine.lint import SYNTAX_CODE
 
     if data is None:
         try:
@@ -217,7 +217,7 @@ def _pool_context() -> BaseContext | None:
 def preload() -> None:
     """Import everything linting a Keras file needs, and load the catalog."""
     from adnn_lint.knowledge.catalog import load_catalog
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
     from adnn_lint.scan.scanner import scan_source
 
     all_rules()

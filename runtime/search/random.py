@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from adnn_lint.runtime.search import BaseSearcher, Decision
-from adnn_lint.runtime.space import Point, Space
+from adnn_lint.runtime.search.base import BaseSearcher, Decision
+from adnn_lint.runtime.search.space import Point, Space
 
 
 class RandomSearcher(BaseSearcher):

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from adnn_lint.notebook import physical_lines
+from adnn_lint.engine.notebook import physical_lines
 
 #: Above this product of two sides' lengths difflib's cost (quadratic at worst) is not paid: lines
 #: are anchored instead, and characters compared as one block.

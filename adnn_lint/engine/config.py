@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from adnn_lint.selection import SelectionError, check_selectors
+from adnn_lint.engine.selection import SelectionError, check_selectors
 
 
 def _toml() -> ModuleType:

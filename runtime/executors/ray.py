@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from adnn_lint.runtime.data import Dataset
-from adnn_lint.runtime.executor import (
+from adnn_lint.runtime.executors.local import (
     DEFAULT_MEMORY_BUDGET,
     InProcessExecutor,
     Job,

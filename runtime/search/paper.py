@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from adnn_lint.runtime.search import BaseSearcher, Decision
-from adnn_lint.runtime.space import Param, Point, Space
+from adnn_lint.runtime.search.base import BaseSearcher, Decision
+from adnn_lint.runtime.search.space import Param, Point, Space
 
 
 def _start_value(p: Param) -> float:

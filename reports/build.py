@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from adnn_lint.report_view import (
+from adnn_lint.reports.svg import (
+    GraphNode,
+    SeedGroup,
+    TrialPoint,
+    graph_chart,
+    seed_strip_chart,
+    temperature_chart,
+    trial_chart,
+)
+from adnn_lint.reports.view import (
     Banner,
     BudgetRow,
     DiffLine,
@@ -31,17 +40,9 @@ from adnn_lint.report_view import (
     TrialRow,
 )
 from adnn_lint.runtime.results import Config, Results, RunRecord, Summary
+
 from adnn_lint.scan.records import Finding
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec, family_index
-from adnn_lint.svg import (
-    GraphNode,
-    SeedGroup,
-    TrialPoint,
-    graph_chart,
-    seed_strip_chart,
-    temperature_chart,
-    trial_chart,
-)
 
 SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_LABEL = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
@@ -136,7 +137,7 @@ def _location(finding: Finding) -> str:
 
 def rule_docs(codes: Sequence[str]) -> tuple[RuleDoc, ...]:
     """The appendix: documentation of every reported rule, from the rule classes themselves."""
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
 
     known = {rule.code: rule for rule in all_rules()}
     docs = []
@@ -160,7 +161,7 @@ def _fix_diffs(
     findings: Sequence[Finding], sources: SourceLines
 ) -> dict[tuple[str, str, int, int], tuple[DiffLine, ...]]:
     """Per finding with a fix, the diff of that fix (files of .py findings only)."""
-    from adnn_lint.report_fixes import fix_previews
+    from adnn_lint.reports.fixes import fix_previews
 
     wanted: dict[str, set[tuple[str, int, int]]] = {}
     for f in findings:

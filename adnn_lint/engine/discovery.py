@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adnn_lint.config import Config
+from adnn_lint.engine.config import Config
 
 if TYPE_CHECKING:
     import pathspec

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from adnn_lint.runtime.search import BaseSearcher, Decision
-from adnn_lint.runtime.space import Point, Space
+from adnn_lint.runtime.search.base import BaseSearcher, Decision
+from adnn_lint.runtime.search.space import Point, Space
 
 FloatArray = npt.NDArray[np.float64]
 

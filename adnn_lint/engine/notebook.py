@@ -20,7 +20,7 @@ ADNN000 at its own position and masked, so the other cells are still linted and 
 A fix is written back surgically: only the ``source`` of the cells it changed is replaced in the
 file's text, unchanged source lines keep their exact JSON spelling, and new ones follow the file's
 own layout and ``\\u`` escaping, so a one-token fix is a one-line diff. Each fixed line is paired
-with the line it was (:func:`adnn_lint.splice.align_lines`), so it stays in that line's cell.
+with the line it was (:func:`adnn_lint.engine.splice.align_lines`), so it stays in that line's cell.
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def prepare(notebook: Notebook, path: str) -> Prepared:
     """
     if _parses(notebook.source):
         return Prepared(notebook)
-    from adnn_lint.engine import SYNTAX_CODE, lint_codes
+    from adnn_lint.engine.lint import SYNTAX_CODE, lint_codes
 
     lines = physical_lines(notebook.source)
     errors: list[Finding] = []
@@ -345,14 +345,14 @@ def _parses(source: str) -> bool:
 
 
 def _syntax_error(findings: Sequence[Finding]) -> Finding | None:
-    from adnn_lint.engine import SYNTAX_CODE
+    from adnn_lint.engine.lint import SYNTAX_CODE
 
     return next((f for f in findings if f.code == SYNTAX_CODE), None)
 
 
 def lint_notebook(notebook: Notebook, path: str, codes: frozenset[str]) -> tuple[Finding, ...]:
     """Every finding of the notebook, in cell + line positions; a broken cell loses no other's."""
-    from adnn_lint.engine import SYNTAX_CODE, lint_codes
+    from adnn_lint.engine.lint import SYNTAX_CODE, lint_codes
 
     def lint(current: Notebook) -> tuple[Finding, ...]:
         wide = codes | {SYNTAX_CODE}  # to know whether it parsed, whatever is selected
@@ -389,7 +389,7 @@ def fix_notebook(
     text: str, notebook: Notebook, path: str, codes: frozenset[str], *, unsafe: bool
 ) -> NotebookFix:
     """Apply fixes to the code cells and write them back into the notebook's JSON text."""
-    from adnn_lint.engine import SYNTAX_CODE, fix_codes
+    from adnn_lint.engine.lint import SYNTAX_CODE, fix_codes
 
     prepared = prepare(notebook, path)
     current = prepared.notebook
@@ -453,7 +453,7 @@ def _owned_lines(notebook: Notebook, fixed: str) -> list[list[str]] | None:
     # when it prints a module: a line that differs only so is one the fix did not touch, and
     # keeps its original text. Each line of the fix pairs with the line it was, so it stays in
     # that line's cell; the lines it inserts before one old line go in together.
-    from adnn_lint.splice import align_lines  # splice uses this module's line splitting
+    from adnn_lint.engine.splice import align_lines  # splice uses this module's line splitting
 
     steps = align_lines([_match_key(line) for line in old], [_match_key(line) for line in new])
     for (kind, at), group in itertools.groupby(steps, key=lambda step: (step.kind, step.old)):

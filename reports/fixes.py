@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
-from adnn_lint.report_view import DiffLine
+from adnn_lint.reports.view import DiffLine
 
 FindingKey = tuple[str, int, int]  # (code, line, column)
 #: Unchanged lines shown around each change.
@@ -42,8 +42,8 @@ def fix_previews(
     path: str, source: str, wanted: Iterable[FindingKey]
 ) -> Mapping[FindingKey, tuple[DiffLine, ...]]:
     """The diff of each wanted finding's own fix, keyed like ``wanted``."""
-    from adnn_lint.engine import lint_codes
-    from adnn_lint.fixes import apply_fixes
+    from adnn_lint.engine.fixes import apply_fixes
+    from adnn_lint.engine.lint import lint_codes
 
     keys = set(wanted)
     if not keys:

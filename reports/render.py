@@ -1,7 +1,7 @@
 """The HTML accountability report (and its Markdown pull-request summary).
 
 ``render_report`` reads any of the three inputs (lint findings JSON, spec files, verify results
-JSON), prepares a :class:`~adnn_lint.report_view.ReportView` (``adnn_lint.report_build``), renders
+JSON), prepares a :class:`~adnn_lint.reports.view.ReportView` (``adnn_lint.reports.build``), renders
 it with Jinja2 (autoescaped: everything from the user's code and data is text, never markup) and
 writes it atomically. The page is one self-contained file: inline CSS, inline SVG, no script and no
 request to any host. ``adnn-lint verify --report PATH`` calls ``render_report`` at the end of a run.
@@ -22,11 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from markupsafe import Markup
-
-from adnn_lint import __version__
-from adnn_lint.atomic import write_atomic
-from adnn_lint.report_build import (
+from adnn_lint.reports.build import (
     SourceLines,
     banner,
     findings_view,
@@ -36,7 +32,7 @@ from adnn_lint.report_build import (
     search_view,
     seeds_view,
 )
-from adnn_lint.report_view import (
+from adnn_lint.reports.view import (
     FindingsView,
     FindingView,
     InputFile,
@@ -45,6 +41,10 @@ from adnn_lint.report_view import (
     RuleDoc,
 )
 from adnn_lint.runtime.results import Results, load_results
+from markupsafe import Markup
+
+from adnn_lint import __version__
+from adnn_lint.atomic import write_atomic
 from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.model import Spec
 
@@ -171,8 +171,8 @@ def load_spec(path: str) -> tuple[SpecInput, InputFile]:
 
 def specs_from_source(path: str) -> tuple[list[SpecInput], InputFile]:
     """The models of a Keras source file, read statically (parsed, never imported or run)."""
-    from adnn_lint.engine import SourceSyntaxError, read_scan
-    from adnn_lint.guard import Unreadable, deep_call
+    from adnn_lint.engine.guard import Unreadable, deep_call
+    from adnn_lint.engine.lint import SourceSyntaxError, read_scan
     from adnn_lint.spec.extract import extract_specs
 
     text, info = _read(path, "source")

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adnn_lint.rule import Rule
+    from adnn_lint.rules.base import Rule
 
 
 def add_parser(subparsers: Any) -> None:
@@ -17,7 +17,7 @@ def add_parser(subparsers: Any) -> None:
 
 def describe(code: str) -> str | None:
     """The Markdown documentation of a rule, or None when no rule has that code or name."""
-    from adnn_lint.rule import all_rules
+    from adnn_lint.rules.base import all_rules
 
     wanted = code.strip()
     for rule in all_rules():

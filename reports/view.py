@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from adnn_lint.svg import Chart
+from adnn_lint.reports.svg import Chart
 
 Status = Literal["PASS", "FAIL", "INCONCLUSIVE", "NO CLAIM", "LINT ONLY"]
 

@@ -1,12 +1,12 @@
 """The executor seam: trains a batch of candidate initializations and reports their scores.
 
 A :class:`Job` is plain data (a point or None, two seeds, a split), so a distributed engine can
-take the jobs over by implementing :class:`Executor`: ``adnn_lint.runtime.executor_ray`` runs them
+take the jobs over by implementing :class:`Executor`: ``adnn_lint.runtime.executors.ray`` runs them
 as Ray tasks, each task an :class:`InProcessExecutor` on a worker.
 
 :class:`InProcessExecutor` trains in this process. For a plain MLP (Flatten? -> Dense* ->
 softmax, sparse categorical cross-entropy) it uses the stacked trainer
-(``adnn_lint.runtime.stacked.train_stacked``): jobs that share a split are trained together as
+(``runtime.stacked.trainer.train_stacked``): jobs that share a split are trained together as
 stacked models, each with its own data order (``order_seed``), in groups that fit
 ``memory_budget_bytes``, and each is charged an equal share of the batch's time. Anything else,
 or when the stacked trainer is not installed, runs one Keras ``fit()`` per job
@@ -103,7 +103,7 @@ def limit_threads(threads: int | None) -> int:
 
 def _stacked_module() -> Any | None:
     try:
-        return importlib.import_module("adnn_lint.runtime.stacked")
+        return importlib.import_module("adnn_lint.runtime.stacked.trainer")
     except ImportError:
         return None
 

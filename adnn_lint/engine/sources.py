@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from adnn_lint.engine.notebook import Notebook
     from adnn_lint.findings import Finding
-    from adnn_lint.notebook import Notebook
     from adnn_lint.scan.records import ScanResult
 
 
@@ -37,8 +37,8 @@ class ScannedSource:
 
 def find_sources(paths: Sequence[Path]) -> tuple[Path, ...]:
     """The files under ``paths`` that ``check`` would lint. Raises :class:`InputError`."""
-    from adnn_lint.config import ConfigError, discover
-    from adnn_lint.discovery import discover_files
+    from adnn_lint.engine.config import ConfigError, discover
+    from adnn_lint.engine.discovery import discover_files
 
     try:
         config = discover(list(paths), None, Path.cwd())
@@ -62,11 +62,11 @@ def read_source(path: Path) -> tuple[str, Notebook | None]:
 
     Raises :class:`SourceError` for an unreadable, oversized, undecodable or malformed file.
     """
-    from adnn_lint.engine import syntax_finding
+    from adnn_lint.engine.guard import size_notice
+    from adnn_lint.engine.lint import syntax_finding
+    from adnn_lint.engine.notebook import NotebookError, load_notebook
+    from adnn_lint.engine.runner import decode_notebook, decode_source
     from adnn_lint.findings import Finding
-    from adnn_lint.guard import size_notice
-    from adnn_lint.notebook import NotebookError, load_notebook
-    from adnn_lint.runner import decode_notebook, decode_source
 
     try:
         data = path.read_bytes()
@@ -93,10 +93,10 @@ def read_source(path: Path) -> tuple[str, Notebook | None]:
 def scan_file(path: Path) -> ScannedSource | None:
     """Read and scan ``path``; None when it has no Keras code. Raises :class:`SourceError`.
 
-    Call it through ``adnn_lint.guard.deep_call`` together with whatever walks the scan, as the
+    Call it through ``engine.guard.deep_call`` together with whatever walks the scan, as the
     lint does: deeply nested code needs that thread's stack."""
-    from adnn_lint.engine import SourceSyntaxError, read_scan, syntax_finding
-    from adnn_lint.guard import Unreadable, deep_call
+    from adnn_lint.engine.guard import Unreadable, deep_call
+    from adnn_lint.engine.lint import SourceSyntaxError, read_scan, syntax_finding
     from adnn_lint.scan.scanner import mentions_keras
 
     text, notebook = read_source(path)
@@ -106,7 +106,7 @@ def scan_file(path: Path) -> ScannedSource | None:
         _, scan = deep_call(lambda: read_scan(text, str(path)))
     except SourceSyntaxError as err:
         if notebook is not None:
-            from adnn_lint.notebook import first_syntax_error
+            from adnn_lint.engine.notebook import first_syntax_error
 
             # The joined source's error may lie cells after its cause (an unclosed bracket):
             # name the cell that does not parse on its own, as ``check`` does.

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from adnn_lint.runtime.space import Point, Space
+from adnn_lint.runtime.search.space import Point, Space
 
 Method = Literal["asa", "paper", "random"]
 METHODS: tuple[Method, ...] = ("asa", "paper", "random")
@@ -150,15 +150,15 @@ def make_searcher(
         raise ValueError(f"max_trial must be >= 1, got {max_trial}")
     # Imported here: the method modules import this one for Decision and BaseSearcher.
     if method == "asa":
-        from adnn_lint.runtime.search_asa import AsaSearcher
+        from adnn_lint.runtime.search.asa import AsaSearcher
 
         return AsaSearcher(space, seed=seed, max_trial=max_trial)
     if method == "paper":
-        from adnn_lint.runtime.search_paper import PaperSearcher
+        from adnn_lint.runtime.search.paper import PaperSearcher
 
         return PaperSearcher(space, seed=seed, delta=delta)
     if method == "random":
-        from adnn_lint.runtime.search_random import RandomSearcher
+        from adnn_lint.runtime.search.random import RandomSearcher
 
         return RandomSearcher(space, seed=seed, max_trial=max_trial)
     raise ValueError(f"unknown search method {method!r}; expected one of {', '.join(METHODS)}")
