@@ -22,7 +22,7 @@ in the package, for CI). What it measures:
 All candidates of a round (every searcher's next batch, the baselines) train together through the
 stacked trainer (``runtime.stacked.trainer``); each method is charged its share of a round's
 time. Initial values come from ``adnn_lint.runtime.build.sample_initial`` (what the verifier
-uses) and ``adnn_lint.runtime.lsuv``. Writes a JSON record, the paper section of RESULTS.md and
+uses) and ``benchmarks/lsuv.py``. Writes a JSON record, the paper section of RESULTS.md and
 SVG plots. ``--size quick`` is the CI smoke size; ``--size full`` is the paper's size.
 """
 
@@ -275,8 +275,8 @@ class Trainer:
         return weights
 
     def lsuv_arrays(self, seed: int, order_seed: int) -> Weights:
-        from adnn_lint.runtime.lsuv import lsuv_init
         from adnn_lint.runtime.stacked.trainer import batch_order
+        from lsuv import lsuv_init
 
         first = batch_order(len(self.x), 1, order_seed)[0][: self.spec.train.batch_size]
         weights, _report = lsuv_init(self.layers, self.x[first], seed=seed)

@@ -151,7 +151,7 @@ def _timed(fn: Any) -> float:
 def run_fit(cfg: Config, x: np.ndarray, y: np.ndarray, m: Measurement) -> None:
     import keras
     from adnn_lint.runtime.stacked.trainer import batch_order
-    from adnn_lint.runtime.stacked_reference import build_mlp
+    from stacked_reference import build_mlp
 
     layers = layers_of(cfg.model)
     (order,) = batch_order(len(x), 1, SHUFFLE_SEED)
@@ -221,7 +221,7 @@ def run_seeds(
     """Baseline seeds trained alone (plain Keras, shuffle=True) and stacked; test accuracies."""
     import keras
     from adnn_lint.runtime.stacked.trainer import train_stacked
-    from adnn_lint.runtime.stacked_reference import build_mlp, keras_initial
+    from stacked_reference import build_mlp, keras_initial
 
     layers = layers_of(cfg.model)
     seeds = list(range(cfg.seeds))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adnn_lint.runtime.lsuv import lsuv_init, orthonormal
+from lsuv import lsuv_init, orthonormal
 
 LAYERS = [(64, "relu"), (32, "tanh"), (10, "softmax")]
 

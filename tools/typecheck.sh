@@ -12,3 +12,6 @@ ln -s "$root/runtime" "$stage/adnn_lint/runtime"
 ln -s "$root/reports" "$stage/adnn_lint/reports"
 cd "$stage"
 "${PYTHON:-$root/.venv/bin/python}" -m mypy --config-file "$root/pyproject.toml" -p adnn_lint "$@"
+# benchmark-only modules that tests import (they ship outside the wheel)
+MYPYPATH="$stage" "${PYTHON:-$root/.venv/bin/python}" -m mypy --config-file "$root/pyproject.toml" \
+  "$root/benchmarks/lsuv.py" "$root/benchmarks/stacked_reference.py" "$@"
