@@ -39,10 +39,10 @@ from adnn_lint.reports.view import (
     StatsRow,
     TrialRow,
 )
-from adnn_lint.runtime.results import Config, Results, RunRecord, Summary
 
-from adnn_lint.scan.records import Finding
+from adnn_lint.findings import Finding
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec, family_index
+from adnn_lint.spec.results import Config, Results, RunRecord, Summary
 
 SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_LABEL = {"error": "Errors", "warning": "Warnings", "info": "Notes"}

@@ -40,13 +40,13 @@ from adnn_lint.reports.view import (
     ReportView,
     RuleDoc,
 )
-from adnn_lint.runtime.results import Results, load_results
 from markupsafe import Markup
 
 from adnn_lint import __version__
 from adnn_lint.atomic import write_atomic
-from adnn_lint.scan.records import Finding, Span
+from adnn_lint.findings import Finding, Span
 from adnn_lint.spec.model import Spec
+from adnn_lint.spec.results import Results, load_results
 
 Format = Literal["html", "markdown"]
 #: Findings listed per severity in the Markdown summary; the HTML report has them all.
@@ -214,7 +214,7 @@ def load_inputs(
         files.append(info)
     loaded_results = None
     if results is not None:
-        from adnn_lint.runtime.results import ResultsError
+        from adnn_lint.spec.results import ResultsError
 
         _, info = _read(results, "results")
         try:

@@ -11,7 +11,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from adnn_lint.runtime.results import Interval, Summary
+
+from adnn_lint.spec.results import Interval, Summary
 
 
 def t_interval(values: Sequence[float], confidence: float) -> tuple[float, float, float]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adnn_lint.runtime.results import EXIT_CODES, Interval, Summary, VerdictStatus
+from adnn_lint.spec.results import EXIT_CODES, Interval, Summary, VerdictStatus
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,13 @@ from adnn_lint.runtime.executors.local import (
     limit_threads,
 )
 from adnn_lint.runtime.progress import Progress
-from adnn_lint.runtime.results import (
+from adnn_lint.runtime.search.halving import Stopped, plan, run_halving
+from adnn_lint.runtime.search.space import Point, Space, space_for
+from adnn_lint.runtime.stats import paired_difference, summarize
+from adnn_lint.runtime.verdict import judge
+
+from adnn_lint.spec.model import Spec
+from adnn_lint.spec.results import (
     Config,
     DataInfo,
     Environment,
@@ -67,12 +73,6 @@ from adnn_lint.runtime.results import (
     load_results,
     save_results,
 )
-from adnn_lint.runtime.search.halving import Stopped, plan, run_halving
-from adnn_lint.runtime.search.space import Point, Space, space_for
-from adnn_lint.runtime.stats import paired_difference, summarize
-from adnn_lint.runtime.verdict import judge
-
-from adnn_lint.spec.model import Spec
 
 if TYPE_CHECKING:
     from adnn_lint.runtime.search.base import Decision, Searcher

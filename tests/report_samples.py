@@ -9,19 +9,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from adnn_lint.runtime.results import (
-    Config,
-    DataInfo,
-    Environment,
-    Interval,
-    Results,
-    RunRecord,
-    Summary,
-    Trial,
-    Verdict,
-    save_results,
-)
-
 from adnn_lint.engine.lint import lint_source
 from adnn_lint.output import Report, json_format
 from adnn_lint.scan.records import Finding, Span
@@ -33,6 +20,18 @@ from adnn_lint.spec.model import (
     SourceRef,
     Spec,
     TrainSpec,
+)
+from adnn_lint.spec.results import (
+    Config,
+    DataInfo,
+    Environment,
+    Interval,
+    Results,
+    RunRecord,
+    Summary,
+    Trial,
+    Verdict,
+    save_results,
 )
 
 XSS = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"

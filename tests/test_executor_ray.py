@@ -25,11 +25,11 @@ from adnn_lint.runtime.executors.ray import (
     train_group,
 )
 from adnn_lint.runtime.progress import Progress
-from adnn_lint.runtime.results import Results, load_results
 from adnn_lint.runtime.verifier import VerifyOptions, verify
 from ray.cluster_utils import Cluster
 
 from adnn_lint.spec.model import InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec, TrainSpec
+from adnn_lint.spec.results import Results, load_results
 
 pytestmark = [pytest.mark.runtime, pytest.mark.distributed, pytest.mark.slow]
 

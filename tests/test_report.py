@@ -21,10 +21,10 @@ from adnn_lint.reports.render import (
     render_report,
     write_atomic,
 )
-from adnn_lint.runtime.results import load_results
 from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
 
 from adnn_lint.spec.model import InitSpec
+from adnn_lint.spec.results import load_results
 
 
 def _full_html(tmp_path: Path, *, branching: bool = False) -> tuple[str, Path]:
@@ -130,7 +130,7 @@ def test_lint_only_report_says_so(tmp_path: Path) -> None:
 
 def test_interrupted_run_is_inconclusive(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
-    from adnn_lint.runtime.results import save_results
+    from adnn_lint.spec.results import save_results
 
     save_results(sample_results(trials=4, verdict=False, notes=("used Keras fit",)), path)
     html = render_html(build_view(load_inputs(results=str(path))))
@@ -242,7 +242,7 @@ def test_hostile_names_in_spec_and_results_are_text(tmp_path: Path) -> None:
     spec = sample_spec(name=XSS, branching=True)
     results = replace(sample_results(trials=3), notes=(XSS,))
     path = tmp_path / "r.json"
-    from adnn_lint.runtime.results import save_results
+    from adnn_lint.spec.results import save_results
 
     save_results(results, path)
     inputs = replace(load_inputs(results=str(path)), specs=(SpecInput(XSS, spec),))
@@ -263,7 +263,7 @@ def test_results_without_trials_have_no_search_section(tmp_path: Path) -> None:
         verdict=replace(verdict, chosen="baseline", chosen_point=None),
     )
     path = tmp_path / "r.json"
-    from adnn_lint.runtime.results import save_results
+    from adnn_lint.spec.results import save_results
 
     save_results(results, path)
     html = render_html(build_view(load_inputs(results=str(path))))
@@ -293,7 +293,7 @@ def test_rendering_needs_no_runtime_extra(tmp_path: Path) -> None:
 
 
 def test_unreadable_spec_text_keeps_the_measurements(tmp_path: Path) -> None:
-    from adnn_lint.runtime.results import save_results
+    from adnn_lint.spec.results import save_results
 
     path = tmp_path / "r.json"
     save_results(replace(sample_results(trials=3), spec_text="adnn = 1\n[model\n"), path)
@@ -325,7 +325,7 @@ def test_templates_ship_as_package_data() -> None:
 
 
 def test_trial_table_shows_probability_note_and_speculative(tmp_path: Path) -> None:
-    from adnn_lint.runtime.results import save_results
+    from adnn_lint.spec.results import save_results
 
     results = sample_results(trials=3)
     trials = list(results.trials)

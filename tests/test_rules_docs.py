@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adnn_lint.rules._docs import render
 from adnn_lint.rules.base import all_rules
+from adnn_lint.rules.docs import render
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 
 
 def test_rules_doc_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/rules.md is stale: run `python -m adnn_lint.rules._docs > docs/rules.md`"
+        "docs/rules.md is stale: run `python -m adnn_lint.rules.docs > docs/rules.md`"
     )
 
 

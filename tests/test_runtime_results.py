@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from adnn_lint.runtime.results import (
+
+from adnn_lint.spec.results import (
     RESULTS_VERSION,
     Config,
     Environment,

@@ -74,7 +74,7 @@ def test_missing_file_and_bad_option(tmp_path: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.slow
 def test_tiny_verification_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.results import load_results
+    from adnn_lint.spec.results import load_results
 
     spec = tmp_path / "s.toml"
     spec.write_text(_spec_text(accuracy=0.99, max_trial=2))
@@ -150,7 +150,7 @@ def test_a_residual_mlp_built_by_a_helper_is_rebuilt_and_trained(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.results import load_results
+    from adnn_lint.spec.results import load_results
 
     example = Path(__file__).parents[1] / "examples" / "residual_mlp.py"
     results = tmp_path / "r.json"
@@ -198,7 +198,7 @@ def test_a_subclassed_model_with_its_contract_at_the_instantiation_is_verified(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.results import load_results
+    from adnn_lint.spec.results import load_results
 
     source = tmp_path / "net.py"
     source.write_text(

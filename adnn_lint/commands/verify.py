@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from adnn_lint.runtime.data import Dataset
     from adnn_lint.runtime.progress import Progress
-    from adnn_lint.runtime.results import Results
     from adnn_lint.spec.model import Spec
+    from adnn_lint.spec.results import Results
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130

@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from adnn_lint.runtime.results import StopReason
 from adnn_lint.runtime.search.base import Decision, Searcher
 from adnn_lint.runtime.search.space import Point
+
+from adnn_lint.spec.results import StopReason
 
 ETA = 3  # keep the best 1/ETA of each rung
 RUNGS = 3  # budgets 1/9, 1/3, 1
