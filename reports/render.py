@@ -1,9 +1,10 @@
 """The HTML accountability report (and its Markdown pull-request summary).
 
 ``render_report`` reads any of the three inputs (lint findings JSON, spec files, verify results
-JSON), prepares a :class:`~adnn_lint.reports.view.ReportView` (``adnn_lint.reports.build``), renders
-it with Jinja2 (autoescaped: everything from the user's code and data is text, never markup) and
-writes it atomically. The page is one self-contained file: inline CSS, inline SVG, no script and no
+JSON), prepares a :class:`~adnn_lint.reports.view.ReportView` (one module per section:
+``reports.findings``, ``reports.model``, ``reports.measured``), renders it with Jinja2
+(autoescaped: everything from the user's code and data is text, never markup) and writes it
+atomically. The page is one self-contained file: inline CSS, inline SVG, no script and no
 request to any host. ``adnn-lint verify --report PATH`` calls ``render_report`` at the end of a run.
 """
 
@@ -22,16 +23,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from adnn_lint.reports.build import (
-    SourceLines,
-    banner,
-    findings_view,
-    measured_view,
-    model_view,
-    rule_docs,
-    search_view,
-    seeds_view,
-)
+from adnn_lint.reports.findings import SourceLines, findings_view, rule_docs
+from adnn_lint.reports.measured import banner, measured_view, search_view, seeds_view
+from adnn_lint.reports.model import model_view
 from adnn_lint.reports.view import (
     FindingsView,
     FindingView,

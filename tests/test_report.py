@@ -348,17 +348,17 @@ def test_model_section_says_where_the_run_overrode_the_spec(tmp_path: Path) -> N
 
 
 def test_optimizer_options_are_shown_with_the_optimizer() -> None:
-    from adnn_lint.reports.build import _optimizer_text
+    from adnn_lint.reports.model import optimizer_text
 
-    assert _optimizer_text("sgd", {}) == "sgd"
+    assert optimizer_text("sgd", {}) == "sgd"
     assert (
-        _optimizer_text("sgd", {"nesterov": True, "momentum": 0.9})
+        optimizer_text("sgd", {"nesterov": True, "momentum": 0.9})
         == "sgd(momentum=0.9, nesterov=True)"
     )
 
 
 def test_a_family_parameter_shows_the_family_it_picks() -> None:
-    from adnn_lint.reports.build import _point
+    from adnn_lint.reports.measured import _point
 
     from adnn_lint.spec.model import family_index
 
@@ -371,7 +371,7 @@ def test_a_family_parameter_shows_the_family_it_picks() -> None:
 
 
 def test_a_relative_kernel_parameter_shows_multiplier_and_std() -> None:
-    from adnn_lint.reports.build import _point
+    from adnn_lint.reports.measured import _point
 
     shown = _point({"W0": -1.0, "B0": 0.02}, (), {"W0": 0.5})
     assert shown == "W0=×0.5 (σ 0.25) B0=0.02"
