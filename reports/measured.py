@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from adnn_lint.reports.charts import (
+    SeedGroup,
+    TrialPoint,
+    seed_strip_chart,
+    temperature_chart,
+    trial_chart,
+)
 from adnn_lint.reports.format import (
     acc,
     num,
@@ -13,13 +20,6 @@ from adnn_lint.reports.format import (
     signed,
 )
 from adnn_lint.reports.model import contract_rows, optimizer_text
-from adnn_lint.reports.svg import (
-    SeedGroup,
-    TrialPoint,
-    seed_strip_chart,
-    temperature_chart,
-    trial_chart,
-)
 from adnn_lint.reports.view import (
     Banner,
     BudgetRow,

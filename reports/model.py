@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from adnn_lint.reports.charts import GraphNode, graph_chart
 from adnn_lint.reports.format import (
     FACTOR_TOLERANCE,
     acc,
     num,
     seconds,
 )
-from adnn_lint.reports.svg import (
-    GraphNode,
-    graph_chart,
-)
+from adnn_lint.reports.svg import Chart
 from adnn_lint.reports.view import (
     InitCell,
     KeyValue,
@@ -93,26 +91,8 @@ def _as_run(in_spec: str, measured: str | None) -> str:
     return f"{in_spec} in the spec; the verify run used {measured}"
 
 
-def model_view(spec: Spec, origin: str, index: int, results: Results | None = None) -> ModelView:
-    layers = spec.model.layers
-    rows = tuple(
-        LayerRow(
-            name=layer.name,
-            class_name=layer.class_name,
-            units=num(layer.units) if layer.units is not None else "",
-            activation=layer.activation or "",
-            fans=(
-                f"{num(layer.fan_in)} → {num(layer.fan_out)}"
-                if layer.initializers or layer.fan_in is not None
-                else "—"
-            ),
-            inputs=", ".join(layer.inputs),
-            initializers=tuple(_init_cell(layer, init) for init in layer.initializers),
-            unresolved=", ".join(layer.unresolved),
-        )
-        for layer in layers
-    )
-    # A chain reads fine as a table; draw the graph only when a layer has two inputs or feeds two.
+def _graph(layers: Sequence[LayerSpec]) -> Chart | None:
+    """The model's graph as SVG, or None for a chain (a chain reads fine as a table)."""
     fan: dict[str, int] = {}
     for layer in layers:
         for src in layer.inputs:
@@ -131,10 +111,15 @@ def model_view(spec: Spec, origin: str, index: int, results: Results | None = No
         ]
         edges = [(src, layer.name) for layer in layers for src in layer.inputs if src in names]
         graph = graph_chart(nodes, edges)
+    return graph
+
+
+def _train_rows(spec: Spec, results: Results | None) -> tuple[KeyValue, ...]:
+    """The training set-up as the spec states it, and as the run used it where that differs."""
     train = spec.train
     cfg = results.config if results is not None else None
     data_used = results.data.source if results is not None and results.data else None
-    train_rows = (
+    return (
         KeyValue(
             "optimizer",
             _as_run(
@@ -158,6 +143,29 @@ def model_view(spec: Spec, origin: str, index: int, results: Results | None = No
             + f", delta {spec.search.delta:g}",
         ),
     )
+
+
+def model_view(spec: Spec, origin: str, index: int, results: Results | None = None) -> ModelView:
+    layers = spec.model.layers
+    rows = tuple(
+        LayerRow(
+            name=layer.name,
+            class_name=layer.class_name,
+            units=num(layer.units) if layer.units is not None else "",
+            activation=layer.activation or "",
+            fans=(
+                f"{num(layer.fan_in)} → {num(layer.fan_out)}"
+                if layer.initializers or layer.fan_in is not None
+                else "—"
+            ),
+            inputs=", ".join(layer.inputs),
+            initializers=tuple(_init_cell(layer, init) for init in layer.initializers),
+            unresolved=", ".join(layer.unresolved),
+        )
+        for layer in layers
+    )
+    graph = _graph(layers)
+    train_rows = _train_rows(spec, results)
     shape = (
         "(" + ", ".join(str(d) for d in spec.model.input_shape) + ")"
         if spec.model.input_shape

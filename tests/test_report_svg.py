@@ -5,21 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
-from adnn_lint.reports.svg import (
-    Circle,
+from adnn_lint.reports.charts import (
     GraphNode,
-    Polyline,
-    Rect,
     SeedGroup,
-    Text,
     TrialPoint,
     box_stats,
     graph_chart,
-    nice_ticks,
     seed_strip_chart,
     temperature_chart,
     trial_chart,
 )
+from adnn_lint.reports.svg import Circle, Polyline, Rect, Text, nice_ticks
 
 
 def test_nice_ticks_are_round_and_cover_the_range() -> None:
