@@ -21,7 +21,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from adnn_lint.engine.notebook import load_notebook, physical_lines, write_fixed
+from adnn_lint.engine.notebook import load_notebook, physical_lines
+from adnn_lint.engine.writeback import write_fixed
 
 TYPO = "layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
 MODEL = (

@@ -81,7 +81,7 @@ def test_malformed_notebooks_raise_with_a_reason(text: str) -> None:
 
 def test_fixes_are_written_back_into_the_right_cells() -> None:
     from adnn_lint.engine.lint import codes_for, fix_codes
-    from adnn_lint.engine.notebook import write_fixed
+    from adnn_lint.engine.writeback import write_fixed
 
     text = _notebook(
         ("code", "%matplotlib inline\nimport keras"),
@@ -100,7 +100,7 @@ def test_fixes_are_written_back_into_the_right_cells() -> None:
 
 
 def test_inserted_lines_join_the_cell_they_follow() -> None:
-    from adnn_lint.engine.notebook import write_fixed
+    from adnn_lint.engine.writeback import write_fixed
 
     text = _notebook(("code", "import keras\n"), ("code", "a = 1\n"))
     notebook = load_notebook(text)
