@@ -1,4 +1,5 @@
-"""Which Keras a file is written against, read from the file itself, and how that Keras seeds.
+"""Which Keras a file is written against, read from the file itself, how that Keras seeds, and
+the seeding fix of ADNN201 (which calls, inserted where).
 
 ADNN201's fix must call what the file's Keras has: ``keras.utils.set_random_seed`` exists only
 from Keras 2.7 (and in tf.keras from TensorFlow 2.7), so Keras 1 and 2 code gets the seeding calls
@@ -13,6 +14,11 @@ import ast
 import warnings
 from dataclasses import dataclass
 from typing import Literal
+
+import libcst as cst
+from adnn_lint.rules._filefacts import dotted
+
+from adnn_lint.scan.records import Edit, Fix
 
 Flavour = Literal["keras", "tf.keras", "tf_keras"]
 #: keras1: Keras 1.x, whose backends draw every op seed from NumPy; keras2: Keras 2 before 2.7
@@ -219,3 +225,222 @@ def keras_api(source: str) -> KerasApi:
     elif walk.compat:
         spelling = "compat"
     return KerasApi(flavour, era, spelling, walk.imports_tensorflow, evidence)
+
+
+#: What must be seeded before training for a run to repeat: Python's ``random`` (Keras 3 draws
+#: the seed of every unseeded initializer from it), NumPy (shuffling, data splits, augmentation)
+#: and TensorFlow (dropout, tf.data shuffling, tf.keras 2.x initializers).
+REQUIRED = frozenset({"python", "numpy", "tensorflow"})
+
+# --- the fix: which seeding calls, and where they go ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedCallPlan:
+    """One seeding call: ``<name bound to module>.<path>(SEED)``, and what it seeds."""
+
+    module: str
+    path: str
+    covers: frozenset[str]
+
+    def spelled(self, value: int | str = "SEED") -> str:
+        short = {"numpy": "np", "tensorflow": "tf"}.get(self.module, self.module)
+        return f"{short}.{self.path}({value})"
+
+
+_PYTHON = SeedCallPlan("random", "seed", frozenset({"python"}))
+_NUMPY = SeedCallPlan("numpy", "random.seed", frozenset({"numpy"}))
+
+
+def seeding_for(api: KerasApi) -> tuple[tuple[SeedCallPlan, ...], frozenset[str]]:
+    """The seeding calls that exist in the file's Keras, and what must be seeded there.
+
+    ``set_random_seed`` (Keras 2.7+, and tf_keras) seeds all three at once. Older Keras gets
+    ``random`` and NumPy, which every version has, plus the TensorFlow seed spelled as the
+    file's TensorFlow spells it; Keras 1's backends draw every op seed from NumPy, so there a
+    TensorFlow seed is needed (and added) only when the file uses TensorFlow itself. tf.keras
+    gets the three calls that ``tf.keras.utils.set_random_seed`` makes, which every TensorFlow 2
+    has, while that function needs 2.7.
+    """
+    if api.flavour == "tf_keras":
+        return (SeedCallPlan("tf_keras", "utils.set_random_seed", REQUIRED),), REQUIRED
+    if api.flavour == "keras" and api.era == "current":
+        return (SeedCallPlan("keras", "utils.set_random_seed", REQUIRED),), REQUIRED
+    tensorflow = frozenset({"tensorflow"})
+    if api.era == "keras1" or api.tf_spelling == "tf1":
+        tf_seed = SeedCallPlan("tensorflow", "set_random_seed", tensorflow)
+    elif api.era == "keras2" or api.tf_spelling == "compat":
+        tf_seed = SeedCallPlan("tensorflow", "compat.v1.set_random_seed", tensorflow)
+    else:
+        tf_seed = SeedCallPlan("tensorflow", "random.set_seed", tensorflow)
+    if api.era == "keras1" and not api.imports_tensorflow:
+        return (_PYTHON, _NUMPY), frozenset({"numpy"})
+    if api.era == "keras1":
+        return (_PYTHON, _NUMPY, tf_seed), frozenset({"numpy", "tensorflow"})
+    return (_PYTHON, _NUMPY, tf_seed), REQUIRED
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, cst.Import | cst.ImportFrom) for s in stmt.body
+    )
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    # isinstance, not libcst.matchers: importing the matchers costs ~0.7 s per process.
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    expr = stmt.body[0]
+    return isinstance(expr, cst.Expr) and isinstance(expr.value, cst.SimpleString)
+
+
+#: Roots of calls that set a process up before Keras is imported (``os.environ[...]``,
+#: ``sys.path.insert``, ``matplotlib.use``): the seeding goes after them and after the imports.
+_SETUP_ROOTS = frozenset({"os", "sys", "warnings", "matplotlib", "mpl", "logging"})
+
+
+def _is_setup(stmt: cst.BaseStatement) -> bool:
+    """Statements that may sit between imports and must stay before the seeding: environment
+    and path setup, constants (``SEED = 42``), and ``pass`` (a notebook magic's stand-in)."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.Pass):
+            continue
+        if isinstance(small, cst.Expr):
+            value = small.value
+            if isinstance(value, cst.SimpleString):
+                continue
+            if isinstance(value, cst.Call) and dotted(value.func).split(".")[0] in _SETUP_ROOTS:
+                continue
+            return False
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+            if all(isinstance(t, cst.Subscript) and "environ" in dotted(t.value) for t in targets):
+                continue
+            if all(isinstance(t, cst.Name) for t in targets) and _is_constant(small.value):
+                continue
+        return False
+    return True
+
+
+def _is_constant(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "True", "False")
+    return isinstance(value, cst.SimpleString | cst.Integer | cst.Float)
+
+
+def _imports_within(stmt: cst.BaseStatement) -> list[cst.Import | cst.ImportFrom]:
+    """The imports of an import line, or of a ``try``/``if`` made only of imports and setup
+    (the ``try: import keras / except ImportError:`` fallback); [] for anything else, such as
+    a main guard that imports before it trains."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [s for s in stmt.body if isinstance(s, cst.Import | cst.ImportFrom)]
+    blocks: list[cst.BaseSuite] = []
+    if isinstance(stmt, cst.Try):
+        blocks = [stmt.body, *(h.body for h in stmt.handlers)]
+        blocks += [stmt.orelse.body] if stmt.orelse else []
+    elif isinstance(stmt, cst.If):
+        blocks = [stmt.body]
+        if isinstance(stmt.orelse, cst.Else):
+            blocks.append(stmt.orelse.body)
+        elif isinstance(stmt.orelse, cst.If):
+            blocks.append(cst.IndentedBlock(body=[stmt.orelse]))
+    found: list[cst.Import | cst.ImportFrom] = []
+    for block in blocks:
+        inner_statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+        for inner in inner_statements:
+            within = _imports_within(inner)
+            raising = isinstance(inner, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) for small in inner.body
+            )
+            if not (within or raising or _is_setup(inner)):
+                return []
+            found += within
+    return found
+
+
+def _anchor(module: cst.Module) -> tuple[int | None, list[cst.Import | cst.ImportFrom]]:
+    """The index of the last import in the module's setup region (imports, import fallbacks,
+    setup statements: see :func:`_is_setup`), and the imports up to it."""
+    last: int | None = None
+    imports: list[cst.Import | cst.ImportFrom] = []
+    pending: list[cst.Import | cst.ImportFrom] = []
+    for index, stmt in enumerate(module.body):
+        if index == 0 and _is_docstring(stmt):
+            continue
+        within = _imports_within(stmt)
+        if within:
+            pending += within
+            last, imports = index, list(pending)
+        elif not _is_setup(stmt):
+            break
+    return last, imports
+
+
+def _bound_names(imports: list[cst.Import | cst.ImportFrom]) -> tuple[dict[str, str], set[str]]:
+    """Module -> the name that these imports bind to it (``import numpy as np``: np), and every
+    name they bind (``from numpy import random`` binds random)."""
+    bound: dict[str, str] = {}
+    taken: set[str] = set()
+    for small in imports:
+        if isinstance(small.names, cst.ImportStar):
+            continue
+        for alias in small.names:
+            name = dotted(alias.name)
+            if isinstance(small, cst.ImportFrom):
+                taken.add(alias.evaluated_alias or name)
+            elif alias.asname is not None:
+                bound.setdefault(name, alias.evaluated_alias or name)
+            else:
+                bound.setdefault(name.split(".")[0], name.split(".")[0])
+    return bound, taken | set(bound.values())
+
+
+def seed_fix(
+    module: cst.Module, value: int, api: KerasApi, missing: frozenset[str] = REQUIRED
+) -> Fix | None:
+    """Seed what is ``missing`` with the calls the file's Keras has (:func:`seeding_for`),
+    right after the imports and the setup that must precede them (an ``os.environ`` backend
+    choice, a ``try: import keras`` fallback), importing what the calls need right there."""
+    if not module.body or (len(module.body) == 1 and _is_docstring(module.body[0])):
+        return None
+    plans, _ = seeding_for(api)
+    plans = tuple(p for p in plans if p.covers & missing) or plans
+    index, imports = _anchor(module)
+    bound, taken = _bound_names(imports)
+    lines: list[str] = []
+    calls: list[str] = []
+    for plan in plans:
+        name = bound.get(plan.module)
+        if name is None:
+            if plan.module in taken:
+                return None  # the module's own name is bound to something else here
+            name = plan.module
+            lines.append(f"import {plan.module}\n")
+            bound[plan.module] = name
+        calls.append(f"{name}.{plan.path}({value})\n")
+    added = [cst.parse_statement(line) for line in lines]
+    seeded = [cst.parse_statement(line) for line in calls]
+    if index is not None:
+        anchor = module.body[index]
+        # A blank line before the calls, as isort and ruff's formatter lay a module out.
+        first = seeded[0].with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+        replacement = cst.FlattenSentinel([anchor, *added, first, *seeded[1:]])
+    else:
+        first_index = 1 if _is_docstring(module.body[0]) else 0
+        anchor = module.body[first_index]
+        # The calls go before the first statement, which keeps its comments and blank lines.
+        head = [*added, *seeded]
+        if added:  # imports it adds are set off from the calls, as in the branch above
+            first = seeded[0].with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+            head = [*added, first, *seeded[1:]]
+        head[0] = head[0].with_changes(leading_lines=anchor.leading_lines)  # type: ignore[attr-defined]
+        moved = anchor.with_changes(leading_lines=())  # type: ignore[call-arg]
+        replacement = cst.FlattenSentinel([*head, moved])
+    described = "; ".join(c.strip() for c in calls)
+    return Fix(
+        description=f"Call {described} after the imports",
+        edits=(Edit(anchor, replacement),),
+        safe=False,
+    )
