@@ -10,6 +10,7 @@ import libcst as cst
 from adnn_lint.knowledge.catalog import LayerInfo
 from adnn_lint.knowledge.layer_functions import LayerFunction
 from adnn_lint.knowledge.layers import INPUT_SHAPE_ARGUMENTS, SHAPE_ARGUMENTS
+from adnn_lint.scan.initializers import resolve_activation, resolve_initializer
 from adnn_lint.scan.pending import (
     NO_NODE,
     CombinedValue,
@@ -39,8 +40,6 @@ from adnn_lint.scan.values import (
     as_shape,
     is_known,
     literal_or,
-    resolve_activation,
-    resolve_initializer,
 )
 from adnn_lint.scan.walker.base import WalkerBase
 
