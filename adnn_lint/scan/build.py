@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 
@@ -31,6 +31,9 @@ from adnn_lint.scan.values import (
 )
 from adnn_lint.scan.walker.statements import Walker
 
+#: A node's position in the file (line 1, column 1 for a node without one).
+SpanOf = Callable[[cst.CSTNode | None], Span]
+
 
 def build_result(walker: Walker, spans: Mapping[cst.CSTNode, Span]) -> ScanResult:
     """The walk's records, frozen, with the positions ``spans`` gives their nodes."""
@@ -39,6 +42,41 @@ def build_result(walker: Walker, spans: Mapping[cst.CSTNode, Span]) -> ScanResul
     def span(node: cst.CSTNode | None) -> Span:
         return spans.get(node, unknown) if node is not None else unknown
 
+    layers = _layer_records(walker, span)
+    compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
+    fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
+    models = _model_records(walker, span, compiles, fits)
+    seeds = [
+        SeedCall(kind=kind, span=span(node), value=value, scope=scope, covers=covers)
+        for node, kind, covers, value, scope in walker.seeds
+    ]
+    unresolved = [
+        Unresolved(
+            what=what,
+            reason=reason,
+            span=span(node if node is not NO_NODE else None),
+            layer_id=layer_id,
+        )
+        for what, reason, node, layer_id in walker.unresolved
+    ]
+    scan = ScanResult(
+        path=walker.path,
+        layers=tuple(layers),
+        models=tuple(models),
+        compiles=tuple(compiles),
+        fits=tuple(fits),
+        seeds=tuple(seeds),
+        unresolved=tuple(unresolved),
+        mentions_keras=True,
+    )
+    from adnn_lint.scan.graph import fill_from_graph
+
+    return fill_from_graph(scan)
+
+
+def _layer_records(walker: Walker, span: SpanOf) -> list[LayerRecord]:
+    """Each layer at its place (a helper's layers at the helper's call), in its model, with the
+    input shape and operations its application gave it."""
     layers: list[LayerRecord] = []
     for pending in walker.layers.values():
         record = pending.record
@@ -70,8 +108,30 @@ def build_result(walker: Walker, spans: Mapping[cst.CSTNode, Span]) -> ScanResul
             )
         model_id = f"M{pending.model}" if pending.model is not None else None
         layers.append(dataclasses.replace(record, span=where, initializers=refs, model=model_id))
-    compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
-    fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
+    applied_shapes = walker.applied_input_shape
+    layers = [
+        dataclasses.replace(layer, input_shape=applied_shapes[layer.id])
+        if layer.input_shape is None and layer.id in applied_shapes
+        else layer
+        for layer in layers
+    ]
+    layers = [
+        dataclasses.replace(
+            layer,
+            input_ops=tuple(walker.after_ops[layer.id]),
+            input_after_op=layer.id in walker.reshaped_input,
+        )
+        if layer.id in walker.after_ops
+        else layer
+        for layer in layers
+    ]
+    return layers
+
+
+def _model_records(
+    walker: Walker, span: SpanOf, compiles: list[CompileCall], fits: list[FitCall]
+) -> list[ModelRecord]:
+    """Each model with its layers, edges, and the compile()/fit() calls that are its own."""
     models: list[ModelRecord] = []
     compiles_of = _owners([a for _, a in walker.compiles])
     fits_of = _owners([a for _, a in walker.fits])
@@ -104,49 +164,7 @@ def build_result(walker: Walker, spans: Mapping[cst.CSTNode, Span]) -> ScanResul
                 ),
             )
         )
-    applied_shapes = walker.applied_input_shape
-    layers = [
-        dataclasses.replace(layer, input_shape=applied_shapes[layer.id])
-        if layer.input_shape is None and layer.id in applied_shapes
-        else layer
-        for layer in layers
-    ]
-    layers = [
-        dataclasses.replace(
-            layer,
-            input_ops=tuple(walker.after_ops[layer.id]),
-            input_after_op=layer.id in walker.reshaped_input,
-        )
-        if layer.id in walker.after_ops
-        else layer
-        for layer in layers
-    ]
-    seeds = [
-        SeedCall(kind=kind, span=span(node), value=value, scope=scope, covers=covers)
-        for node, kind, covers, value, scope in walker.seeds
-    ]
-    unresolved = [
-        Unresolved(
-            what=what,
-            reason=reason,
-            span=span(node if node is not NO_NODE else None),
-            layer_id=layer_id,
-        )
-        for what, reason, node, layer_id in walker.unresolved
-    ]
-    scan = ScanResult(
-        path=walker.path,
-        layers=tuple(layers),
-        models=tuple(models),
-        compiles=tuple(compiles),
-        fits=tuple(fits),
-        seeds=tuple(seeds),
-        unresolved=tuple(unresolved),
-        mentions_keras=True,
-    )
-    from adnn_lint.scan.graph import fill_from_graph
-
-    return fill_from_graph(scan)
+    return models
 
 
 def _owners(calls: list[dict[str, object]]) -> dict[tuple[str, object], list[int]]:
