@@ -72,6 +72,11 @@ def add_parser(subparsers: Any) -> None:
     judge.add_argument("--verdict-seeds", type=int, default=5, metavar="N", help="default 5")
     judge.add_argument("--accuracy", metavar="ACC", help="required accuracy: 0.88 or 88%%")
     judge.add_argument("--epochs", type=int, metavar="N", help="override the spec's epochs")
+    _add_running_options(parser)
+
+
+def _add_running_options(parser: argparse.ArgumentParser) -> None:
+    """How the run goes: results file, resume, report, progress and the executor."""
     run_group = parser.add_argument_group("running")
     run_group.add_argument(
         "--results", default="adnn-results.json", metavar="PATH", help="default adnn-results.json"
