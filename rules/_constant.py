@@ -73,7 +73,7 @@ def zero_kernel(layer: LayerRecord) -> bool:
 def constant_weight_findings(
     rule: type[Rule] | Rule, ctx: FileContext, *, zero: bool
 ) -> Iterator[Finding]:
-    for layer in layers_of(ctx.scan, ctx.source):
+    for layer in layers_of(ctx):
         if not initialized(layer) or layer.feeds_trainable is not True:
             continue  # a final layer (or one whose consumers are unknown) may be constant
         for ref in layer.initializers:
@@ -82,7 +82,7 @@ def constant_weight_findings(
             value = constant_value(ref)
             if value is None or (value == 0.0) != zero:
                 continue
-            if zero and ref.role in SYMMETRY_ROLES and residual_end(ctx.scan, layer):
+            if zero and ref.role in SYMMETRY_ROLES and residual_end(ctx, layer):
                 continue  # zero-init residual branch end: the block starts as the identity
             yield _finding(rule, ctx, layer, ref, value)
 
@@ -96,7 +96,7 @@ def _finding(
 ) -> Finding:
     assert ref.span is not None
     label = layer_label(layer)
-    downstream = next_trainable(ctx.scan, layer)
+    downstream = next_trainable(ctx, layer)
     feeds = (
         f"{layer_label(downstream)} at {ctx.cells.label(downstream.span.line)}"
         if downstream

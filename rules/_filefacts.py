@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import libcst as cst
+from adnn_lint.rules.base import Analysis
 
 
 def dotted(node: cst.BaseExpression) -> str:
@@ -92,13 +93,29 @@ class _Walk(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def file_facts(source: str) -> FileFacts:
-    facts = FileFacts()
+def python_tree(source: str) -> ast.Module | None:
+    """``source`` parsed by ``ast``; None when ``ast`` rejects what LibCST parsed (newer syntax:
+    such a file just says less)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the linted code's invalid escapes are not ours
         try:
-            tree = ast.parse(source)
+            return ast.parse(source)
         except (SyntaxError, ValueError):
-            return facts  # LibCST parsed it; a newer-syntax file ast rejects just says less
-    _Walk(facts).visit(tree)
+            return None
+
+
+def facts_of(tree: ast.Module | None) -> FileFacts:
+    facts = FileFacts()
+    if tree is not None:
+        _Walk(facts).visit(tree)
     return facts
+
+
+def file_facts(source: str) -> FileFacts:
+    return facts_of(python_tree(source))
+
+
+#: The file parsed by ``ast`` (ADNN201's facts and the Keras-version reading share it).
+PYTHON_TREE = Analysis("python tree", lambda ctx: python_tree(ctx.source))
+#: The file's :class:`FileFacts`.
+FACTS = Analysis("file facts", lambda ctx: facts_of(ctx.analysis(PYTHON_TREE)))

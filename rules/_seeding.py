@@ -11,12 +11,12 @@ these is taken to be written for the current Keras.
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
-from adnn_lint.rules._filefacts import dotted
+from adnn_lint.rules._filefacts import PYTHON_TREE, dotted, python_tree
+from adnn_lint.rules.base import Analysis
 
 from adnn_lint.scan.records import Edit, Fix
 
@@ -196,13 +196,12 @@ class _Walk(ast.NodeVisitor):
 
 def keras_api(source: str) -> KerasApi:
     """Infer the Keras (and TensorFlow) API that ``source`` is written against."""
+    return api_of(python_tree(source))
+
+
+def api_of(tree: ast.Module | None) -> KerasApi:
+    """The Keras API of a file parsed by ``ast`` (None: ast rejected it; it reads as current)."""
     walk = _Walk()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the linted code's invalid escapes are not ours
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            tree = None  # LibCST parsed it; a newer-syntax file ast rejects reads as current
     if tree is not None:
         walk.visit(tree)
     flavour: Flavour = "keras"
@@ -231,6 +230,9 @@ def keras_api(source: str) -> KerasApi:
 #: the seed of every unseeded initializer from it), NumPy (shuffling, data splits, augmentation)
 #: and TensorFlow (dropout, tf.data shuffling, tf.keras 2.x initializers).
 REQUIRED = frozenset({"python", "numpy", "tensorflow"})
+
+#: The Keras API the file is written against.
+KERAS_API = Analysis("keras api", lambda ctx: api_of(ctx.analysis(PYTHON_TREE)))
 
 # --- the fix: which seeding calls, and where they go ------------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
+from adnn_lint.rules.base import Analysis, FileContext
 
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
@@ -220,13 +221,8 @@ class _Graphs:
     dags: dict[str, Dag]  # model id -> its graph
 
 
-_last: tuple[ScanResult, _Graphs] | None = None
-
-
-def _graphs(scan: ScanResult) -> _Graphs:
-    global _last
-    if _last is not None and _last[0] is scan:
-        return _last[1]
+def _compute_graphs(ctx: FileContext) -> _Graphs:
+    scan = ctx.scan
     layers = {layer.id: layer for layer in scan.layers}
     successors: dict[str | None, dict[str, list[str]]] = {}
     normalized: set[str] = set()
@@ -249,19 +245,21 @@ def _graphs(scan: ScanResult) -> _Graphs:
             if node not in normalized:
                 normalized.add(node)
                 stack.extend(graph.predecessors(node))
-    graphs = _Graphs(successors, frozenset(normalized), layers, dags)
-    _last = (scan, graphs)
-    return graphs
+    return _Graphs(successors, frozenset(normalized), layers, dags)
 
 
-def _successors(scan: ScanResult, layer: LayerRecord) -> dict[str, list[str]]:
-    return _graphs(scan).successors.get(layer.model, {})
+#: The file's model graphs: successors, normalized layers, one ``Dag`` per model.
+GRAPHS = Analysis("graphs", _compute_graphs)
 
 
-def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
+def _successors(ctx: FileContext, layer: LayerRecord) -> dict[str, list[str]]:
+    return ctx.analysis(GRAPHS).successors.get(layer.model, {})
+
+
+def downstream(ctx: FileContext, layer: LayerRecord) -> Iterator[LayerRecord]:
     """Layers after ``layer`` in its model's graph, up to and including the next trainable
     (non-normalization) layer on each path, breadth first."""
-    successors = _successors(scan, layer)
+    successors = _successors(ctx, layer)
     queue = deque(successors.get(layer.id, []))
     seen: set[str] = set()
     while queue:
@@ -269,7 +267,7 @@ def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
         if current in seen:
             continue
         seen.add(current)
-        candidate = _graphs(scan).layers.get(current)
+        candidate = ctx.analysis(GRAPHS).layers.get(current)
         if candidate is None:
             continue
         yield candidate
@@ -277,26 +275,26 @@ def downstream(scan: ScanResult, layer: LayerRecord) -> Iterator[LayerRecord]:
             queue.extend(successors.get(current, []))
 
 
-def next_trainable(scan: ScanResult, layer: LayerRecord) -> LayerRecord | None:
+def next_trainable(ctx: FileContext, layer: LayerRecord) -> LayerRecord | None:
     """The first trainable layer downstream of ``layer`` in its model's graph, if known."""
-    trainable = [c for c in downstream(scan, layer) if c.trainable]
+    trainable = [c for c in downstream(ctx, layer) if c.trainable]
     for candidate in trainable:
         if candidate.class_name not in NORMALIZATION:
             return candidate
     return trainable[0] if trainable else None
 
 
-def normalized(scan: ScanResult, layer: LayerRecord) -> bool:
+def normalized(ctx: FileContext, layer: LayerRecord) -> bool:
     """A normalization layer downstream re-scales this layer's output.
 
     Batch/layer normalization is invariant to the scale of its input, and ReLU-family layers
     pass a scale through unchanged, so whatever factor this layer applies is undone before it
     matters (the DCGAN discriminator's first N(0, 0.02) conv, followed later by batch norm).
     """
-    return layer.id in _graphs(scan).normalized
+    return layer.id in ctx.analysis(GRAPHS).normalized
 
 
-def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
+def folded(ctx: FileContext, layer: LayerRecord) -> LayerRecord:
     """``layer`` with the activation that really follows it.
 
     Keras 1/2 code often writes ``Dense(64)`` then ``Activation('relu')`` (or ``ReLU()``,
@@ -305,7 +303,7 @@ def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
     """
     if not layer.trainable or layer.activation not in (None, "linear"):
         return layer
-    for candidate in downstream(scan, layer):
+    for candidate in downstream(ctx, layer):
         if candidate.class_name in NORMALIZATION:
             continue
         if candidate.trainable:
@@ -318,32 +316,39 @@ def folded(scan: ScanResult, layer: LayerRecord) -> LayerRecord:
 _WEIGHTS_LOADED = re.compile(r"(\w+)\s*\.\s*(?:load_weights|set_weights)\s*\(")
 
 
-def preloaded(scan: ScanResult, source: str) -> set[str]:
-    """Ids of models whose weights the file overwrites (``model.load_weights(...)``,
-    ``model.set_weights(...)``): how they were initialized no longer matters."""
-    if "_weights" not in source:
-        return set()
-    receivers = set(_WEIGHTS_LOADED.findall(source))
-    return {model.id for model in scan.models if model.name in receivers}
+def _compute_preloaded(ctx: FileContext) -> frozenset[str]:
+    if "_weights" not in ctx.source:
+        return frozenset()
+    receivers = set(_WEIGHTS_LOADED.findall(ctx.source))
+    return frozenset(model.id for model in ctx.scan.models if model.name in receivers)
 
 
-_last_layers: tuple[ScanResult, list[LayerRecord]] | None = None
+#: Ids of models whose weights the file overwrites (``model.load_weights(...)``,
+#: ``model.set_weights(...)``): how they were initialized no longer matters.
+PRELOADED = Analysis("preloaded", _compute_preloaded)
 
 
-def layers_of(scan: ScanResult, source: str) -> list[LayerRecord]:
-    """The file's layers whose initialization matters, each with its effective activation
-    (see :func:`folded`); layers of models that later load their weights are left out.
-    Computed once per file and shared by the rules."""
-    global _last_layers
-    if _last_layers is not None and _last_layers[0] is scan:
-        return _last_layers[1]
-    skip = preloaded(scan, source)
-    layers = [folded(scan, layer) for layer in scan.layers if layer.model not in skip]
-    _last_layers = (scan, layers)
-    return layers
+def preloaded(ctx: FileContext) -> frozenset[str]:
+    """The file's :data:`PRELOADED` models."""
+    return ctx.analysis(PRELOADED)
 
 
-def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
+def _compute_layers(ctx: FileContext) -> list[LayerRecord]:
+    skip = preloaded(ctx)
+    return [folded(ctx, layer) for layer in ctx.scan.layers if layer.model not in skip]
+
+
+#: The file's layers whose initialization matters, each with its effective activation (see
+#: :func:`folded`); layers of models that later load their weights are left out.
+LAYERS = Analysis("layers", _compute_layers)
+
+
+def layers_of(ctx: FileContext) -> list[LayerRecord]:
+    """The file's :data:`LAYERS`."""
+    return ctx.analysis(LAYERS)
+
+
+def residual_end(ctx: FileContext, layer: LayerRecord) -> bool:
     """``layer`` ends a branch that is merged back with a path that bypasses it (a skip
     connection): zero-initializing such a branch end makes the block start as the identity
     (Goyal et al. 2017, Fixup), a deliberate and sound choice.
@@ -351,17 +356,17 @@ def residual_end(scan: ScanResult, layer: LayerRecord) -> bool:
     if layer.model is None:
         return False
     try:
-        model = scan.model(layer.model)
+        model = ctx.scan.model(layer.model)
     except KeyError:
         return False
     if not model.edges_known:
         return False
-    graph = _graphs(scan).dags[model.id]
+    graph = ctx.analysis(GRAPHS).dags[model.id]
     if layer.id not in graph:
         return False
     ancestors = graph.ancestors(layer.id)
     branch = {layer.id}
-    for candidate in downstream(scan, layer):
+    for candidate in downstream(ctx, layer):
         others = set(graph.predecessors(candidate.id)) - branch
         if others & ancestors:
             return True

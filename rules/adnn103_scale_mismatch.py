@@ -173,10 +173,10 @@ class ScaleMismatch(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        for layer in layers_of(ctx.scan, ctx.source):
+        for layer in layers_of(ctx):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
-            if normalized(ctx.scan, layer):
+            if normalized(ctx, layer):
                 continue  # a normalization layer re-scales the output: the scale is moot
             measured = layer_factor(layer)
             if measured is None:

@@ -156,10 +156,10 @@ class ActivationMismatch(Rule):
         Group = tuple[str | None, bool]
         by_model: dict[Group, list[tuple[LayerRecord, InitializerRef, float, float]]]
         by_model = defaultdict(list)
-        for layer in layers_of(ctx.scan, ctx.source):
+        for layer in layers_of(ctx):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
-            if normalized(ctx.scan, layer):
+            if normalized(ctx, layer):
                 continue  # a normalization layer re-scales the output: the gain is moot
             found = mismatch(layer)
             if found is not None:

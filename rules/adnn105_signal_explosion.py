@@ -136,8 +136,8 @@ class SignalExplosion(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        skip = preloaded(ctx.scan, ctx.source)
-        effective = {layer.id: layer for layer in layers_of(ctx.scan, ctx.source)}
+        skip = preloaded(ctx)
+        effective = {layer.id: layer for layer in layers_of(ctx)}
         for model in ctx.scan.models:
             if model.id in skip:
                 continue
@@ -159,7 +159,7 @@ class SignalExplosion(Rule):
                 continue
             if not initialized(layer):
                 return None  # preset weights: the initializer says nothing about this layer
-            if normalized(ctx.scan, layer):
+            if normalized(ctx, layer):
                 continue  # re-normalized right after: contributes a factor of 1
             if layer.feeds_trainable is None or layer.multiplicity is None:
                 return None  # an unknown consumer or loop count: say nothing

@@ -128,7 +128,7 @@ class LargeBias(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        for layer in layers_of(ctx.scan, ctx.source):
+        for layer in layers_of(ctx):
             if not initialized(layer) or layer.feeds_trainable is not True:
                 continue
             if layer.arguments.get("use_bias") is False:

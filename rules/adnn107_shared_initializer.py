@@ -94,7 +94,7 @@ class SharedInitializer(Rule):
         uses: dict[str, list[tuple[LayerRecord, InitializerRef]]] = defaultdict(list)
         same_seed: dict[tuple[str, str, str, int], list[tuple[LayerRecord, InitializerRef]]]
         same_seed = defaultdict(list)
-        for layer in layers_of(ctx.scan, ctx.source):
+        for layer in layers_of(ctx):
             if not initialized(layer):
                 continue
             for ref in layer.initializers:

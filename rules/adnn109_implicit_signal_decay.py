@@ -177,8 +177,8 @@ class Skipped:
 
 def model_drifts(ctx: FileContext) -> Iterator[tuple[ModelRecord, Drift | Skipped]]:
     """Each model of the file with its drift, or why it is not judged."""
-    skip = preloaded(ctx.scan, ctx.source)
-    effective = {layer.id: layer for layer in layers_of(ctx.scan, ctx.source)}
+    skip = preloaded(ctx)
+    effective = {layer.id: layer for layer in layers_of(ctx)}
     for model in ctx.scan.models:
         if model.id in skip:
             yield model, Skipped("weights loaded afterwards")
@@ -200,7 +200,7 @@ def _drift(
             continue
         if not initialized(layer):
             return Skipped("preset or frozen weights")
-        if normalized(ctx.scan, layer) or layer.class_name in NORMALIZATION:
+        if normalized(ctx, layer) or layer.class_name in NORMALIZATION:
             renormalized += 1
             continue  # re-normalized downstream, or the normalization: a factor of 1
         ref = kernel_ref(layer)

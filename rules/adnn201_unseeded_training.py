@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
 
-from adnn_lint.rules._filefacts import FileFacts, file_facts
+from adnn_lint.rules._filefacts import FACTS, FileFacts
 from adnn_lint.rules._seeding import (
+    KERAS_API,
     REQUIRED,
     KerasApi,
     SeedCallPlan,
-    keras_api,
     seed_fix,
     seeding_for,
 )
@@ -393,7 +393,7 @@ class UnseededTraining(Rule):
         fits = tuple(fit for fit in ctx.scan.fits if trains(fit, owned, compiled))
         if not fits:
             return
-        facts = file_facts(ctx.source)
+        facts = ctx.analysis(FACTS)
         if any(fit.scope not in ("module", "main") for fit in fits):
             reached = reached_functions(facts)
             fits = tuple(
@@ -416,7 +416,7 @@ class UnseededTraining(Rule):
             if not REQUIRED - covered:
                 continue  # every Keras's needs are met: no need to tell which one this is
             if api is None:
-                api = keras_api(ctx.source)
+                api = ctx.analysis(KERAS_API)
             plans, required = seeding_for(api)
             missing = required - covered
             if not missing:

@@ -13,10 +13,10 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from adnn_lint.findings import NO_CELLS, CellMap
 from adnn_lint.scan.records import Finding, Fix, ScanResult, Severity, Span
@@ -25,8 +25,23 @@ if TYPE_CHECKING:
     import libcst as cst
 
 FixKind = Literal["safe", "unsafe"]
+T = TypeVar("T")
 _RULE_MODULE = re.compile(r"^adnn\d{3}_\w+$")
 _CODE = re.compile(r"^ADNN\d{3}$")
+
+
+class Analysis(Generic[T]):
+    """A per-file analysis that several rules share, after LibCST's metadata providers: declared
+    once, at module level, with the function that computes it from a file's context; computed the
+    first time a rule asks for it on a file (``ctx.analysis(GRAPHS)``) and cached on that file's
+    context, so it is never computed twice for a file and never outlives it."""
+
+    def __init__(self, name: str, compute: Callable[[FileContext], T]) -> None:
+        self.name = name
+        self.compute = compute
+
+    def __repr__(self) -> str:
+        return f"Analysis({self.name!r})"
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,17 @@ class FileContext:
     module: cst.Module = field(repr=False)
     scan: ScanResult = field(repr=False)
     cells: CellMap = field(default=NO_CELLS, repr=False)  # a notebook's cells, for messages
+    # Analyses computed so far for this file (see :class:`Analysis`); rules read them through
+    # :meth:`analysis`.
+    _analyses: dict[Analysis[Any], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def analysis(self, which: Analysis[T]) -> T:
+        """``which`` for this file, computed on first use and cached on this context."""
+        try:
+            found: T = self._analyses[which]
+        except KeyError:
+            found = self._analyses[which] = which.compute(self)
+        return found
 
     def finding(
         self,
