@@ -11,6 +11,7 @@ from adnn_lint.knowledge.defaults import SGD_ARGUMENTS
 from adnn_lint.knowledge.naming import snake_case
 from adnn_lint.scan.pending import (
     NO_NODE,
+    PendingCall,
 )
 from adnn_lint.scan.records import (
     CompileCall,
@@ -43,21 +44,21 @@ def build_result(walker: Walker, spans: Mapping[cst.CSTNode, Span]) -> ScanResul
         return spans.get(node, unknown) if node is not None else unknown
 
     layers = _layer_records(walker, span)
-    compiles = [_compile_call(node, args, span(node), walker) for node, args in walker.compiles]
-    fits = [_fit_call(node, args, span(node), walker) for node, args in walker.fits]
+    compiles = [_compile_call(call, span(call.node), walker) for call in walker.compiles]
+    fits = [_fit_call(call, span(call.node), walker) for call in walker.fits]
     models = _model_records(walker, span, compiles, fits)
     seeds = [
-        SeedCall(kind=kind, span=span(node), value=value, scope=scope, covers=covers)
-        for node, kind, covers, value, scope in walker.seeds
+        SeedCall(kind=s.qualname, span=span(s.node), value=s.value, scope=s.scope, covers=s.covers)
+        for s in walker.seeds
     ]
     unresolved = [
         Unresolved(
-            what=what,
-            reason=reason,
-            span=span(node if node is not NO_NODE else None),
-            layer_id=layer_id,
+            what=u.what,
+            reason=u.reason,
+            span=span(u.node if u.node is not NO_NODE else None),
+            layer_id=u.layer_id,
         )
-        for what, reason, node, layer_id in walker.unresolved
+        for u in walker.unresolved
     ]
     scan = ScanResult(
         path=walker.path,
@@ -133,8 +134,8 @@ def _model_records(
 ) -> list[ModelRecord]:
     """Each model with its layers, edges, and the compile()/fit() calls that are its own."""
     models: list[ModelRecord] = []
-    compiles_of = _owners([a for _, a in walker.compiles])
-    fits_of = _owners([a for _, a in walker.fits])
+    compiles_of = _owners(walker.compiles)
+    fits_of = _owners(walker.fits)
     for key, pending_model in walker.models.items():
         name = (
             pending_model.name or walker.model_names.get(key) or pending_model.hint or f"model{key}"
@@ -167,19 +168,20 @@ def _model_records(
     return models
 
 
-def _owners(calls: list[dict[str, object]]) -> dict[tuple[str, object], list[int]]:
+def _owners(calls: list[PendingCall]) -> dict[tuple[str, object], list[int]]:
     """Indices of compile()/fit() calls by the model they belong to: ``("key", model key)``
     when the receiver resolved to a model, else ``("name", receiver name)``. Matching each model
     against every call instead was quadratic in the number of models in a file. A call on
     another library's object (``model = StandardScaler(); model.fit(x)``) belongs to no model."""
     owners: dict[tuple[str, object], list[int]] = {}
-    for index, arguments in enumerate(calls):
-        if "__model__" in arguments:
-            owner = ("key", arguments["__model__"])
-        elif foreign(_text(arguments.get("__built_by__"))):
+    for index, call in enumerate(calls):
+        owner: tuple[str, object]
+        if call.model is not None:
+            owner = ("key", call.model)
+        elif foreign(call.built_by):
             continue
         else:
-            owner = ("name", arguments.get("__receiver__"))
+            owner = ("name", call.receiver)
         owners.setdefault(owner, []).append(index)
     return owners
 
@@ -236,9 +238,8 @@ def _optimizer(
     return None, None, {}
 
 
-def _compile_call(
-    node: cst.Call, args: dict[str, object], span: Span, walker: Walker
-) -> CompileCall:
+def _compile_call(call: PendingCall, span: Span, walker: Walker) -> CompileCall:
+    args = call.arguments
     optimizer, rate, optimizer_options = _optimizer(args.get("optimizer"), walker)
     loss_node = args.get("loss")
     loss: str | None = None
@@ -256,17 +257,19 @@ def _compile_call(
             metrics = tuple(v for v in value if isinstance(v, str))
     return CompileCall(
         span=span,
-        receiver=_text(args.get("__receiver__")),
+        receiver=call.receiver,
         optimizer=optimizer,
         learning_rate=rate,
         optimizer_options=optimizer_options,
         loss=loss,
         metrics=metrics,
-        scope=str(args.get("__scope__", "module")),
+        scope=call.scope,
     )
 
 
-def _fit_call(node: cst.Call, args: dict[str, object], span: Span, walker: Walker) -> FitCall:
+def _fit_call(call: PendingCall, span: Span, walker: Walker) -> FitCall:
+    node, args = call.node, call.arguments
+
     def number(*names: str) -> object:
         for name in names:
             value = args.get(name)
@@ -281,12 +284,12 @@ def _fit_call(node: cst.Call, args: dict[str, object], span: Span, walker: Walke
     split = number("validation_split")
     return FitCall(
         span=span,
-        receiver=_text(args.get("__receiver__")),
+        receiver=call.receiver,
         epochs=epochs if isinstance(epochs, int) else None,
         batch_size=batch if isinstance(batch, int) else None,
         validation_split=float(split) if isinstance(split, int | float) else None,
-        scope=str(args.get("__scope__", "module")),
-        built_by=_text(args.get("__built_by__")),
+        scope=call.scope,
+        built_by=call.built_by,
         keywords=tuple(arg.keyword.value for arg in node.args if arg.keyword is not None),
         node=node,
     )

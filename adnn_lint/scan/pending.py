@@ -136,3 +136,36 @@ def combine(values: Sequence[object]) -> object:
     if any(isinstance(v, LayersValue | TensorValue) for v in values):
         return CombinedValue(tuple(values))
     return None
+
+
+@dataclass(frozen=True)
+class PendingSeed:
+    """A seeding call (``keras.utils.set_random_seed(0)``) as the walk met it."""
+
+    node: cst.Call
+    qualname: str
+    covers: frozenset[str]  # what it seeds: python, numpy, tensorflow
+    value: int | None
+    scope: str
+
+
+@dataclass(frozen=True)
+class PendingUnresolved:
+    """Something the walk could not read statically, at ``node`` (``NO_NODE``: nowhere)."""
+
+    what: str  # layer, width, activation, initializer
+    reason: str
+    node: cst.CSTNode
+    layer_id: str | None
+
+
+@dataclass(frozen=True)
+class PendingCall:
+    """A ``compile()`` or ``fit()`` call: its argument expressions by name, and on what."""
+
+    node: cst.Call
+    arguments: dict[str, object]
+    receiver: str | None  # the receiver's name, if it is one
+    scope: str
+    model: int | None  # the receiver's model key, when it resolved to a model
+    built_by: str | None = None  # fit(): the imported callable that built the receiver

@@ -72,15 +72,15 @@ def _spans(walker: Walker, module: cst.Module, source: str) -> dict[cst.CSTNode,
                 targets[ref.node] = holder
     for site in walker.inlined_at.values():
         targets[site] = statement_of.get(id(site))
-    for node, _ in (*walker.compiles, *walker.fits):
-        targets[node] = statement_of.get(id(node))
+    for made in (*walker.compiles, *walker.fits):
+        targets[made.node] = statement_of.get(id(made.node))
     for seed in walker.seeds:
-        targets[seed[0]] = statement_of.get(id(seed[0]))
+        targets[seed.node] = statement_of.get(id(seed.node))
     for item in walker.unresolved:
-        where: cst.CSTNode = item[2]
+        where = item.node
         if where is NO_NODE:
             continue
-        owner = item[3]
+        owner = item.layer_id
         inside = walker.layer_nodes[owner] if owner is not None else where
         targets[where] = statement_of.get(id(inside))
     for model in walker.models.values():

@@ -17,8 +17,11 @@ from adnn_lint.scan.names import (
 from adnn_lint.scan.pending import (
     ClassContext,
     LayersValue,
+    PendingCall,
     PendingLayer,
     PendingModel,
+    PendingSeed,
+    PendingUnresolved,
     TensorValue,
     combine,
 )
@@ -48,10 +51,10 @@ class WalkerBase(abc.ABC):
         self._predecessors: dict[str, list[str]] = {}
         self._indexed = 0
         self.applied_input_shape: dict[str, tuple[int | None, ...]] = {}
-        self.compiles: list[tuple[cst.Call, dict[str, object]]] = []
-        self.fits: list[tuple[cst.Call, dict[str, object]]] = []
-        self.seeds: list[tuple[cst.Call, str, frozenset[str], int | None, str]] = []
-        self.unresolved: list[tuple[str, str, cst.CSTNode, str | None]] = []
+        self.compiles: list[PendingCall] = []
+        self.fits: list[PendingCall] = []
+        self.seeds: list[PendingSeed] = []
+        self.unresolved: list[PendingUnresolved] = []
         self.binding_counter = 0
         self.model_counter = 0
         self.model_names: dict[int, str] = {}

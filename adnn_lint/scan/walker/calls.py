@@ -15,6 +15,8 @@ from adnn_lint.scan.pending import (
     ModelClassValue,
     ModelValue,
     PartialValue,
+    PendingCall,
+    PendingSeed,
     TensorValue,
     combine,
 )
@@ -69,7 +71,9 @@ class CallWalker(HelperWalker):
                 if qualname == "numpy.random.default_rng":
                     covers = self._generator_covers(node)
                 if not self.inline_calls:  # the helper's own walk recorded it once
-                    self.seeds.append((node, qualname, covers, value, self.scope_label()))
+                    self.seeds.append(
+                        PendingSeed(node, qualname, covers, value, self.scope_label())
+                    )
                 return
             if qualname in ("functools.partial",) and node.args:
                 target = self.qualify(node.args[0].value)
@@ -166,7 +170,7 @@ class CallWalker(HelperWalker):
         linear = record.trainable and record.activation == "linear"
         if not (linear and record.activation_origin is Origin.IMPLICIT):
             return False
-        if any(what == "layer" and owner == layer_id for what, _, _, owner in self.unresolved):
+        if any(u.what == "layer" and u.layer_id == layer_id for u in self.unresolved):
             return False  # *args/**kwargs may set its activation already
         pending.record = dataclasses.replace(record, activation=activation)
         return True
@@ -232,14 +236,17 @@ class CallWalker(HelperWalker):
             arguments = self.call_arguments(
                 node, COMPILE_POSITIONAL if method == "compile" else FIT_POSITIONAL
             )
-            if method == "fit":  # whether it trains is ADNN201's judgement, from what we know
-                arguments["__built_by__"] = built_by
-            arguments["__receiver__"] = receiver
-            arguments["__scope__"] = self.scope_label()
-            if isinstance(receiver_value, ModelValue):
-                arguments["__model__"] = receiver_value.key
+            call = PendingCall(
+                node,
+                arguments,
+                receiver,
+                self.scope_label(),
+                receiver_value.key if isinstance(receiver_value, ModelValue) else None,
+                # whether a fit() trains is ADNN201's judgement, from what we know
+                built_by if method == "fit" else None,
+            )
             if not self.inline_calls:  # the helper's own walk recorded it once
-                (self.compiles if method == "compile" else self.fits).append((node, arguments))
+                (self.compiles if method == "compile" else self.fits).append(call)
 
     def constructor_of(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of the imported callable that built the object a name is bound to

@@ -145,4 +145,4 @@ class HelperWalker(ModelWalker):
             self.applied_input_shape.pop(layer_id, None)
         self.edges = [(s, d) for s, d in self.edges if s not in dropped and d not in dropped]
         self._predecessors, self._indexed = {}, 0
-        self.unresolved = [item for item in self.unresolved if item[3] not in dropped]
+        self.unresolved = [u for u in self.unresolved if u.layer_id not in dropped]

@@ -17,6 +17,7 @@ from adnn_lint.scan.pending import (
     LayersValue,
     PartialValue,
     PendingLayer,
+    PendingUnresolved,
     TensorValue,
     combine,
 )
@@ -181,13 +182,15 @@ class LayerWalker(WalkerBase):
         problems: list[str],
     ) -> LayerRecord:
         for problem in problems:
-            self.unresolved.append(("layer", f"{class_name}: {problem}", node, layer_id))
+            self.unresolved.append(
+                PendingUnresolved("layer", f"{class_name}: {problem}", node, layer_id)
+            )
         width: int | None = None
         if info.width_arg is not None and info.width_arg in args:
             width = as_int(literal_or(args[info.width_arg], self.lookup))
             if width is None:
                 self.unresolved.append(
-                    (
+                    PendingUnresolved(
                         "width",
                         f"{info.width_arg} is not a literal int",
                         args[info.width_arg],
@@ -261,7 +264,9 @@ class LayerWalker(WalkerBase):
             return (self.cat.resolve_activation(default) if default else None), Origin.IMPLICIT
         found, reason = resolve_activation(written, self.lookup, self.qualify, self.cat)
         if found is None:
-            self.unresolved.append(("activation", reason or "unknown", written, layer_id))
+            self.unresolved.append(
+                PendingUnresolved("activation", reason or "unknown", written, layer_id)
+            )
             return None, Origin.UNRESOLVED
         return found, Origin.EXPLICIT
 
@@ -277,7 +282,7 @@ class LayerWalker(WalkerBase):
         if written is None:
             if maybe_hidden:
                 self.unresolved.append(
-                    (
+                    PendingUnresolved(
                         "initializer",
                         f"{argument} may be set by *args/**kwargs",
                         self.layer_nodes.get(layer_id) or NO_NODE,
@@ -303,7 +308,9 @@ class LayerWalker(WalkerBase):
             written, self.lookup, self.qualify, self.cat, tf1=layer_id in self.graph_mode
         )
         if resolved.origin is Origin.UNRESOLVED:
-            self.unresolved.append(("initializer", resolved.reason or "unknown", written, layer_id))
+            self.unresolved.append(
+                PendingUnresolved("initializer", resolved.reason or "unknown", written, layer_id)
+            )
         return InitializerRef(
             role=role,
             argument=argument,
