@@ -11,7 +11,6 @@ request to any host. ``adnn-lint verify --report PATH`` calls ``render_report`` 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shlex
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import jinja2
 from adnn_lint.reports.findings import SourceLines, findings_view, rule_docs
@@ -38,7 +37,7 @@ from markupsafe import Markup
 
 from adnn_lint import __version__
 from adnn_lint.atomic import write_atomic
-from adnn_lint.findings import Finding, Span
+from adnn_lint.findings import Finding
 from adnn_lint.spec.model import Spec
 from adnn_lint.spec.results import Results, load_results
 
@@ -93,64 +92,18 @@ def _read(path: str, role: str) -> tuple[str, InputFile]:
 
 
 #: The findings document version this report reads (``adnn_lint.output.json_format``).
-FINDINGS_SCHEMA_VERSION = 1
-
-
-def _finding(item: Any, where: str) -> Finding:
-    if not isinstance(item, dict):
-        raise ReportError(f"{where}: expected an object")
-    key = "code"
-    try:
-        start, end = item["location"], item["end_location"]
-        key = "fix"
-        fix = item["fix"]
-        key = "code"
-        return Finding(
-            code=str(item["code"]),
-            name=str(item["name"]),
-            message=str(item["message"]),
-            path=str(item["path"]),
-            span=Span(
-                int(start["line"]), int(start["column"]), int(end["line"]), int(end["column"])
-            ),
-            severity=item["severity"],
-            cell=item.get("cell"),
-            fix_description=None if fix is None else str(fix["description"]),
-            fix_safe=None if fix is None else fix["applicability"] == "safe",
-        )
-    except KeyError as exc:
-        raise ReportError(f"{where}: missing key {exc.args[0]!r}") from exc
-    except (TypeError, ValueError) as exc:
-        raise ReportError(f"{where}.{key}: malformed ({exc})") from exc
 
 
 def load_findings(path: str) -> tuple[FindingsInput, InputFile]:
     """Read ``adnn-lint check --output-format json`` (schema: docs/output.md)."""
+    from adnn_lint.output.json_format import FindingsFormatError, read_findings
+
     text, info = _read(path, "findings")
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
-    if not isinstance(doc, dict):
-        raise ReportError(f"{path}: expected the JSON object of adnn-lint check")
-    version = doc.get("schema_version")
-    if version != FINDINGS_SCHEMA_VERSION:
-        raise ReportError(
-            f"{path}: schema_version: this adnn-lint reads {FINDINGS_SCHEMA_VERSION}, "
-            f"got {version!r}"
-        )
-    items = doc.get("findings")
-    if not isinstance(items, list):
-        raise ReportError(f"{path}: findings: expected a list")
-    findings = tuple(_finding(item, f"{path}: findings[{i}]") for i, item in enumerate(items))
-    summary = doc.get("summary")
-    files = summary.get("files_checked", 0) if isinstance(summary, dict) else 0
-    notices = tuple(
-        f"{n.get('path', '?')}: {n.get('message', '')}"
-        for n in doc.get("notices", ())
-        if isinstance(n, dict)
-    )
-    return FindingsInput(path, findings, files if isinstance(files, int) else 0, notices), info
+        doc = read_findings(text, path)
+    except FindingsFormatError as exc:
+        raise ReportError(str(exc)) from exc
+    return FindingsInput(path, doc.findings, doc.files_checked, doc.notices), info
 
 
 def load_spec(path: str) -> tuple[SpecInput, InputFile]:
