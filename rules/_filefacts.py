@@ -111,10 +111,6 @@ def facts_of(tree: ast.Module | None) -> FileFacts:
     return facts
 
 
-def file_facts(source: str) -> FileFacts:
-    return facts_of(python_tree(source))
-
-
 #: The file parsed by ``ast`` (ADNN201's facts and the Keras-version reading share it).
 PYTHON_TREE = Analysis("python tree", lambda ctx: python_tree(ctx.source))
 #: The file's :class:`FileFacts`.

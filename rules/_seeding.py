@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
-from adnn_lint.rules._filefacts import PYTHON_TREE, dotted, python_tree
+from adnn_lint.rules._filefacts import PYTHON_TREE, dotted
 from adnn_lint.rules.base import Analysis
 
 from adnn_lint.scan.records import Edit, Fix
@@ -194,11 +194,6 @@ class _Walk(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def keras_api(source: str) -> KerasApi:
-    """Infer the Keras (and TensorFlow) API that ``source`` is written against."""
-    return api_of(python_tree(source))
-
-
 def api_of(tree: ast.Module | None) -> KerasApi:
     """The Keras API of a file parsed by ``ast`` (None: ast rejected it; it reads as current)."""
     walk = _Walk()
@@ -280,12 +275,6 @@ def seeding_for(api: KerasApi) -> tuple[tuple[SeedCallPlan, ...], frozenset[str]
     if api.era == "keras1":
         return (_PYTHON, _NUMPY, tf_seed), frozenset({"numpy", "tensorflow"})
     return (_PYTHON, _NUMPY, tf_seed), REQUIRED
-
-
-def _is_import_line(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(s, cst.Import | cst.ImportFrom) for s in stmt.body
-    )
 
 
 def _is_docstring(stmt: cst.BaseStatement) -> bool:

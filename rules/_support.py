@@ -17,7 +17,7 @@ import libcst as cst
 from adnn_lint.rules.base import Analysis, FileContext
 
 from adnn_lint.scan.dag import Dag
-from adnn_lint.scan.records import Edit, Fix, InitializerRef, LayerRecord, ModelRecord, ScanResult
+from adnn_lint.scan.records import Edit, Fix, InitializerRef, LayerRecord
 
 if TYPE_CHECKING:
     from adnn_lint.knowledge.catalog import Catalog
@@ -149,14 +149,6 @@ def initializer_fix(
     return Fix(description=description, edits=(edit,), safe=safe)
 
 
-def model_layers(scan: ScanResult, model: ModelRecord) -> Iterator[LayerRecord]:
-    for layer_id in model.layer_ids:
-        try:
-            yield scan.layer(layer_id)
-        except KeyError:
-            continue
-
-
 def kernel_ref(layer: LayerRecord) -> InitializerRef | None:
     for ref in layer.initializers:
         if ref.role == "kernel":
@@ -168,11 +160,6 @@ def activation_gain(layer: LayerRecord) -> float | None:
     if layer.activation is None:
         return None
     return catalog().activation_gain(layer.activation)
-
-
-def resolvable_literal(ref: InitializerRef) -> bool:
-    """The initializer's value node is one the fix can swap for a string name."""
-    return ref.node is not None and ref.span is not None
 
 
 def preset_weights(layer: LayerRecord) -> bool:

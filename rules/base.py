@@ -13,7 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
@@ -156,8 +156,3 @@ def rule_by_code(code: str) -> type[Rule]:
         if rule.code == code.upper():
             return rule
     raise KeyError(code)
-
-
-def iter_findings(rules: Iterable[Rule], ctx: FileContext) -> Iterator[Finding]:
-    for rule in rules:
-        yield from rule.check(ctx)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,11 +57,6 @@ _FLAT_PREFIX = {"Flatten", "InputLayer"}
 
 class BuildError(ValueError):
     """A spec the runtime cannot turn into a model; the message names the spec key."""
-
-
-def weight_name(role: str) -> str:
-    """The Keras variable name of an initializer role (``recurrent`` -> ``recurrent_kernel``)."""
-    return f"{role}_kernel" if role in ("recurrent", "depthwise", "pointwise") else role
 
 
 def role_of(variable_name: str) -> str:
@@ -414,15 +409,6 @@ def dense_shapes(stack: DenseStack) -> WeightShapes:
 def dense_arrays(stack: DenseStack, values: InitialValues) -> list[tuple[Array, Array]]:
     """``values`` in the stacked trainer's layout: (kernel, bias) per Dense layer."""
     return [(values[name]["kernel"], values[name]["bias"]) for name in stack.names]
-
-
-def seeds_disjoint(*groups: Sequence[int]) -> bool:
-    seen: set[int] = set()
-    for group in groups:
-        if seen & set(group):
-            return False
-        seen |= set(group)
-    return True
 
 
 def spec_point(spec: Spec, shapes: WeightShapes, seed: int = 0) -> dict[str, float]:

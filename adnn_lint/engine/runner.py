@@ -63,10 +63,6 @@ class RunResult:
         return [r for r in self.files if r.notice is not None]
 
     @property
-    def internal_errors(self) -> list[FileResult]:
-        return [r for r in self.files if r.internal_error]
-
-    @property
     def fixed(self) -> int:
         return sum(r.fixed for r in self.files)
 

@@ -404,7 +404,3 @@ def _conv(
             _conv_out(in_shape[i], kernel[i], strides[i], padding, dilation[i]) for i in range(rank)
         )
     return (*spatial, out_channels), fans
-
-
-def model_layers(scan: ScanResult, model: ModelRecord) -> Mapping[str, LayerRecord]:
-    return {layer_id: scan.layer(layer_id) for layer_id in model.layer_ids}

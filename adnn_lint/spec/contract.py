@@ -274,11 +274,6 @@ def format_contract(contract: Contract) -> str:
     return ", ".join(parts)
 
 
-def contract_is_expressible(contract: Contract) -> bool:
-    """A split without an accuracy cannot be written as clauses (``on`` rides on accuracy)."""
-    return contract.accuracy is not None or contract.split == Contract().split
-
-
 @dataclass(frozen=True)
 class ContractComment:
     """A ``# adnn:`` comment. Lines and columns are 1-based; ``text_column`` is where the
