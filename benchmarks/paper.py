@@ -1,4 +1,4 @@
-"""Reproduce the seed paper's evaluation (Section 6) with adnn-lint, our methods beside it.
+"""Reproduce the ADNN paper's evaluation (Section 6) with adnn-lint, our methods beside it.
 
 Six models (MNIST-1/2/4, FMNIST-1/2/4: 1, 2, 4 hidden Dense(256, relu) layers and a softmax head,
 one epoch of SGD, lr 0.01, batch 100, the paper's set-up) and one LeNet-style CNN per data set
@@ -51,7 +51,7 @@ DATASET_SHA256 = {
     "fashion_mnist": "f5fa0ed7493df56c6dd3d93795c799700efe70b504100cd7d87a10d629fc11ed",
 }
 
-# The seed paper's own figures (Section 6), in percent: cited for comparison, never computed.
+# The ADNN paper's own figures (Section 6), in percent: cited for comparison, never computed.
 PAPER_BASELINE = {
     "MNIST-1": 88.6, "MNIST-2": 88.5, "MNIST-4": 87.2,
     "FMNIST-1": 81.5, "FMNIST-2": 81.6, "FMNIST-4": 80.2,

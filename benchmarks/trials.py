@@ -438,7 +438,7 @@ def render(
 
 
 def _targets(results: list[Measurement], peak: float, k: int = 16) -> list[str]:
-    """Issue 7's targets at K=16: >= 5x the trials/s of fit() and >= 50% of NumPy's rate."""
+    """The stacked trainer's targets at K=16: >= 5x the trials/s of fit(), >= 50% of NumPy's."""
     out = []
     for model in MODELS:
         rows = {(r.config.kind, r.config.k): r for r in results if r.config.model == model}

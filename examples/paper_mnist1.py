@@ -1,4 +1,4 @@
-"""MNIST-1 from the seed paper, with its accuracy contract written beside it.
+"""MNIST-1 from the ADNN paper (Pan, Nguyen and Ahmed), with its accuracy contract beside it.
 
 One hidden layer of 256 ReLU units and a softmax head on Keras' default initializers (Glorot
 uniform kernels, zero biases), trained with plain SGD on batches of 100 as in the paper's

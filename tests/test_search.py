@@ -424,7 +424,7 @@ def test_relative_space_is_the_default_of_asa_and_random_and_paper_keeps_the_box
 def test_relative_box_holds_the_cnns_own_scale_and_the_he_scale() -> None:
     space = space_for(_cnn_spec())
     w0 = space.param("W0")
-    he = math.sqrt(2 / 9)  # He-normal on fan-in 9: the 0.47
+    he = math.sqrt(2 / 9)  # He-normal on fan-in 9: 0.47
     glorot = math.sqrt(2 / (9 + 144))  # Keras's default kernel there: 0.11, outside [0, 0.1]
     assert w0.reference == pytest.approx(he)
     assert space.scales({"W0": 0.0})["W0"] == pytest.approx(he)

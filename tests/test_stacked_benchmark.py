@@ -24,7 +24,7 @@ def trials() -> ModuleType:
 
 
 def test_useful_flops_matches_the_issue_figure(trials: ModuleType) -> None:
-    # Issue 7: one epoch of MNIST-1 is about 73 GFLOP of matrix work.
+    # One epoch of MNIST-1 is about 73 GFLOP of matrix work.
     flops = trials.useful_flops([784, 256, 10], 60000)
     assert flops == 6 * 60000 * (784 * 256 + 256 * 10)
     assert 72e9 < flops < 74e9

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adnn_lint.spec.model import FIDELITIES, SEARCH_METHODS
+
 if TYPE_CHECKING:
     from adnn_lint.runtime.data import Dataset
     from adnn_lint.runtime.progress import Progress
@@ -54,7 +56,7 @@ def add_parser(subparsers: Any) -> None:
     data.add_argument("--limit", type=int, metavar="N", help="use the first N training examples")
     data.add_argument("--validation-split", type=float, metavar="F", help="default: the spec's")
     search = parser.add_argument_group("search and budget (the tighter of spec and command)")
-    search.add_argument("--search", choices=("asa", "paper", "random"), help="default: the spec's")
+    search.add_argument("--search", choices=SEARCH_METHODS, help="default: the spec's")
     search.add_argument("--max-trial", type=int, metavar="N")
     search.add_argument("--max-time", metavar="DURATION", help="search time: 90s, 10m, 1h30m")
     search.add_argument("--max-gain", metavar="GAIN", help="stop at this gain: 0.02 or 2%%")
@@ -62,7 +64,7 @@ def add_parser(subparsers: Any) -> None:
     search.add_argument("--batch", type=int, metavar="N", help="points asked per round")
     search.add_argument(
         "--fidelity",
-        choices=("full", "halving"),
+        choices=FIDELITIES,
         help="halving: screen candidates on 1/9 and 1/3 of the training budget, finish the best "
         "third of each rung (default: the spec's search.fidelity, full)",
     )

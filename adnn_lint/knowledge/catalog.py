@@ -25,7 +25,7 @@ from typing import Any
 
 from adnn_lint.knowledge.params import ParamValue
 
-#: The mined data lives in ``rules/`` (the design card's place for it, installed as
+#: The mined data lives in ``rules/`` (with the rules, as the README's layout puts it; installed as
 #: ``adnn_lint.rules``); reading it as a package resource imports only that package's empty
 #: ``__init__``, never a rule.
 CATALOG_PACKAGE = "adnn_lint.rules"

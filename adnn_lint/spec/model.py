@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from adnn_lint.knowledge.params import ParamValue
 
@@ -20,6 +20,10 @@ InitOrigin = Literal["explicit", "implicit", "unresolved"]
 SearchMethod = Literal["asa", "paper", "random"]
 SearchSpace = Literal["relative", "absolute"]
 Fidelity = Literal["full", "halving"]
+#: The values each of these may take, for checks and command-line choices.
+SEARCH_METHODS: tuple[SearchMethod, ...] = get_args(SearchMethod)
+SEARCH_SPACES: tuple[SearchSpace, ...] = get_args(SearchSpace)
+FIDELITIES: tuple[Fidelity, ...] = get_args(Fidelity)
 Split = Literal["test", "validation"]
 
 

@@ -20,6 +20,9 @@ from adnn_lint.spec.contract import (
 )
 from adnn_lint.spec.errors import ContractSyntaxError, KeyPath
 from adnn_lint.spec.model import (
+    FIDELITIES,
+    SEARCH_METHODS,
+    SEARCH_SPACES,
     SPEC_VERSION,
     Contract,
     DataSpec,
@@ -86,9 +89,6 @@ _SEARCH = (
     "families",
     "seeds",
 )
-_METHODS = ("asa", "paper", "random")
-_SPACES = ("relative", "absolute")
-_FIDELITIES = ("full", "halving")
 
 
 class Reader(Fields):
@@ -243,17 +243,17 @@ class Reader(Fields):
             return SearchSpec()
         d = SearchSpec()
         return SearchSpec(
-            method=self.choice(table, path, "method", _METHODS, d.method),  # type: ignore[arg-type]
+            method=self.choice(table, path, "method", SEARCH_METHODS, d.method),  # type: ignore[arg-type]
             delta=self.scalar(table, path, "delta", float, d.delta, _positive("delta")),
             space=(
-                self.choice(table, path, "space", _SPACES, "relative")  # type: ignore[arg-type]
+                self.choice(table, path, "space", SEARCH_SPACES, "relative")  # type: ignore[arg-type]
                 if "space" in table
                 else d.space
             ),
             kernel_multiplier=self.domain(
                 table, path, "kernel_multiplier", d.kernel_multiplier, positive=True
             ),
-            fidelity=self.choice(table, path, "fidelity", _FIDELITIES, d.fidelity),  # type: ignore[arg-type]
+            fidelity=self.choice(table, path, "fidelity", FIDELITIES, d.fidelity),  # type: ignore[arg-type]
             kernel_scale=self.domain(table, path, "kernel_scale", d.kernel_scale),
             bias_value=self.domain(table, path, "bias_value", d.bias_value),
             families=self.array(table, path, "families", str) or (),

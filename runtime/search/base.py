@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from adnn_lint.runtime.search.space import Point, Space
 
-Method = Literal["asa", "paper", "random"]
-METHODS: tuple[Method, ...] = ("asa", "paper", "random")
+from adnn_lint.spec.model import SEARCH_METHODS, SearchMethod
+
+Method = SearchMethod
+METHODS = SEARCH_METHODS
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Algorithm 1 of the seed paper ("Adaptive Simulated Annealing Based Search"), read faithfully.
+"""Algorithm 1 of the ADNN paper (Pan, Nguyen and Ahmed), "Adaptive Simulated Annealing Based
+Search", read faithfully.
 
 Per trainable layer i, in order: W_i and B_i start at 0 (clamped into their domains) and step
 together by delta, W' = W_i + delta, B' = B_i + delta, while both stay inside their domains.
