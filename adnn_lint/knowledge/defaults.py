@@ -1,6 +1,6 @@
 """Keras facts the spec side needs and the catalog does not hold: optimizer identifiers with
 their default learning rates, and ``Model.fit`` defaults. Checked against the installed Keras by
-a runtime test (``tests/test_spec_extract.py``)."""
+a runtime test (``tests/spec/test_spec_extract.py``)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ accepts, the constructor defaults and, for the VarianceScaling subclasses, the s
 distribution they fix). What introspection cannot see is kept here as small curated tables, each
 with its source: the variance formula per family, the gain each activation needs, the Keras 1
 legacy spellings and the tf.keras 2.x differences. The static side reads the result as data
-(``rules/catalog.json``) and never imports Keras; ``tests/test_mined_catalog.py`` fails when the
-checked-in file and a fresh mining differ.
+(``rules/catalog.json``) and never imports Keras; ``tests/knowledge/test_mined_catalog.py``
+fails when the checked-in file and a fresh mining differ.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ arguments it reports. This module runs the same code generation that ``PositionP
 with a state that keeps the line/column count but stores ranges only for the requested nodes.
 It follows ``libcst.metadata.position_provider.PositionProvidingCodegenState`` (syntactic
 positions: the range of the node itself, without surrounding whitespace the node owns).
-``tests/test_scanner_positions.py`` checks it against ``PositionProvider``.
+``tests/scan/test_scanner_positions.py`` checks it against ``PositionProvider``.
 """
 
 from __future__ import annotations

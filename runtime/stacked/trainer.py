@@ -14,7 +14,8 @@ candidates are independent models of the same shape, so they train together here
   models seeing the same batches in the same order (``batch_order``).
 
 Trained alone through Keras ``fit(shuffle=False)`` on the data permuted by ``batch_order``, each
-model ends with the same weights within float tolerance (``tests/test_stacked_equivalence.py``).
+model ends with the same weights within float tolerance
+(``tests/runtime/test_stacked_equivalence.py``).
 TensorFlow is imported when a function runs, never at import time.
 """
 

@@ -13,7 +13,7 @@ from adnn_lint.spec.check import check_spec
 from adnn_lint.spec.model import Spec
 from adnn_lint.spec.syntax import dumps, loads
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 SOURCES = sorted(
     path
     for folder in (ROOT / "tests" / "corpus", ROOT / "examples")

@@ -26,7 +26,7 @@ from adnn_lint.spec.model import (
 )
 from adnn_lint.spec.syntax import SpecError, dumps, issues, loads
 
-FIXTURES = Path(__file__).parent / "fixtures" / "spec"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "spec"
 CATALOG = load_catalog()
 LAYERS = sorted(n for n, info in CATALOG.layers.items() if info.legacy is None)
 FAMILIES = sorted(CATALOG.initializers)
@@ -391,7 +391,7 @@ def test_contract_as_a_clause_string_points_inside_the_string() -> None:
 
 
 def test_the_documented_example_parses() -> None:
-    docs = (Path(__file__).parent.parent / "docs" / "spec.md").read_text()
+    docs = (Path(__file__).parents[2] / "docs" / "spec.md").read_text()
     example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
     spec = loads(example, "docs/spec.md")
     assert spec.contract.accuracy == 0.88 and spec.search.method == "paper"

@@ -308,7 +308,7 @@ def test_templates_ship_as_package_data() -> None:
     import fnmatch
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the check needs to run only once
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["adnn_lint.reports"]
     folder = root / "reports"

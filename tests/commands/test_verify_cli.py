@@ -152,7 +152,7 @@ def test_a_residual_mlp_built_by_a_helper_is_rebuilt_and_trained(
     pytest.importorskip("tensorflow")
     from adnn_lint.spec.results import load_results
 
-    example = Path(__file__).parents[1] / "examples" / "residual_mlp.py"
+    example = Path(__file__).parents[2] / "examples" / "residual_mlp.py"
     results = tmp_path / "r.json"
     args = ["verify", str(example), "--data", "embedded", "--limit", "300", "--epochs", "1"]
     args += ["--search", "random", "--max-trial", "2", "--seeds", "2", "--verdict-seeds", "2"]

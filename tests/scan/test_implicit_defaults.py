@@ -164,7 +164,7 @@ def test_not_judged(model: str) -> None:
 
 
 def test_hit_rate_benchmark_sorts_every_model(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location(
         "implicit_defaults_bench", root / "benchmarks" / "implicit_defaults.py"
     )

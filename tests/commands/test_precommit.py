@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = "import keras\n\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n"
 BROKEN = "import keras\n\nmodel = keras.Sequential([keras.layers.Dense(8)\n"
 GOOD = "import keras\n\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n"

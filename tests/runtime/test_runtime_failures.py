@@ -100,7 +100,7 @@ def test_a_version_1_file_reads_as_one_without_failures(tmp_path: Path) -> None:
     assert old.verdict is not None and old.verdict.pairs_planned is None
 
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "paper_mnist1.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "paper_mnist1.py"
 CliRunner = Callable[..., Any]
 
 

@@ -113,7 +113,7 @@ def test_apply_fixes_ignores_nodes_of_another_module() -> None:
     assert apply_fixes(module, [fix]).code == "x = 'zeros'\n"
 
 
-CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.py"))
+CORPUS = sorted((Path(__file__).parents[1] / "corpus").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)

@@ -26,8 +26,8 @@ from adnn_lint.spec.extract import _keras_optimizer, extract_specs
 from adnn_lint.spec.model import Contract, InitSpec, Spec
 from adnn_lint.spec.syntax import dumps, loads
 
-CORPUS = Path(__file__).parent / "corpus"
-FIXTURES = Path(__file__).parent / "fixtures" / "spec"
+CORPUS = Path(__file__).parents[1] / "corpus"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "spec"
 
 SOURCE = """\
 import keras

@@ -16,7 +16,7 @@ import pytest
 from adnn_lint.engine.lint import lint_source
 from adnn_lint.engine.notebook import load_notebook
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "corpus"
 FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".py", ".ipynb"))
 _MARK = re.compile(r"#\s*expect:\s*(?P<codes>ADNN\d{3}(?:\s*,\s*ADNN\d{3})*)")
 

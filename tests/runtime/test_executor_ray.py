@@ -226,7 +226,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_local_executor_resumes(
 
 
 def test_an_unreachable_cluster_is_an_error_naming_its_address(cli: CliRunner) -> None:
-    spec = Path(__file__).resolve().parent.parent / "examples" / "paper_mnist1.py"
+    spec = Path(__file__).resolve().parents[2] / "examples" / "paper_mnist1.py"
     args = ("--data", "embedded", "--limit", "200", "--results", "unused.json")
     result = cli("verify", str(spec), *args, "--executor", "ray", "--address", "127.0.0.1:9")
     assert result.code == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 from adnn_lint.rules.base import all_rules
 from adnn_lint.rules.docs import render
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 
 def test_rules_doc_is_current() -> None:
