@@ -59,7 +59,7 @@ class OptimizerConfig:
 
     @property
     def memory_kind(self) -> str:
-        """The key of ``stacked_memory.OPTIMIZER_SLOTS`` for this optimizer."""
+        """The key of ``stacked.memory.OPTIMIZER_SLOTS`` for this optimizer."""
         if self.name == "adam":
             return "adam"
         return "momentum" if self.momentum else "sgd"

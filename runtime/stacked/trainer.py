@@ -262,7 +262,7 @@ def train_stacked(
 
     With ``memory_budget_bytes``, the models train in consecutive groups of ``choose_k`` models.
     On a CPU, groups are also kept to what fits the last-level cache (``cache_bytes``, default
-    the machine's L3; ``stacked_memory.cache_k`` has the measurement), split evenly.
+    the machine's L3; ``stacked.memory.cache_k`` has the measurement), split evenly.
     ``on_epoch_end(epoch, losses)`` gets a group's mean training loss per model after each epoch.
     """
     checked = _check_layers(layers)
