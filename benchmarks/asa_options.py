@@ -41,10 +41,11 @@ SETTINGS: dict[str, dict[str, float | bool]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from paper import MODELS, SIZES, Loaded, SearchRun, Trainer, derive, for_model, run_searches
+
     from adnn_lint.runtime.search.asa import AsaOptions, AsaSearcher
     from adnn_lint.runtime.search.base import make_searcher
     from adnn_lint.runtime.search.space import space_for
-    from paper import MODELS, SIZES, Loaded, SearchRun, Trainer, derive, for_model, run_searches
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)

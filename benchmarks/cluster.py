@@ -115,12 +115,11 @@ def _start_ray(kind: str) -> Callable[[], None]:
 def measure(rounds: int, repeats: int, runs: dict[str, int]) -> tuple[Times, Times, Times, Times]:
     """Seconds per batch: Ray warm, Ray cold, and the local batch run right before each warm
     Ray batch (keyed by the Ray set-up it was paired with, so a pair sees the same load)."""
+    from adnn_lint.commands.spec import specs_from_file
     from adnn_lint.runtime.data import load_data
     from adnn_lint.runtime.executors.local import InProcessExecutor, limit_threads
     from adnn_lint.runtime.executors.ray import RayExecutor, RayOptions
     from adnn_lint.runtime.verifier import enable_determinism
-
-    from adnn_lint.commands.spec import specs_from_file
 
     limit_threads(1)
     enable_determinism(0)

@@ -31,7 +31,6 @@ from adnn_lint.rules.adnn109_implicit_signal_decay import (
     model_drifts,
 )
 from adnn_lint.rules.base import FileContext
-
 from adnn_lint.scan.scanner import scan_source
 
 

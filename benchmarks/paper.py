@@ -275,8 +275,9 @@ class Trainer:
         return weights
 
     def lsuv_arrays(self, seed: int, order_seed: int) -> Weights:
-        from adnn_lint.runtime.stacked.trainer import batch_order
         from lsuv import lsuv_init
+
+        from adnn_lint.runtime.stacked.trainer import batch_order
 
         first = batch_order(len(self.x), 1, order_seed)[0][: self.spec.train.batch_size]
         weights, _report = lsuv_init(self.layers, self.x[first], seed=seed)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
 from adnn_lint.runtime.stacked.options import Layer, WeightPair, batch_order
 
 if TYPE_CHECKING:

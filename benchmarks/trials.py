@@ -150,8 +150,9 @@ def _timed(fn: Any) -> float:
 
 def run_fit(cfg: Config, x: np.ndarray, y: np.ndarray, m: Measurement) -> None:
     import keras
-    from adnn_lint.runtime.stacked.trainer import batch_order
     from stacked_reference import build_mlp
+
+    from adnn_lint.runtime.stacked.trainer import batch_order
 
     layers = layers_of(cfg.model)
     (order,) = batch_order(len(x), 1, SHUFFLE_SEED)
@@ -220,8 +221,9 @@ def run_seeds(
 ) -> None:
     """Baseline seeds trained alone (plain Keras, shuffle=True) and stacked; test accuracies."""
     import keras
-    from adnn_lint.runtime.stacked.trainer import train_stacked
     from stacked_reference import build_mlp, keras_initial
+
+    from adnn_lint.runtime.stacked.trainer import train_stacked
 
     layers = layers_of(cfg.model)
     seeds = list(range(cfg.seeds))

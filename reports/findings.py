@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from adnn_lint.findings import Finding
 from adnn_lint.reports.format import (
     FRAME_CONTEXT,
     SEVERITY_LABEL,
@@ -24,8 +25,6 @@ from adnn_lint.reports.view import (
     RuleDoc,
     SeverityGroup,
 )
-
-from adnn_lint.findings import Finding
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from adnn_lint.reports.view import (
     StatsRow,
     TrialRow,
 )
-
 from adnn_lint.spec.model import Contract, family_index
 from adnn_lint.spec.results import Config, Results, RunRecord, Summary
 

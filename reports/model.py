@@ -18,7 +18,6 @@ from adnn_lint.reports.view import (
     LayerRow,
     ModelView,
 )
-
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, Spec
 from adnn_lint.spec.results import Results
 

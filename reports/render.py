@@ -22,6 +22,11 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+from markupsafe import Markup
+
+from adnn_lint import __version__
+from adnn_lint.atomic import write_atomic
+from adnn_lint.findings import Finding
 from adnn_lint.reports.findings import SourceLines, findings_view, rule_docs
 from adnn_lint.reports.measured import banner, measured_view, search_view, seeds_view
 from adnn_lint.reports.model import model_view
@@ -33,11 +38,6 @@ from adnn_lint.reports.view import (
     ReportView,
     RuleDoc,
 )
-from markupsafe import Markup
-
-from adnn_lint import __version__
-from adnn_lint.atomic import write_atomic
-from adnn_lint.findings import Finding
 from adnn_lint.spec.model import Spec
 from adnn_lint.spec.results import Results, load_results
 

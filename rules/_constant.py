@@ -23,7 +23,6 @@ from adnn_lint.rules._support import (
     written,
 )
 from adnn_lint.rules.base import FileContext, Rule
-
 from adnn_lint.scan.records import (
     Finding,
     InitializerRef,

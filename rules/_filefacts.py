@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import libcst as cst
+
 from adnn_lint.rules.base import Analysis
 
 

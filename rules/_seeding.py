@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
+
 from adnn_lint.rules._filefacts import PYTHON_TREE, dotted
 from adnn_lint.rules.base import Analysis
-
 from adnn_lint.scan.records import Edit, Fix
 
 Flavour = Literal["keras", "tf.keras", "tf_keras"]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from adnn_lint.rules.base import Analysis, FileContext
 
+from adnn_lint.rules.base import Analysis, FileContext
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import Edit, Fix, InitializerRef, LayerRecord
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adnn_lint.rules._support import activation_gain, catalog, kernel_ref
-
 from adnn_lint.scan.records import InitializerRef, LayerRecord
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding
 
 
@@ -29,10 +28,33 @@ class SyntaxErrorRule(Rule):
     severity = "error"
     summary = "A file that does not parse; the rest of the run goes on."
     fix_why = "the file does not parse, and what its author meant to write is not known."
-    VALID = ("import keras\nlayer = keras.layers.Dense(4)\n",)
+    VALID = (
+        example(
+            """
+            import keras
+            layer = keras.layers.Dense(4)
+            """
+        ),
+    )
     INVALID = (
-        ("import keras\nlayer = keras.layers.Dense(4\n", Invalid("ADNN000", line=2)),
-        ("def build(:\n    pass\n", Invalid("ADNN000", line=1)),
+        (
+            example(
+                """
+                import keras
+                layer = keras.layers.Dense(4
+                """
+            ),
+            Invalid("ADNN000", line=2),
+        ),
+        (
+            example(
+                """
+                def build(:
+                    pass
+                """
+            ),
+            Invalid("ADNN000", line=1),
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adnn_lint.rules._constant import constant_weight_findings
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding
 
 
@@ -52,82 +51,113 @@ class ZeroKernel(Rule):
     )
     VALID = (
         # A zero final layer: a regression head starting at 0 is legitimate.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu'),\n"
-        "    keras.layers.Dense(1, kernel_initializer='zeros'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu'),
+                keras.layers.Dense(1, kernel_initializer='zeros'),
+            ])
+            """
+        ),
         # The weights are loaded afterwards: the initializer does not matter.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu', kernel_initializer='zeros'),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n"
-        "model.load_weights('trained.weights.h5')\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu', kernel_initializer='zeros'),
+                keras.layers.Dense(1),
+            ])
+            model.load_weights('trained.weights.h5')
+            """
+        ),
         # Zero biases are the default and are fine.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu', bias_initializer='zeros'),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu', bias_initializer='zeros'),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
         # Zero-initialized end of a residual branch: the block starts as the identity.
-        "import keras\n"
-        "from keras import layers\n"
-        "inputs = keras.Input(shape=(32,))\n"
-        "x = layers.Dense(32, activation='relu')(inputs)\n"
-        "branch = layers.Dense(32, activation='relu')(x)\n"
-        "branch = layers.Dense(32, kernel_initializer='zeros')(branch)\n"
-        "x = layers.add([x, branch])\n"
-        "outputs = layers.Dense(10, activation='softmax')(x)\n"
-        "model = keras.Model(inputs, outputs)\n",
+        example(
+            """
+            import keras
+            from keras import layers
+            inputs = keras.Input(shape=(32,))
+            x = layers.Dense(32, activation='relu')(inputs)
+            branch = layers.Dense(32, activation='relu')(x)
+            branch = layers.Dense(32, kernel_initializer='zeros')(branch)
+            x = layers.add([x, branch])
+            outputs = layers.Dense(10, activation='softmax')(x)
+            model = keras.Model(inputs, outputs)
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(8,)),\n"
-            '        keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"),\n'
-            "        keras.layers.Dense(1),\n"
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(8,)),
+                        keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"),
+                        keras.layers.Dense(1),
+                    ]
+                )
+                """
+            ),
             Invalid(
                 "ADNN101",
                 line=6,
-                fixed="import keras\n"
-                "\n"
-                "model = keras.Sequential(\n"
-                "    [\n"
-                "        keras.Input(shape=(8,)),\n"
-                '        keras.layers.Dense(16, activation="relu", '
-                'kernel_initializer="he_uniform"),\n'
-                "        keras.layers.Dense(1),\n"
-                "    ]\n"
-                ")\n",
+                fixed=example(
+                    """
+                    import keras
+
+                    model = keras.Sequential(
+                        [
+                            keras.Input(shape=(8,)),
+                            keras.layers.Dense(16, activation="relu", kernel_initializer="he_uniform"),
+                            keras.layers.Dense(1),
+                        ]
+                    )
+                    """
+                ),
             ),
         ),
         (
-            "from tensorflow import keras\n"
-            "from tensorflow.keras import initializers\n"
-            "inputs = keras.Input(shape=(4,))\n"
-            "x = keras.layers.Dense(8, activation='tanh',\n"
-            "                       kernel_initializer=initializers.Constant(0.0))(inputs)\n"
-            "outputs = keras.layers.Dense(2, activation='softmax')(x)\n"
-            "model = keras.Model(inputs, outputs)\n",
+            example(
+                """
+                from tensorflow import keras
+                from tensorflow.keras import initializers
+                inputs = keras.Input(shape=(4,))
+                x = keras.layers.Dense(8, activation='tanh',
+                                       kernel_initializer=initializers.Constant(0.0))(inputs)
+                outputs = keras.layers.Dense(2, activation='softmax')(x)
+                model = keras.Model(inputs, outputs)
+                """
+            ),
             Invalid(
                 "ADNN101",
                 line=5,
-                fixed="from tensorflow import keras\n"
-                "from tensorflow.keras import initializers\n"
-                "inputs = keras.Input(shape=(4,))\n"
-                "x = keras.layers.Dense(8, activation='tanh',\n"
-                '                       kernel_initializer="glorot_uniform")(inputs)\n'
-                "outputs = keras.layers.Dense(2, activation='softmax')(x)\n"
-                "model = keras.Model(inputs, outputs)\n",
+                fixed=example(
+                    """
+                    from tensorflow import keras
+                    from tensorflow.keras import initializers
+                    inputs = keras.Input(shape=(4,))
+                    x = keras.layers.Dense(8, activation='tanh',
+                                           kernel_initializer="glorot_uniform")(inputs)
+                    outputs = keras.layers.Dense(2, activation='softmax')(x)
+                    model = keras.Model(inputs, outputs)
+                    """
+                ),
             ),
         ),
     )

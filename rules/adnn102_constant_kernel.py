@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adnn_lint.rules._constant import constant_weight_findings
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding
 
 
@@ -40,69 +39,97 @@ class ConstantKernel(Rule):
         "its other uses changed)."
     )
     VALID = (
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu'),\n"
-        "    keras.layers.Dense(1, kernel_initializer='ones'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu'),
+                keras.layers.Dense(1, kernel_initializer='ones'),
+            ])
+            """
+        ),
         # A frozen averaging filter: constant on purpose.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(28, 28, 1)),\n"
-        "    keras.layers.Conv2D(1, 3, padding='same', trainable=False,\n"
-        "                        kernel_initializer=keras.initializers.Constant(1 / 9)),\n"
-        "    keras.layers.Conv2D(8, 3, activation='relu'),\n"
-        "    keras.layers.Flatten(),\n"
-        "    keras.layers.Dense(10, activation='softmax'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                keras.layers.Conv2D(1, 3, padding='same', trainable=False,
+                                    kernel_initializer=keras.initializers.Constant(1 / 9)),
+                keras.layers.Conv2D(8, 3, activation='relu'),
+                keras.layers.Flatten(),
+                keras.layers.Dense(10, activation='softmax'),
+            ])
+            """
+        ),
         # Constant biases are ADNN106's business, not a symmetry problem.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu', bias_initializer='ones'),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu', bias_initializer='ones'),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
     )
     INVALID = (
         (
-            "from keras.models import Sequential\n"
-            "from keras.layers import Dense\n"
-            "\n"
-            "model = Sequential()\n"
-            'model.add(Dense(32, input_dim=10, init="one", activation="sigmoid"))\n'
-            'model.add(Dense(1, activation="sigmoid"))\n',
+            example(
+                """
+                from keras.models import Sequential
+                from keras.layers import Dense
+
+                model = Sequential()
+                model.add(Dense(32, input_dim=10, init="one", activation="sigmoid"))
+                model.add(Dense(1, activation="sigmoid"))
+                """
+            ),
             Invalid(
                 "ADNN102",
                 line=5,
-                fixed="from keras.models import Sequential\n"
-                "from keras.layers import Dense\n"
-                "\n"
-                "model = Sequential()\n"
-                'model.add(Dense(32, input_dim=10, init="glorot_uniform", activation="sigmoid"))\n'
-                'model.add(Dense(1, activation="sigmoid"))\n',
+                fixed=example(
+                    """
+                    from keras.models import Sequential
+                    from keras.layers import Dense
+
+                    model = Sequential()
+                    model.add(Dense(32, input_dim=10, init="glorot_uniform", activation="sigmoid"))
+                    model.add(Dense(1, activation="sigmoid"))
+                    """
+                ),
             ),
         ),
         (
-            "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28, 1)),\n"
-            "    keras.layers.Conv2D(8, 3, activation='relu',\n"
-            "                        kernel_initializer=keras.initializers.Constant(0.1)),\n"
-            "    keras.layers.Flatten(),\n"
-            "    keras.layers.Dense(10, activation='softmax'),\n"
-            "])\n",
+            example(
+                """
+                import keras
+                model = keras.Sequential([
+                    keras.Input(shape=(28, 28, 1)),
+                    keras.layers.Conv2D(8, 3, activation='relu',
+                                        kernel_initializer=keras.initializers.Constant(0.1)),
+                    keras.layers.Flatten(),
+                    keras.layers.Dense(10, activation='softmax'),
+                ])
+                """
+            ),
             Invalid(
                 "ADNN102",
                 line=5,
-                fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(28, 28, 1)),\n"
-                "    keras.layers.Conv2D(8, 3, activation='relu',\n"
-                '                        kernel_initializer="he_uniform"),\n'
-                "    keras.layers.Flatten(),\n"
-                "    keras.layers.Dense(10, activation='softmax'),\n"
-                "])\n",
+                fixed=example(
+                    """
+                    import keras
+                    model = keras.Sequential([
+                        keras.Input(shape=(28, 28, 1)),
+                        keras.layers.Conv2D(8, 3, activation='relu',
+                                            kernel_initializer="he_uniform"),
+                        keras.layers.Flatten(),
+                        keras.layers.Dense(10, activation='softmax'),
+                    ])
+                    """
+                ),
             ),
         ),
     )

@@ -15,8 +15,7 @@ from adnn_lint.rules._support import (
     written,
 )
 from adnn_lint.rules._variance import describe, layer_factor
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, Origin
 
 #: How far ``Var[w] * fan_in`` may be from the activation's gain before it is reported.
@@ -67,107 +66,145 @@ class ScaleMismatch(Rule):
     )
     VALID = (
         # 0.05^2 * 784 / 2 = 0.98: the default scale happens to fit a 784-wide ReLU input.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(784,)),\n"
-        "    keras.layers.Dense(128, activation='relu', kernel_initializer='random_normal'),\n"
-        "    keras.layers.Dense(10, activation='softmax'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(784,)),
+                keras.layers.Dense(128, activation='relu', kernel_initializer='random_normal'),
+                keras.layers.Dense(10, activation='softmax'),
+            ])
+            """
+        ),
         # The last layer is not checked.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(16,)),\n"
-        "    keras.layers.Dense(\n"
-        "        1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.01)),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(16,)),
+                keras.layers.Dense(
+                    1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.01)),
+            ])
+            """
+        ),
         # DCGAN: N(0, 0.02) followed by batch normalization.
-        "import keras\n"
-        "from keras import layers\n"
-        "init = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)\n"
-        "discriminator = keras.Sequential([\n"
-        "    keras.Input(shape=(28, 28, 1)),\n"
-        "    layers.Conv2D(64, 4, strides=2, padding='same', kernel_initializer=init),\n"
-        "    layers.BatchNormalization(),\n"
-        "    layers.LeakyReLU(0.2),\n"
-        "    layers.Conv2D(128, 4, strides=2, padding='same', kernel_initializer=init),\n"
-        "    layers.BatchNormalization(),\n"
-        "    layers.LeakyReLU(0.2),\n"
-        "    layers.Flatten(),\n"
-        "    layers.Dense(1, activation='sigmoid'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            from keras import layers
+            init = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+            discriminator = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(64, 4, strides=2, padding='same', kernel_initializer=init),
+                layers.BatchNormalization(),
+                layers.LeakyReLU(0.2),
+                layers.Conv2D(128, 4, strides=2, padding='same', kernel_initializer=init),
+                layers.BatchNormalization(),
+                layers.LeakyReLU(0.2),
+                layers.Flatten(),
+                layers.Dense(1, activation='sigmoid'),
+            ])
+            """
+        ),
         # Unknown fan-in: nothing is said.
-        "import keras\n"
-        "def head(x):\n"
-        "    x = keras.layers.Dense(64, activation='relu', kernel_initializer='random_normal')(x)\n"
-        "    return keras.layers.Dense(1)(x)\n",
+        example(
+            """
+            import keras
+            def head(x):
+                x = keras.layers.Dense(64, activation='relu', kernel_initializer='random_normal')(x)
+                return keras.layers.Dense(1)(x)
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(64,)),\n"
-            '        keras.layers.Dense(64, activation="relu", '
-            'kernel_initializer="random_normal"),\n'
-            '        keras.layers.Dense(10, activation="softmax"),\n'
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(64,)),
+                        keras.layers.Dense(64, activation="relu", kernel_initializer="random_normal"),
+                        keras.layers.Dense(10, activation="softmax"),
+                    ]
+                )
+                """
+            ),
             Invalid(
                 "ADNN103",
                 line=6,
-                fixed="import keras\n"
-                "\n"
-                "model = keras.Sequential(\n"
-                "    [\n"
-                "        keras.Input(shape=(64,)),\n"
-                '        keras.layers.Dense(64, activation="relu", '
-                'kernel_initializer="he_normal"),\n'
-                '        keras.layers.Dense(10, activation="softmax"),\n'
-                "    ]\n"
-                ")\n",
+                fixed=example(
+                    """
+                    import keras
+
+                    model = keras.Sequential(
+                        [
+                            keras.Input(shape=(64,)),
+                            keras.layers.Dense(64, activation="relu", kernel_initializer="he_normal"),
+                            keras.layers.Dense(10, activation="softmax"),
+                        ]
+                    )
+                    """
+                ),
             ),
         ),
         (
-            "import keras\n"
-            "from keras import initializers\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(100,)),\n"
-            "    keras.layers.Dense(50, activation='tanh',\n"
-            "                       kernel_initializer=initializers.RandomUniform(-1.0, 1.0)),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
+            example(
+                """
+                import keras
+                from keras import initializers
+                model = keras.Sequential([
+                    keras.Input(shape=(100,)),
+                    keras.layers.Dense(50, activation='tanh',
+                                       kernel_initializer=initializers.RandomUniform(-1.0, 1.0)),
+                    keras.layers.Dense(1),
+                ])
+                """
+            ),
             Invalid(
                 "ADNN103",
                 line=6,
-                fixed="import keras\n"
-                "from keras import initializers\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(100,)),\n"
-                "    keras.layers.Dense(50, activation='tanh',\n"
-                '                       kernel_initializer="glorot_uniform"),\n'
-                "    keras.layers.Dense(1),\n"
-                "])\n",
+                fixed=example(
+                    """
+                    import keras
+                    from keras import initializers
+                    model = keras.Sequential([
+                        keras.Input(shape=(100,)),
+                        keras.layers.Dense(50, activation='tanh',
+                                           kernel_initializer="glorot_uniform"),
+                        keras.layers.Dense(1),
+                    ])
+                    """
+                ),
             ),
         ),
         (
             # Keras 1/2 style: the ReLU is a separate layer, and its gain (2) is what counts:
             # 0.0025 x 128 / 2 = 0.16.
-            "from keras.models import Sequential\n"
-            "from keras.layers import Activation, Dense\n"
-            "model = Sequential()\n"
-            "model.add(Dense(64, input_dim=128, kernel_initializer='random_normal'))\n"
-            "model.add(Activation('relu'))\n"
-            "model.add(Dense(1))\n",
+            example(
+                """
+                from keras.models import Sequential
+                from keras.layers import Activation, Dense
+                model = Sequential()
+                model.add(Dense(64, input_dim=128, kernel_initializer='random_normal'))
+                model.add(Activation('relu'))
+                model.add(Dense(1))
+                """
+            ),
             Invalid(
                 "ADNN103",
                 line=4,
-                fixed="from keras.models import Sequential\n"
-                "from keras.layers import Activation, Dense\n"
-                "model = Sequential()\n"
-                "model.add(Dense(64, input_dim=128, kernel_initializer='he_normal'))\n"
-                "model.add(Activation('relu'))\n"
-                "model.add(Dense(1))\n",
+                fixed=example(
+                    """
+                    from keras.models import Sequential
+                    from keras.layers import Activation, Dense
+                    model = Sequential()
+                    model.add(Dense(64, input_dim=128, kernel_initializer='he_normal'))
+                    model.add(Activation('relu'))
+                    model.add(Dense(1))
+                    """
+                ),
             ),
         ),
     )

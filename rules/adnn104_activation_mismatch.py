@@ -19,8 +19,7 @@ from adnn_lint.rules._support import (
     written,
 )
 from adnn_lint.rules._variance import feedforward, layer_factor
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: Mismatched hidden layers in one model before the rule speaks: each one scales the signal's
@@ -81,71 +80,90 @@ class ActivationMismatch(Rule):
     )
     VALID = (
         # Two mismatched layers: not deep enough to matter.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(32,)),\n"
-        "    keras.layers.Dense(32, activation='relu', kernel_initializer='glorot_uniform'),\n"
-        "    keras.layers.Dense(32, activation='relu', kernel_initializer='glorot_uniform'),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(32,)),
+                keras.layers.Dense(32, activation='relu', kernel_initializer='glorot_uniform'),
+                keras.layers.Dense(32, activation='relu', kernel_initializer='glorot_uniform'),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
         # He under ReLU, however deep.
-        "import keras\n"
-        "model = keras.Sequential([keras.Input(shape=(32,))]"
-        " + [keras.layers.Dense(32, activation='relu', kernel_initializer='he_normal')"
-        " for _ in range(6)] + [keras.layers.Dense(1)])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([keras.Input(shape=(32,))] + [keras.layers.Dense(32, activation='relu', kernel_initializer='he_normal') for _ in range(6)] + [keras.layers.Dense(1)])
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(32,)),\n"
-            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
-            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
-            '        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),\n'
-            '        keras.layers.Dense(1, activation="sigmoid"),\n'
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(32,)),
+                        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),
+                        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),
+                        keras.layers.Dense(32, activation="tanh", kernel_initializer="he_normal"),
+                        keras.layers.Dense(1, activation="sigmoid"),
+                    ]
+                )
+                """
+            ),
             Invalid(
                 "ADNN104",
                 line=6,
-                fixed="import keras\n"
-                "\n"
-                "model = keras.Sequential(\n"
-                "    [\n"
-                "        keras.Input(shape=(32,)),\n"
-                '        keras.layers.Dense(32, activation="tanh", '
-                'kernel_initializer="glorot_normal"),\n'
-                '        keras.layers.Dense(32, activation="tanh", '
-                'kernel_initializer="glorot_normal"),\n'
-                '        keras.layers.Dense(32, activation="tanh", '
-                'kernel_initializer="glorot_normal"),\n'
-                '        keras.layers.Dense(1, activation="sigmoid"),\n'
-                "    ]\n"
-                ")\n",
+                fixed=example(
+                    """
+                    import keras
+
+                    model = keras.Sequential(
+                        [
+                            keras.Input(shape=(32,)),
+                            keras.layers.Dense(32, activation="tanh", kernel_initializer="glorot_normal"),
+                            keras.layers.Dense(32, activation="tanh", kernel_initializer="glorot_normal"),
+                            keras.layers.Dense(32, activation="tanh", kernel_initializer="glorot_normal"),
+                            keras.layers.Dense(1, activation="sigmoid"),
+                        ]
+                    )
+                    """
+                ),
             ),
         ),
         (
-            "import keras\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(32,)),\n"
-            "    keras.layers.Dense(32, activation='relu', kernel_initializer='lecun_normal'),\n"
-            "    keras.layers.Dense(32, activation='relu'),\n"
-            "    keras.layers.Dense(32, activation='relu'),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
+            example(
+                """
+                import keras
+                model = keras.Sequential([
+                    keras.Input(shape=(32,)),
+                    keras.layers.Dense(32, activation='relu', kernel_initializer='lecun_normal'),
+                    keras.layers.Dense(32, activation='relu'),
+                    keras.layers.Dense(32, activation='relu'),
+                    keras.layers.Dense(1),
+                ])
+                """
+            ),
             Invalid(
                 "ADNN104",
                 line=4,
-                fixed="import keras\n"
-                "model = keras.Sequential([\n"
-                "    keras.Input(shape=(32,)),\n"
-                "    keras.layers.Dense(32, activation='relu', kernel_initializer='he_normal'),\n"
-                "    keras.layers.Dense(32, activation='relu'),\n"
-                "    keras.layers.Dense(32, activation='relu'),\n"
-                "    keras.layers.Dense(1),\n"
-                "])\n",
+                fixed=example(
+                    """
+                    import keras
+                    model = keras.Sequential([
+                        keras.Input(shape=(32,)),
+                        keras.layers.Dense(32, activation='relu', kernel_initializer='he_normal'),
+                        keras.layers.Dense(32, activation='relu'),
+                        keras.layers.Dense(32, activation='relu'),
+                        keras.layers.Dense(1),
+                    ])
+                    """
+                ),
             ),
         ),
     )

@@ -15,8 +15,7 @@ from adnn_lint.rules._support import (
     preloaded,
 )
 from adnn_lint.rules._variance import describe, layer_factor
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import Finding, LayerRecord, ModelRecord, Origin
 
@@ -91,46 +90,57 @@ class SignalExplosion(Rule):
         "decision."
     )
     VALID = (
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(64,)),\n"
-        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
-        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
-        "    keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),\n"
-        "    keras.layers.Dense(10, activation='softmax'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(64,)),
+                keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),
+                keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),
+                keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'),
+                keras.layers.Dense(10, activation='softmax'),
+            ])
+            """
+        ),
         # Keras defaults only: ADNN109 judges them (and this shallow stack shrinks < 1000x).
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(28, 28, 1)),\n"
-        "    keras.layers.Conv2D(32, 3, activation='relu'),\n"
-        "    keras.layers.Conv2D(64, 3, activation='relu'),\n"
-        "    keras.layers.Flatten(),\n"
-        "    keras.layers.Dense(10, activation='softmax'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                keras.layers.Conv2D(32, 3, activation='relu'),
+                keras.layers.Conv2D(64, 3, activation='relu'),
+                keras.layers.Flatten(),
+                keras.layers.Dense(10, activation='softmax'),
+            ])
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(64,)),\n"
-            '        keras.layers.Dense(64, activation="tanh", '
-            'kernel_initializer="lecun_normal"),\n'
-            "        keras.layers.Dense(\n"
-            "            64,\n"
-            '            activation="linear",\n'
-            "            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),\n"
-            "        ),\n"
-            "        keras.layers.Dense(\n"
-            "            64,\n"
-            '            activation="linear",\n'
-            "            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),\n"
-            "        ),\n"
-            "        keras.layers.Dense(1),\n"
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(64,)),
+                        keras.layers.Dense(64, activation="tanh", kernel_initializer="lecun_normal"),
+                        keras.layers.Dense(
+                            64,
+                            activation="linear",
+                            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),
+                        ),
+                        keras.layers.Dense(
+                            64,
+                            activation="linear",
+                            kernel_initializer=keras.initializers.VarianceScaling(scale=4.0),
+                        ),
+                        keras.layers.Dense(1),
+                    ]
+                )
+                """
+            ),
             Invalid("ADNN105", line=3),
         ),
     )

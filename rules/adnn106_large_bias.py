@@ -13,8 +13,7 @@ from adnn_lint.rules._support import (
     layers_of,
     written,
 )
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord, Origin
 
 #: A constant bias above this magnitude moves every unit's pre-activation past the region where
@@ -55,74 +54,102 @@ class LargeBias(Rule):
     )
     VALID = (
         # use_bias=False: the bias initializer is never used.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, use_bias=False, bias_initializer='random_normal'),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, use_bias=False, bias_initializer='random_normal'),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
         # A small positive ReLU bias is a known, deliberate trick.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu',\n"
-        "                       bias_initializer=keras.initializers.Constant(0.1)),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu',
+                                   bias_initializer=keras.initializers.Constant(0.1)),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
         # The output bias set to a prior: good practice.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, activation='relu'),\n"
-        "    keras.layers.Dense(1, activation='sigmoid',\n"
-        "                       bias_initializer=keras.initializers.Constant(-4.6)),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, activation='relu'),
+                keras.layers.Dense(1, activation='sigmoid',
+                                   bias_initializer=keras.initializers.Constant(-4.6)),
+            ])
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(8,)),\n"
-            "        keras.layers.Dense(\n"
-            '            16, activation="tanh", bias_initializer=keras.initializers.Constant(5.0)\n'
-            "        ),\n"
-            "        keras.layers.Dense(1),\n"
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(8,)),
+                        keras.layers.Dense(
+                            16, activation="tanh", bias_initializer=keras.initializers.Constant(5.0)
+                        ),
+                        keras.layers.Dense(1),
+                    ]
+                )
+                """
+            ),
             Invalid(
                 "ADNN106",
                 line=7,
-                fixed="import keras\n"
-                "\n"
-                "model = keras.Sequential(\n"
-                "    [\n"
-                "        keras.Input(shape=(8,)),\n"
-                "        keras.layers.Dense(\n"
-                '            16, activation="tanh", bias_initializer="zeros"\n'
-                "        ),\n"
-                "        keras.layers.Dense(1),\n"
-                "    ]\n"
-                ")\n",
+                fixed=example(
+                    """
+                    import keras
+
+                    model = keras.Sequential(
+                        [
+                            keras.Input(shape=(8,)),
+                            keras.layers.Dense(
+                                16, activation="tanh", bias_initializer="zeros"
+                            ),
+                            keras.layers.Dense(1),
+                        ]
+                    )
+                    """
+                ),
             ),
         ),
         (
-            "from keras import layers, models\n"
-            "model = models.Sequential([\n"
-            "    layers.Input(shape=(8,)),\n"
-            "    layers.Dense(16, activation='relu', bias_initializer='random_normal'),\n"
-            "    layers.Dense(1),\n"
-            "])\n",
+            example(
+                """
+                from keras import layers, models
+                model = models.Sequential([
+                    layers.Input(shape=(8,)),
+                    layers.Dense(16, activation='relu', bias_initializer='random_normal'),
+                    layers.Dense(1),
+                ])
+                """
+            ),
             Invalid(
                 "ADNN106",
                 line=4,
-                fixed="from keras import layers, models\n"
-                "model = models.Sequential([\n"
-                "    layers.Input(shape=(8,)),\n"
-                "    layers.Dense(16, activation='relu', bias_initializer='zeros'),\n"
-                "    layers.Dense(1),\n"
-                "])\n",
+                fixed=example(
+                    """
+                    from keras import layers, models
+                    model = models.Sequential([
+                        layers.Input(shape=(8,)),
+                        layers.Dense(16, activation='relu', bias_initializer='zeros'),
+                        layers.Dense(1),
+                    ])
+                    """
+                ),
             ),
         ),
     )

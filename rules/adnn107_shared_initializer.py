@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from adnn_lint.rules._support import catalog, initialized, layer_label, layers_of, written
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, InitializerRef, LayerRecord
 
 
@@ -44,46 +43,60 @@ class SharedInitializer(Rule):
         "intent; splitting the object needs a new one per layer, with seeds the author chooses."
     )
     VALID = (
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=1)),\n"
-        "    keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=2)),\n"
-        "    keras.layers.Dense(1),\n"
-        "])\n",
-        "import keras\n"
-        "zero = keras.initializers.Zeros()\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(8,)),\n"
-        "    keras.layers.Dense(16, bias_initializer=zero),\n"
-        "    keras.layers.Dense(1, bias_initializer=zero),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=1)),
+                keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=2)),
+                keras.layers.Dense(1),
+            ])
+            """
+        ),
+        example(
+            """
+            import keras
+            zero = keras.initializers.Zeros()
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(16, bias_initializer=zero),
+                keras.layers.Dense(1, bias_initializer=zero),
+            ])
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential(\n"
-            "    [\n"
-            "        keras.Input(shape=(8,)),\n"
-            "        keras.layers.Dense(16, "
-            "kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
-            "        keras.layers.Dense(16, "
-            "kernel_initializer=keras.initializers.HeNormal(seed=42)),\n"
-            "        keras.layers.Dense(1),\n"
-            "    ]\n"
-            ")\n",
+            example(
+                """
+                import keras
+
+                model = keras.Sequential(
+                    [
+                        keras.Input(shape=(8,)),
+                        keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),
+                        keras.layers.Dense(16, kernel_initializer=keras.initializers.HeNormal(seed=42)),
+                        keras.layers.Dense(1),
+                    ]
+                )
+                """
+            ),
             Invalid("ADNN107", line=7),
         ),
         (
-            "import keras\n"
-            "init = keras.initializers.HeNormal(seed=42)\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(8,)),\n"
-            "    keras.layers.Dense(16, activation='relu', kernel_initializer=init),\n"
-            "    keras.layers.Dense(16, activation='relu', kernel_initializer=init),\n"
-            "    keras.layers.Dense(1),\n"
-            "])\n",
+            example(
+                """
+                import keras
+                init = keras.initializers.HeNormal(seed=42)
+                model = keras.Sequential([
+                    keras.Input(shape=(8,)),
+                    keras.layers.Dense(16, activation='relu', kernel_initializer=init),
+                    keras.layers.Dense(16, activation='relu', kernel_initializer=init),
+                    keras.layers.Dense(1),
+                ])
+                """
+            ),
             Invalid("ADNN107", line=6),
         ),
     )

@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Iterable
 
 import libcst as cst
-from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
-from adnn_lint.rules.base import FileContext, Invalid, Rule
 
+from adnn_lint.rules._support import catalog, layer_label, replacement_for, unknown_name
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Edit, Finding, Fix, InitializerRef, Origin
 
 #: Names that make a string legitimate even when the catalog does not know it: the file registers
@@ -100,46 +100,89 @@ class UnknownInitializer(Rule):
         "no fix: it may be the user's own object, registered with Keras in another module."
     )
     VALID = (
-        "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n",
-        "from keras import layers, initializers\n"
-        "layer = layers.Dense(8, kernel_initializer=initializers.HeNormal(seed=1))\n",
-        "from keras.layers import Dense\nlayer = Dense(8, init='uniform')\n",
+        example(
+            """
+            import keras
+            layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')
+            """
+        ),
+        example(
+            """
+            from keras import layers, initializers
+            layer = layers.Dense(8, kernel_initializer=initializers.HeNormal(seed=1))
+            """
+        ),
+        example(
+            """
+            from keras.layers import Dense
+            layer = Dense(8, init='uniform')
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNromal(seed=7))\n",
+            example(
+                """
+                import keras
+
+                d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNromal(seed=7))
+                """
+            ),
             Invalid(
                 "ADNN108",
                 line=3,
-                fixed="import keras\n"
-                "\n"
-                "d = keras.layers.Dense(8, "
-                "kernel_initializer=keras.initializers.HeNormal(seed=7))\n",
+                fixed=example(
+                    """
+                    import keras
+
+                    d = keras.layers.Dense(8, kernel_initializer=keras.initializers.HeNormal(seed=7))
+                    """
+                ),
             ),
         ),
         (
-            "import keras\nlayer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')\n",
+            example(
+                """
+                import keras
+                layer = keras.layers.Dense(8, kernel_initializer='glorot_unifrom')
+                """
+            ),
             Invalid(
                 "ADNN108",
                 line=2,
-                fixed="import keras\n"
-                "layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')\n",
+                fixed=example(
+                    """
+                    import keras
+                    layer = keras.layers.Dense(8, kernel_initializer='glorot_uniform')
+                    """
+                ),
             ),
         ),
         (
-            "from tensorflow.keras.layers import Conv2D\n"
-            'conv = Conv2D(16, 3, kernel_initializer="he_normall", activation="relu")\n',
+            example(
+                """
+                from tensorflow.keras.layers import Conv2D
+                conv = Conv2D(16, 3, kernel_initializer="he_normall", activation="relu")
+                """
+            ),
             Invalid(
                 "ADNN108",
                 line=2,
-                fixed="from tensorflow.keras.layers import Conv2D\n"
-                'conv = Conv2D(16, 3, kernel_initializer="he_normal", activation="relu")\n',
+                fixed=example(
+                    """
+                    from tensorflow.keras.layers import Conv2D
+                    conv = Conv2D(16, 3, kernel_initializer="he_normal", activation="relu")
+                    """
+                ),
             ),
         ),
         (
-            "import keras\nlayer = keras.layers.Dense(8, bias_initializer='gaussian_noise')\n",
+            example(
+                """
+                import keras
+                layer = keras.layers.Dense(8, bias_initializer='gaussian_noise')
+                """
+            ),
             Invalid("ADNN108", line=2),
         ),
     )

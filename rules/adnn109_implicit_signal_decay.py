@@ -19,8 +19,7 @@ from adnn_lint.rules._support import (
 )
 from adnn_lint.rules._variance import FactorBound, factor_bound
 from adnn_lint.rules.adnn105_signal_explosion import extreme_paths, model_graph
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, LayerRecord, ModelRecord, Origin, Severity
 
 #: The drift at which the rule speaks: 2^10, ten ReLU layers at Glorot's factor of 1/2.
@@ -107,39 +106,55 @@ class ImplicitSignalDecay(Rule):
     )
     VALID = (
         # The Keras MNIST convnet: about 100x, below the limit.
-        "import keras\n"
-        "model = keras.Sequential([\n"
-        "    keras.Input(shape=(28, 28, 1)),\n"
-        "    keras.layers.Conv2D(32, 3, activation='relu'),\n"
-        "    keras.layers.Conv2D(64, 3, activation='relu'),\n"
-        "    keras.layers.MaxPooling2D(),\n"
-        "    keras.layers.Flatten(),\n"
-        "    keras.layers.Dense(128, activation='relu'),\n"
-        "    keras.layers.Dense(10, activation='softmax'),\n"
-        "])\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                keras.layers.Conv2D(32, 3, activation='relu'),
+                keras.layers.Conv2D(64, 3, activation='relu'),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Flatten(),
+                keras.layers.Dense(128, activation='relu'),
+                keras.layers.Dense(10, activation='softmax'),
+            ])
+            """
+        ),
         # Deep, but batch normalization re-scales after every layer.
-        "import keras\n"
-        "model = keras.Sequential([keras.Input(shape=(64,))])\n"
-        "for _ in range(12):\n"
-        "    model.add(keras.layers.Dense(64))\n"
-        "    model.add(keras.layers.BatchNormalization())\n"
-        "    model.add(keras.layers.Activation('relu'))\n"
-        "model.add(keras.layers.Dense(10, activation='softmax'))\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([keras.Input(shape=(64,))])
+            for _ in range(12):
+                model.add(keras.layers.Dense(64))
+                model.add(keras.layers.BatchNormalization())
+                model.add(keras.layers.Activation('relu'))
+            model.add(keras.layers.Dense(10, activation='softmax'))
+            """
+        ),
         # Deep, with He initialization written out (ADNN105's to judge: factors of 1).
-        "import keras\n"
-        "model = keras.Sequential([keras.Input(shape=(64,))])\n"
-        "for _ in range(12):\n"
-        "    model.add(keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'))\n"
-        "model.add(keras.layers.Dense(10, activation='softmax'))\n",
+        example(
+            """
+            import keras
+            model = keras.Sequential([keras.Input(shape=(64,))])
+            for _ in range(12):
+                model.add(keras.layers.Dense(64, activation='relu', kernel_initializer='he_normal'))
+            model.add(keras.layers.Dense(10, activation='softmax'))
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential([keras.Input(shape=(64,))])\n"
-            "for _ in range(12):\n"
-            '    model.add(keras.layers.Dense(64, activation="relu"))\n'
-            'model.add(keras.layers.Dense(10, activation="softmax"))\n',
+            example(
+                """
+                import keras
+
+                model = keras.Sequential([keras.Input(shape=(64,))])
+                for _ in range(12):
+                    model.add(keras.layers.Dense(64, activation="relu"))
+                model.add(keras.layers.Dense(10, activation="softmax"))
+                """
+            ),
             Invalid("ADNN109", line=3),
         ),
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable
 
-from adnn_lint.rules._filefacts import FACTS, FileFacts
+from adnn_lint.rules._filefacts import FACTS
 from adnn_lint.rules._seeding import (
     KERAS_API,
     REQUIRED,
@@ -13,140 +13,15 @@ from adnn_lint.rules._seeding import (
     seed_fix,
     seeding_for,
 )
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
-from adnn_lint.scan.records import Finding, FitCall, Fix, SeedCall
-
-#: Packages whose seeding functions the scanner already records with what they cover.
-_KNOWN_SEEDERS = frozenset({"random", "numpy", "tensorflow", "keras", "tf_keras"})
-
-
-#: Keras classes whose ``fit()`` computes statistics and trains nothing:
-#: ``ImageDataGenerator.fit(x)`` measures the mean, std and ZCA whitening of ``x`` for
-#: ``featurewise_*`` normalization (Keras 2 and its legacy module in Keras 3).
-STATISTICS_ONLY = frozenset({"ImageDataGenerator"})
-
-#: ``ImageDataGenerator.fit``'s own keywords; ``Model.fit`` accepts neither, so a call passing
-#: one is not a training run even when the receiver is unknown (a helper's parameter).
-_STATISTICS_KEYWORDS = frozenset({"augment", "rounds"})
-
-#: Libraries whose objects' ``fit()`` never trains a Keras model: estimators and transformers
-#: (scikit-learn's ``StandardScaler().fit(x)``), gradient boosting, statistics, PyTorch
-#: trainers, and the standalone Keras 2 preprocessing package. Any other library is not
-#: assumed either way.
-NON_KERAS_ESTIMATORS = frozenset(
-    {
-        "catboost",
-        "category_encoders",
-        "gensim",
-        "hdbscan",
-        "imblearn",
-        "keras_preprocessing",
-        "lightgbm",
-        "lightning",
-        "numpy",
-        "pandas",
-        "prophet",
-        "pytorch_lightning",
-        "scipy",
-        "skorch",
-        "sklearn",
-        "statsmodels",
-        "umap",
-        "xgboost",
-    }
+from adnn_lint.rules._training import (
+    covering,
+    function_of,
+    reached_functions,
+    seeding_helpers,
+    trains,
 )
-
-
-def trains(fit: FitCall, owned: Set[FitCall], compiled: set[str]) -> bool:
-    """Whether ``fit`` trains a Keras model, from what the scanner knows about its receiver.
-
-    It does when Keras or TensorFlow built the receiver, unless it is a :data:`STATISTICS_ONLY`
-    class (``keras.models.load_model(...)`` and Keras' scikit-learn wrapper train), and when the
-    receiver is a model the file builds (``owned``: the fits of the file's models, a set so that
-    a file of many models stays linear) or a name it compiles. It does not when a
-    :data:`NON_KERAS_ESTIMATORS` library built the receiver, or when the call passes
-    ``ImageDataGenerator.fit``'s own keywords. Anything else (a model from the project's own
-    ``build_model()``, a function parameter, ``self.model``) counts as training: in a file that
-    uses Keras such a ``fit()`` is almost always a model's, and a missed unseeded run costs
-    more than a seeding call or a ``# noqa`` on a rare non-model ``fit()``.
-    """
-    # What built the receiver where fit() is called comes first: a name may be reused.
-    if fit.built_by is not None:
-        root, _, rest = fit.built_by.partition(".")
-        if root in ("keras", "tensorflow"):
-            return rest.rsplit(".", 1)[-1] not in STATISTICS_ONLY
-        if root in NON_KERAS_ESTIMATORS:
-            return False
-    if fit in owned or fit.receiver in compiled:
-        return True
-    return _STATISTICS_KEYWORDS.isdisjoint(fit.keywords)
-
-
-def seeding_helpers(facts: FileFacts) -> tuple[set[str], set[str]]:
-    """Calls of seeding helpers from other modules (``seed_everything(42)``,
-    ``utils.set_seeds(1)``): (those at module level or in the main guard, those anywhere).
-
-    Their bodies are out of sight, so a call whose name says it seeds is trusted to seed
-    everything; without this, a project's own ``seed_everything`` would be a false alarm.
-    Calls of the file's own functions and of the libraries whose seeding functions the scanner
-    records are not helpers.
-    """
-    top: set[str] = set()
-    everywhere: set[str] = set()
-    for name, root, at_top in facts.calls:
-        if "seed" not in name.lower() or root is None:
-            continue
-        if root in facts.local or facts.origin.get(root) in _KNOWN_SEEDERS:
-            continue
-        everywhere.add(name)
-        if at_top:
-            top.add(name)
-    return top, everywhere
-
-
-def reached_functions(facts: FileFacts) -> set[str]:
-    """Names of the file's functions (and methods) that run when the file runs: called from
-    module level or the main guard, directly or through other functions of the file.
-
-    A ``fit()`` in a function nobody here calls is library code: whoever calls it is the one
-    who must seed, so it is not reported.
-    """
-    frontier = list(facts.top_all)
-    reached: set[str] = set()
-    while frontier:
-        name = frontier.pop()
-        if name in reached:
-            continue
-        reached.add(name)
-        frontier.extend(facts.calls_in.get(name, ()))
-    return reached
-
-
-def _function_of(scope: str) -> str | None:
-    return scope.split(":", 1)[1].split(".")[-1] if scope.startswith("function:") else None
-
-
-def covering(fit: FitCall, seeds: Sequence[SeedCall], top_calls: set[str]) -> frozenset[str]:
-    """What the seeds that certainly run before ``fit`` cover."""
-    covered: set[str] = set()
-    for seed in seeds:
-        helper = _function_of(seed.scope)
-        if fit.scope in ("module", "main"):
-            before = seed.span.line < fit.span.line
-            if (seed.scope == "module" and before) or (
-                seed.scope == "main" and fit.scope == "main" and before
-            ):
-                covered |= seed.covers
-            elif helper is not None and helper in top_calls:
-                # A seeding helper called from the module or the main guard: we do not track the
-                # order of the call, so give it the benefit of the doubt.
-                covered |= seed.covers
-        elif seed.scope != fit.scope or seed.span.line < fit.span.line:
-            # Inside a function we cannot see the callers: any seeding in the file might run
-            # first, so only a file with no adequate seeding at all is reported.
-            covered |= seed.covers
-    return frozenset(covered)
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
+from adnn_lint.scan.records import Finding, FitCall, Fix
 
 
 class UnseededTraining(Rule):
@@ -229,77 +104,109 @@ class UnseededTraining(Rule):
     )
     VALID = (
         # A project's own seeding helper, imported from elsewhere: trusted.
-        "import keras\n"
-        "from common.repro import seed_everything\n"
-        "seed_everything(42)\n"
-        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-        "model.compile(loss='mse')\n"
-        "model.fit(x, y)\n",
+        example(
+            """
+            import keras
+            from common.repro import seed_everything
+            seed_everything(42)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+            model.compile(loss='mse')
+            model.fit(x, y)
+            """
+        ),
         # scikit-learn's fit() in a Keras file is not a Keras training run.
-        "import keras\n"
-        "from sklearn.linear_model import LogisticRegression\n"
-        "baseline = LogisticRegression()\n"
-        "baseline.fit(x, y)\n"
-        "head = keras.layers.Dense(1)\n",
+        example(
+            """
+            import keras
+            from sklearn.linear_model import LogisticRegression
+            baseline = LogisticRegression()
+            baseline.fit(x, y)
+            head = keras.layers.Dense(1)
+            """
+        ),
         # ImageDataGenerator.fit() computes featurewise statistics; it trains nothing.
-        "from keras.preprocessing.image import ImageDataGenerator\n"
-        "datagen = ImageDataGenerator(featurewise_center=True, zca_whitening=True)\n"
-        "datagen.fit(x_train)\n",
+        example(
+            """
+            from keras.preprocessing.image import ImageDataGenerator
+            datagen = ImageDataGenerator(featurewise_center=True, zca_whitening=True)
+            datagen.fit(x_train)
+            """
+        ),
         # Keras 1 draws every op seed from NumPy: seeding NumPy is enough there.
-        "import numpy as np\n"
-        "np.random.seed(1337)  # for reproducibility\n"
-        "from keras.models import Sequential\n"
-        "from keras.layers import Dense\n"
-        "model = Sequential()\n"
-        "model.add(Dense(output_dim=10, input_dim=784, init='uniform'))\n"
-        "model.compile(loss='mse', optimizer='sgd')\n"
-        "model.fit(x, y, nb_epoch=5)\n",
-        "import keras\n"
-        "keras.utils.set_random_seed(1)\n"
-        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-        "model.compile(loss='mse')\n"
-        "model.fit(x, y)\n",
-        "import random\n"
-        "import numpy as np\n"
-        "import tensorflow as tf\n"
-        "\n"
-        "def seed_everything(seed):\n"
-        "    random.seed(seed)\n"
-        "    rng = np.random.default_rng(seed)\n"
-        "    tf.random.set_seed(seed)\n"
-        "\n"
-        "if __name__ == '__main__':\n"
-        "    seed_everything(0)\n"
-        "    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
-        "    model.compile(loss='mse')\n"
-        "    model.fit(x, y)\n",
+        example(
+            """
+            import numpy as np
+            np.random.seed(1337)  # for reproducibility
+            from keras.models import Sequential
+            from keras.layers import Dense
+            model = Sequential()
+            model.add(Dense(output_dim=10, input_dim=784, init='uniform'))
+            model.compile(loss='mse', optimizer='sgd')
+            model.fit(x, y, nb_epoch=5)
+            """
+        ),
+        example(
+            """
+            import keras
+            keras.utils.set_random_seed(1)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+            model.compile(loss='mse')
+            model.fit(x, y)
+            """
+        ),
+        example(
+            """
+            import random
+            import numpy as np
+            import tensorflow as tf
+
+            def seed_everything(seed):
+                random.seed(seed)
+                rng = np.random.default_rng(seed)
+                tf.random.set_seed(seed)
+
+            if __name__ == '__main__':
+                seed_everything(0)
+                model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+                model.compile(loss='mse')
+                model.fit(x, y)
+            """
+        ),
     )
     INVALID = (
         (
             # Keras 3: after the backend choice, which must precede the import.
-            "import os\n"
-            "\n"
-            'os.environ["KERAS_BACKEND"] = "jax"\n'
-            "\n"
-            "import keras\n"
-            "\n"
-            "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-            'model.compile(loss="mse")\n'
-            "model.fit(x, y, epochs=3)\n",
+            example(
+                """
+                import os
+
+                os.environ["KERAS_BACKEND"] = "jax"
+
+                import keras
+
+                model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+                model.compile(loss="mse")
+                model.fit(x, y, epochs=3)
+                """
+            ),
             Invalid(
                 "ADNN201",
                 line=9,
-                fixed="import os\n"
-                "\n"
-                'os.environ["KERAS_BACKEND"] = "jax"\n'
-                "\n"
-                "import keras\n"
-                "\n"
-                "keras.utils.set_random_seed(0)\n"
-                "\n"
-                "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
-                'model.compile(loss="mse")\n'
-                "model.fit(x, y, epochs=3)\n",
+                fixed=example(
+                    """
+                    import os
+
+                    os.environ["KERAS_BACKEND"] = "jax"
+
+                    import keras
+
+                    keras.utils.set_random_seed(0)
+
+                    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+                    model.compile(loss="mse")
+                    model.fit(x, y, epochs=3)
+                    """
+                ),
             ),
         ),
         (
@@ -332,57 +239,73 @@ class UnseededTraining(Rule):
         ),
         (
             # Only what is missing is added, with the file's own seed and names.
-            "import tensorflow as tf\n"
-            "tf.random.set_seed(7)\n"
-            "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
-            "model.compile(loss='mse')\n"
-            "model.fit(x, y)\n",
+            example(
+                """
+                import tensorflow as tf
+                tf.random.set_seed(7)
+                model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+                model.compile(loss='mse')
+                model.fit(x, y)
+                """
+            ),
             Invalid(
                 "ADNN201",
                 line=5,
-                fixed="import tensorflow as tf\n"
-                "import random\n"
-                "import numpy\n"
-                "\n"
-                "random.seed(7)\n"
-                "numpy.random.seed(7)\n"
-                "tf.random.set_seed(7)\n"
-                "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
-                "model.compile(loss='mse')\n"
-                "model.fit(x, y)\n",
+                fixed=example(
+                    """
+                    import tensorflow as tf
+                    import random
+                    import numpy
+
+                    random.seed(7)
+                    numpy.random.seed(7)
+                    tf.random.set_seed(7)
+                    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+                    model.compile(loss='mse')
+                    model.fit(x, y)
+                    """
+                ),
             ),
         ),
         (
             # Keras 2.3 (a Python 2 era file): no keras.utils.set_random_seed there.
-            "from __future__ import print_function\n"
-            "\n"
-            "import numpy as np\n"
-            "from keras.models import Sequential\n"
-            "from keras.layers import Dense\n"
-            "\n"
-            "model = Sequential()\n"
-            "model.add(Dense(10, activation='softmax', input_shape=(784,)))\n"
-            "model.compile(loss='categorical_crossentropy', optimizer='sgd')\n"
-            "model.fit(x, y, epochs=20)\n",
+            example(
+                """
+                from __future__ import print_function
+
+                import numpy as np
+                from keras.models import Sequential
+                from keras.layers import Dense
+
+                model = Sequential()
+                model.add(Dense(10, activation='softmax', input_shape=(784,)))
+                model.compile(loss='categorical_crossentropy', optimizer='sgd')
+                model.fit(x, y, epochs=20)
+                """
+            ),
             Invalid(
                 "ADNN201",
                 line=10,
-                fixed="from __future__ import print_function\n"
-                "\n"
-                "import numpy as np\n"
-                "from keras.models import Sequential\n"
-                "from keras.layers import Dense\n"
-                "import random\n"
-                "import tensorflow\n"
-                "\n"
-                "random.seed(0)\n"
-                "np.random.seed(0)\n"
-                "tensorflow.compat.v1.set_random_seed(0)\n"
-                "\n"
-                "model = Sequential()\n"
-                "model.add(Dense(10, activation='softmax', input_shape=(784,)))\n"
-                "model.compile(loss='categorical_crossentropy', optimizer='sgd')\n"
-                "model.fit(x, y, epochs=20)\n",
+                fixed=example(
+                    """
+                    from __future__ import print_function
+
+                    import numpy as np
+                    from keras.models import Sequential
+                    from keras.layers import Dense
+                    import random
+                    import tensorflow
+
+                    random.seed(0)
+                    np.random.seed(0)
+                    tensorflow.compat.v1.set_random_seed(0)
+
+                    model = Sequential()
+                    model.add(Dense(10, activation='softmax', input_shape=(784,)))
+                    model.compile(loss='categorical_crossentropy', optimizer='sgd')
+                    model.fit(x, y, epochs=20)
+                    """
+                ),
             ),
         ),
     )
@@ -399,7 +322,7 @@ class UnseededTraining(Rule):
             fits = tuple(
                 fit
                 for fit in fits
-                if fit.scope in ("module", "main") or _function_of(fit.scope) in reached
+                if fit.scope in ("module", "main") or function_of(fit.scope) in reached
             )
         if not fits:
             return

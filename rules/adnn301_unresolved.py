@@ -6,8 +6,7 @@ import contextlib
 from collections.abc import Iterable
 
 from adnn_lint.rules._support import unknown_name
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, LayerRecord, Origin, Span
 
 #: Unresolved things that are ordinary in good code and do not hide an initializer.
@@ -45,16 +44,24 @@ class Unresolved(Rule):
     fixable = None
     fix_why = "the value is unknown statically; there is nothing to rewrite it to."
     VALID = (
-        "import keras\n"
-        "init = 'he_normal'\n"
-        "layer = keras.layers.Dense(8, kernel_initializer=init)\n",
+        example(
+            """
+            import keras
+            init = 'he_normal'
+            layer = keras.layers.Dense(8, kernel_initializer=init)
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "from myproject.config import pick_initializer\n"
-            "\n"
-            "layer = keras.layers.Dense(8, kernel_initializer=pick_initializer())\n",
+            example(
+                """
+                import keras
+                from myproject.config import pick_initializer
+
+                layer = keras.layers.Dense(8, kernel_initializer=pick_initializer())
+                """
+            ),
             Invalid("ADNN301", line=4),
         ),
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from adnn_lint.rules.base import FileContext, Invalid, Rule
-
+from adnn_lint.rules.base import FileContext, Invalid, Rule, example
 from adnn_lint.scan.records import Finding, Span
 from adnn_lint.spec.contract import (
     Attachments,
@@ -44,40 +43,70 @@ class BadContractRule(Rule):
         "words in their mouth."
     )
     VALID = (
-        "import keras\n"
-        "# adnn: accuracy >= 0.88 on test, max_trial = 50, max_time = 10m\n"
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n",
-        "import keras\n"
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"
-        "  # adnn: accuracy >= 88%, max_gain = 2%\n",
-        'import keras\ntext = "# adnn: this is a string, not a comment"\n',
-        "import keras\n"
-        "class Net(keras.Model):\n"
-        "    def __init__(self):\n"
-        "        super().__init__()\n"
-        "        self.out = keras.layers.Dense(10)\n"
-        "    def call(self, x):\n"
-        "        return self.out(x)\n"
-        "\n"
-        "# adnn: accuracy >= 0.85\n"
-        "model = Net()\n",
+        example(
+            """
+            import keras
+            # adnn: accuracy >= 0.88 on test, max_trial = 50, max_time = 10m
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+            """
+        ),
+        example(
+            """
+            import keras
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])  # adnn: accuracy >= 88%, max_gain = 2%
+            """
+        ),
+        example(
+            """
+            import keras
+            text = "# adnn: this is a string, not a comment"
+            """
+        ),
+        example(
+            """
+            import keras
+            class Net(keras.Model):
+                def __init__(self):
+                    super().__init__()
+                    self.out = keras.layers.Dense(10)
+                def call(self, x):
+                    return self.out(x)
+
+            # adnn: accuracy >= 0.85
+            model = Net()
+            """
+        ),
     )
     INVALID = (
         (
-            "import keras\n"
-            "\n"
-            "# adnn: accuracy >= 1.5, max_trial = 50\n"
-            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n",
+            example(
+                """
+                import keras
+
+                # adnn: accuracy >= 1.5, max_trial = 50
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+                """
+            ),
             Invalid("ADNN302", line=3),
         ),
         (
-            "import keras\n"
-            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"
-            "  # adnn: accuracy >= 0.9, max_time = 10 parsecs\n",
+            example(
+                """
+                import keras
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])  # adnn: accuracy >= 0.9, max_time = 10 parsecs
+                """
+            ),
             Invalid("ADNN302", line=2),
         ),
         (
-            "import keras\n# adnn: accuracy >= 0.9\n\nx = 1\n",
+            example(
+                """
+                import keras
+                # adnn: accuracy >= 0.9
+
+                x = 1
+                """
+            ),
             Invalid("ADNN302", line=2),
         ),
     )

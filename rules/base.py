@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,6 +29,12 @@ FixKind = Literal["safe", "unsafe"]
 T = TypeVar("T")
 _RULE_MODULE = re.compile(r"^adnn\d{3}_\w+$")
 _CODE = re.compile(r"^ADNN\d{3}$")
+
+
+def example(source: str) -> str:
+    """A VALID or INVALID example written as an indented triple-quoted string, as it reads in
+    the rule's module: the opening newline and the common indentation are removed."""
+    return textwrap.dedent(source.removeprefix("\n"))
 
 
 class Analysis(Generic[T]):

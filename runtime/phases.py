@@ -34,7 +34,6 @@ from adnn_lint.runtime.session import (
 )
 from adnn_lint.runtime.stats import paired_difference, summarize
 from adnn_lint.runtime.verdict import judge
-
 from adnn_lint.spec.model import Spec
 from adnn_lint.spec.results import (
     Config,

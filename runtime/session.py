@@ -17,7 +17,6 @@ from adnn_lint.runtime.executors.local import (
     Outcome,
 )
 from adnn_lint.runtime.progress import Progress
-
 from adnn_lint.spec.results import (
     Config,
     FailedRun,

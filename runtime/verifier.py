@@ -56,7 +56,6 @@ from adnn_lint.runtime.session import (
     fresh_seeds,
     now_utc,
 )
-
 from adnn_lint.spec.model import Spec
 from adnn_lint.spec.results import (
     Config,

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import numpy as np
+
 from adnn_lint.runtime import build
 from adnn_lint.runtime.data import Dataset
 from adnn_lint.runtime.train import Prepared, fit_and_evaluate, prepare, reset
-
 from adnn_lint.spec.model import Spec
 
 EvalSplit = Literal["validation", "test"]

@@ -38,7 +38,6 @@ from adnn_lint.runtime.executors.local import (
     limit_threads,
 )
 from adnn_lint.runtime.progress import RunCounts
-
 from adnn_lint.spec.model import Spec
 
 INSTALL_HINT = "--executor ray needs the distributed extra: pip install 'adnn-lint[distributed]'"

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
 from adnn_lint.runtime.search.base import BaseSearcher, Decision
 from adnn_lint.runtime.search.space import Point, Space
 

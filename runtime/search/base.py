@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from adnn_lint.runtime.search.space import Point, Space
-
 from adnn_lint.spec.model import SEARCH_METHODS, SearchMethod
 
 Method = SearchMethod

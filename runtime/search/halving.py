@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 
 from adnn_lint.runtime.search.base import Decision, Searcher
 from adnn_lint.runtime.search.space import Point
-
 from adnn_lint.spec.results import StopReason
 
 ETA = 3  # keep the best 1/ETA of each rung

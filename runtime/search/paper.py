@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from adnn_lint.runtime.search.base import BaseSearcher, Decision
 from adnn_lint.runtime.search.space import Param, Point, Space
 

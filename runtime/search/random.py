@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from adnn_lint.runtime.search.base import BaseSearcher, Decision
 from adnn_lint.runtime.search.space import Point, Space
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
 from adnn_lint.runtime.stacked.options import (
     ADAM_BETA_1,
     ADAM_BETA_2,

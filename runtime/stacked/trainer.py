@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
 from adnn_lint.runtime.stacked.group import Group, group_for, unstack
 from adnn_lint.runtime.stacked.memory import cache_k, choose_k, even_groups, last_level_cache_bytes
 from adnn_lint.runtime.stacked.options import (

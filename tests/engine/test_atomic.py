@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adnn_lint.reports.render import render_report
 
 from adnn_lint.atomic import write_atomic
+from adnn_lint.reports.render import render_report
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 

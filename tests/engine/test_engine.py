@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from adnn_lint.rules.base import all_rules
 
 from adnn_lint.engine.lint import codes_for, fix_source, lint_source
 from adnn_lint.engine.selection import SelectionError, known_codes
+from adnn_lint.rules.base import all_rules
 
 pytest.importorskip("adnn_lint.scan.scanner", reason="the scanner has not landed yet")
 

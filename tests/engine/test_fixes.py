@@ -7,10 +7,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from adnn_lint.rules.base import Invalid, Rule, all_rules
 
 from adnn_lint.engine.fixes import apply_fixes
 from adnn_lint.engine.lint import fix_source, lint_source
+from adnn_lint.rules.base import Invalid, Rule, all_rules
 from adnn_lint.scan.records import Edit, Fix
 
 FIXABLE = [rule for rule in all_rules() if rule.fixable is not None]

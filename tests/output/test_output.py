@@ -9,10 +9,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from adnn_lint.rules.base import all_rules
 
 from adnn_lint.output import Notice, Report, render
 from adnn_lint.output.github import render as render_github
+from adnn_lint.rules.base import all_rules
 from adnn_lint.scan.records import Finding, Span
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]

@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
+
 from adnn_lint.reports.render import (
     ReportError,
     ReportInputs,
@@ -21,8 +23,6 @@ from adnn_lint.reports.render import (
     render_report,
     write_atomic,
 )
-from report_samples import SOURCE, XSS, sample_results, sample_spec, write_findings, write_results
-
 from adnn_lint.spec.model import InitSpec
 from adnn_lint.spec.results import load_results
 
@@ -359,7 +359,6 @@ def test_optimizer_options_are_shown_with_the_optimizer() -> None:
 
 def test_a_family_parameter_shows_the_family_it_picks() -> None:
     from adnn_lint.reports.measured import _point
-
     from adnn_lint.spec.model import family_index
 
     families = ("glorot_uniform", "he_normal")

@@ -15,9 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from adnn_lint.reports.render import SpecInput, build_view, load_inputs, render_html, write_atomic
 from cdp import Page, chromium, find_chromium
 from report_samples import SOURCE, sample_spec, write_findings, write_results
+
+from adnn_lint.reports.render import SpecInput, build_view, load_inputs, render_html, write_atomic
 
 pytestmark = pytest.mark.browser
 

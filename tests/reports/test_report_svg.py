@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from adnn_lint.reports.charts import (
     GraphNode,
     SeedGroup,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from adnn_lint.rules.base import Invalid, Rule, all_rules
 
 from adnn_lint.engine.lint import fix_source, lint_source
+from adnn_lint.rules.base import Invalid, Rule, all_rules
 
 VALID = [
     pytest.param(rule, source, id=f"{rule.code}-valid-{i}")

@@ -6,16 +6,16 @@ import dataclasses
 
 import libcst as cst
 import pytest
-from adnn_lint.rules._seeding import REQUIRED, KerasApi, seed_fix
-from adnn_lint.rules._support import constant_value, string_like, suggested_for
-from adnn_lint.rules._variance import describe
-from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_paths
-from adnn_lint.rules.adnn108_unknown_initializer import closest
-from adnn_lint.rules.adnn201_unseeded_training import covering
-from adnn_lint.rules.base import FileContext
 
 from adnn_lint.engine.fixes import apply_fixes
 from adnn_lint.engine.lint import lint_source
+from adnn_lint.rules._seeding import REQUIRED, KerasApi, seed_fix
+from adnn_lint.rules._support import constant_value, string_like, suggested_for
+from adnn_lint.rules._training import covering
+from adnn_lint.rules._variance import describe
+from adnn_lint.rules.adnn105_signal_explosion import SignalExplosion, extreme_paths
+from adnn_lint.rules.adnn108_unknown_initializer import closest
+from adnn_lint.rules.base import FileContext
 from adnn_lint.scan.dag import Dag
 from adnn_lint.scan.records import (
     FitCall,

@@ -16,6 +16,8 @@ pytest.importorskip("tensorflow")
 pytest.importorskip("ray")
 
 import ray
+from ray.cluster_utils import Cluster
+
 from adnn_lint.runtime.data import Dataset, load_data
 from adnn_lint.runtime.executors.local import InProcessExecutor, Job, Outcome
 from adnn_lint.runtime.executors.ray import (
@@ -26,8 +28,6 @@ from adnn_lint.runtime.executors.ray import (
 )
 from adnn_lint.runtime.progress import Progress
 from adnn_lint.runtime.verifier import VerifyOptions, verify
-from ray.cluster_utils import Cluster
-
 from adnn_lint.spec.model import InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec, TrainSpec
 from adnn_lint.spec.results import Results, load_results
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from adnn_lint.runtime.search.base import Decision, make_searcher
 from adnn_lint.runtime.search.halving import (
     Stopped,

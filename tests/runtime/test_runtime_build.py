@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adnn_lint.runtime import build
 
+from adnn_lint.runtime import build
 from adnn_lint.spec.model import InitSpec, LayerSpec, ModelSpec, Spec
 
 pytest.importorskip("scipy")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from adnn_lint.runtime.data import DataError, embedded_path, load_data
 
 

@@ -53,6 +53,7 @@ def test_entry_model_is_matched_to_the_spec_by_position() -> None:
     pytest.importorskip("tensorflow")
     import keras
     import numpy as np
+
     from adnn_lint.runtime.data import load_data
     from adnn_lint.runtime.executors.local import InProcessExecutor, Job
 

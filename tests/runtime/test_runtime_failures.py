@@ -12,10 +12,10 @@ import pytest
 
 pytest.importorskip("tensorflow")  # verify() enables TensorFlow op determinism
 
-from adnn_lint.runtime.executors.local import Job, Outcome
-from adnn_lint.runtime.verifier import VerifyOptions, _default_batch, verify
 from test_runtime_verifier import DATA, SPEC, FakeExecutor
 
+from adnn_lint.runtime.executors.local import Job, Outcome
+from adnn_lint.runtime.verifier import VerifyOptions, _default_batch, verify
 from adnn_lint.spec.results import load_results
 
 

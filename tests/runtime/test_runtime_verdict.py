@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from adnn_lint.runtime.verdict import judge
 
+from adnn_lint.runtime.verdict import judge
 from adnn_lint.spec.results import Interval, Summary
 
 GAIN = Interval(n=5, mean=0.01, ci_low=0.0, ci_high=0.02, confidence=0.95)

@@ -17,7 +17,6 @@ pytest.importorskip("tensorflow")  # verify() enables TensorFlow op determinism
 from adnn_lint.runtime.data import Dataset
 from adnn_lint.runtime.executors.local import Job, Outcome
 from adnn_lint.runtime.verifier import VerifyError, VerifyOptions, verify
-
 from adnn_lint.spec.model import Contract, InitSpec, LayerSpec, ModelSpec, SearchSpec, Spec
 from adnn_lint.spec.results import load_results
 

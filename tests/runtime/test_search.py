@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from adnn_lint.runtime.search.asa import (
     AsaOptions,
     AsaSearcher,
@@ -24,7 +25,6 @@ from adnn_lint.runtime.search.base import (
 )
 from adnn_lint.runtime.search.paper import PaperSearcher
 from adnn_lint.runtime.search.space import Point, Space, space_for
-
 from adnn_lint.spec.model import (
     Domain,
     InitSpec,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from adnn_lint.runtime.stacked.memory import (
     bytes_per_model,
     cache_k,

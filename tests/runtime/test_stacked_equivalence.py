@@ -51,8 +51,9 @@ def test_stacked_matches_keras_fit_per_model(
 ) -> None:
     pytest.importorskip("tensorflow")
     pytest.importorskip("keras")
-    from adnn_lint.runtime.stacked.trainer import train_stacked
     from stacked_reference import keras_initial, train_alone
+
+    from adnn_lint.runtime.stacked.trainer import train_stacked
 
     x, y = data
     initial = keras_initial(LAYERS, x.shape[1], SEEDS)
@@ -125,8 +126,9 @@ def test_memory_budget_splits_into_groups_and_reuse_keeps_results(
 
 def test_per_model_orders_need_one_seed_per_model(data: tuple[np.ndarray, np.ndarray]) -> None:
     pytest.importorskip("tensorflow")
-    from adnn_lint.runtime.stacked.trainer import train_stacked
     from stacked_reference import keras_initial
+
+    from adnn_lint.runtime.stacked.trainer import train_stacked
 
     x, y = data
     initial = keras_initial(LAYERS, x.shape[1], SEEDS)

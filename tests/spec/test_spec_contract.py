@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 import pytest
-from adnn_lint.rules.adnn302_bad_contract import BadContractRule
-from adnn_lint.rules.base import FileContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adnn_lint.rules.adnn302_bad_contract import BadContractRule
+from adnn_lint.rules.base import FileContext
 from adnn_lint.scan.records import ModelRecord, ScanResult, Span
 from adnn_lint.spec.contract import (
     attached_comment,
