@@ -7,7 +7,6 @@ importing a rule module (``adnn-lint rules``) never loads the catalog data.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -300,14 +299,8 @@ def folded(ctx: FileContext, layer: LayerRecord) -> LayerRecord:
     return layer
 
 
-_WEIGHTS_LOADED = re.compile(r"(\w+)\s*\.\s*(?:load_weights|set_weights)\s*\(")
-
-
 def _compute_preloaded(ctx: FileContext) -> frozenset[str]:
-    if "_weights" not in ctx.source:
-        return frozenset()
-    receivers = set(_WEIGHTS_LOADED.findall(ctx.source))
-    return frozenset(model.id for model in ctx.scan.models if model.name in receivers)
+    return frozenset(model.id for model in ctx.scan.models if model.weights_loaded)
 
 
 #: Ids of models whose weights the file overwrites (``model.load_weights(...)``,

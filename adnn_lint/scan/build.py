@@ -136,6 +136,7 @@ def _model_records(
     models: list[ModelRecord] = []
     compiles_of = _owners(walker.compiles)
     fits_of = _owners(walker.fits)
+    loads_of = _owners(walker.weight_loads)
     for key, pending_model in walker.models.items():
         name = (
             pending_model.name or walker.model_names.get(key) or pending_model.hint or f"model{key}"
@@ -154,6 +155,7 @@ def _model_records(
                 compile=model_compiles[-1] if model_compiles else None,
                 fits=tuple(model_fits),
                 edges_known=pending_model.edges_known,
+                weights_loaded=bool(_calls_of(loads_of, key, name)),
                 instances=tuple(span(node) for node in pending_model.instances),
                 ops=tuple(
                     dict.fromkeys(

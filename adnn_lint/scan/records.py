@@ -164,6 +164,8 @@ class ModelRecord:
     # operations between its layers that are no layer (``tensorflow.nn.max_pool``, a custom
     # layer's class): the data flows through them, but the layers alone are another model
     ops: tuple[str, ...] = ()
+    # the file overwrites its weights (``model.load_weights(...)``, ``model.set_weights(...)``)
+    weights_loaded: bool = False
 
 
 @dataclass(frozen=True)

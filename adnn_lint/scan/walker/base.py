@@ -53,6 +53,7 @@ class WalkerBase(abc.ABC):
         self.applied_input_shape: dict[str, tuple[int | None, ...]] = {}
         self.compiles: list[PendingCall] = []
         self.fits: list[PendingCall] = []
+        self.weight_loads: list[PendingCall] = []  # model.load_weights(...), set_weights(...)
         self.seeds: list[PendingSeed] = []
         self.unresolved: list[PendingUnresolved] = []
         self.binding_counter = 0

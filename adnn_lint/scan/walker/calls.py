@@ -247,6 +247,15 @@ class CallWalker(HelperWalker):
             )
             if not self.inline_calls:  # the helper's own walk recorded it once
                 (self.compiles if method == "compile" else self.fits).append(call)
+        elif method in ("load_weights", "set_weights"):
+            # the model's initial values are overwritten: how it was initialized stops mattering
+            receiver = receiver_name(func.value)
+            if (receiver_value is not None or receiver is not None) and not self.inline_calls:
+                key = receiver_value.key if isinstance(receiver_value, ModelValue) else None
+                built_by = self.constructor_of(func.value)
+                self.weight_loads.append(
+                    PendingCall(node, {}, receiver, self.scope_label(), key, built_by)
+                )
 
     def constructor_of(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of the imported callable that built the object a name is bound to
