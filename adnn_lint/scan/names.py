@@ -16,9 +16,12 @@ taken for Keras.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from adnn_lint.scan.pending import WalkValue
 
 BindingKind = Literal["import", "value", "opaque"]
 
@@ -37,7 +40,7 @@ class Binding:
     kind: BindingKind
     qualname: str | None = None  # for imports: the imported module/object
     node: cst.BaseExpression | None = None  # for values: the assigned expression
-    value: object = None  # the scanner's evaluation of ``node`` (a layer, tensor, model, ...)
+    value: WalkValue | None = None  # the walk's evaluation of ``node`` (layer, tensor, model, ...)
     key: str = ""  # unique identity of this binding (shared-object detection)
     parameter: bool = False  # a function parameter bound to its default value
 

@@ -112,19 +112,30 @@ class ClassContext:
     name: str
     keras_model: bool
     model: int | None = None
-    attrs: dict[str, object] = field(default_factory=dict)
+    attrs: dict[str, WalkValue | None] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class CombinedValue:
-    items: tuple[object, ...]
+    items: tuple[WalkValue | None, ...]
 
 
 NO_NODE = cst.Name("_")
 
+#: What the walk knows an expression evaluates to (None: nothing it tracks).
+WalkValue = (
+    LayersValue
+    | TensorValue
+    | ModelValue
+    | ModelClassValue
+    | HelperValue
+    | PartialValue
+    | CombinedValue
+)
 
-def combine(values: Sequence[object]) -> object:
+
+def combine(values: Sequence[WalkValue | None]) -> WalkValue | None:
     layer_values = [v for v in values if isinstance(v, LayersValue)]
     if values and len(layer_values) == len(values):
         return LayersValue(tuple(i for v in layer_values for i in v.ids))

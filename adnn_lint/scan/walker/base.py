@@ -23,6 +23,7 @@ from adnn_lint.scan.pending import (
     PendingSeed,
     PendingUnresolved,
     TensorValue,
+    WalkValue,
     combine,
 )
 
@@ -39,9 +40,7 @@ class WalkerBase(abc.ABC):
         self.main_guard = 0
         self.function_names: list[str] = []
         self.class_stack: list[ClassContext] = []
-        self.values: dict[
-            int, object
-        ] = {}  # id(call node) -> LayersValue/TensorValue/ModelValue/PartialValue
+        self.values: dict[int, WalkValue] = {}  # id(call node) -> what the call made
         self.layers: dict[str, PendingLayer] = {}
         self.layer_nodes: dict[str, cst.Call] = {}
         self.models: dict[int, PendingModel] = {}
@@ -61,7 +60,7 @@ class WalkerBase(abc.ABC):
         self.model_names: dict[int, str] = {}
         self.current: cst.CSTNode | None = None  # the statement being walked
         self.statement_of: dict[int, cst.CSTNode] = {}  # id(call or class) -> its statement
-        self.returns: list[list[object]] = []  # per function being walked: its return values
+        self.returns: list[list[WalkValue | None]] = []  # per function being walked: its returns
         self.inline_calls: list[cst.Call] = []  # the helper calls being followed, outermost first
         self.inlined_at: dict[str, cst.Call] = {}  # layer id -> the call site that created it
         self.helper_layers: dict[int, list[str]] = {}  # id(def) -> layers its own walk created
@@ -109,7 +108,7 @@ class WalkerBase(abc.ABC):
             return name in ("Sequential", "Model")
         return False
 
-    def bind(self, name: str, node: cst.BaseExpression | None, value: object) -> None:
+    def bind(self, name: str, node: cst.BaseExpression | None, value: WalkValue | None) -> None:
         self.binding_counter += 1
         self.scope.names[name] = Binding(
             "value" if node is not None else "opaque",
@@ -151,7 +150,7 @@ class WalkerBase(abc.ABC):
             found[name] = arg.value
         return found
 
-    def value_of(self, node: cst.BaseExpression) -> object:
+    def value_of(self, node: cst.BaseExpression) -> WalkValue | None:
         if isinstance(node, cst.Call | cst.ListComp | cst.GeneratorExp):
             return self.values.get(id(node))
         if isinstance(node, cst.Name):

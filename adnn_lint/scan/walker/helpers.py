@@ -55,7 +55,7 @@ class HelperWalker(ModelWalker):
         site = self.inline_calls[0] if self.inline_calls else node
         for layer_id in self.layers_since(first_layer):
             self.inlined_at.setdefault(layer_id, site)
-        if len(returned) == 1:
+        if len(returned) == 1 and returned[0] is not None:
             self.values[id(node)] = returned[0]
 
     def call_scope(self, node: cst.Call, helper: HelperValue) -> Scope | None:

@@ -13,6 +13,7 @@ from adnn_lint.scan.pending import (
     ModelValue,
     PendingModel,
     TensorValue,
+    WalkValue,
 )
 from adnn_lint.scan.records import (
     ModelKind,
@@ -44,7 +45,7 @@ class ModelWalker(LayerWalker):
                 break
         self.values[id(node)] = ModelValue(key)
 
-    def extend_sequential(self, model: PendingModel, added: object) -> None:
+    def extend_sequential(self, model: PendingModel, added: WalkValue | None) -> None:
         if isinstance(added, TensorValue) and not added.producers:  # keras.Input(shape=...)
             model.input_shape = added.shape
             return

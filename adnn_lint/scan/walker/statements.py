@@ -18,6 +18,7 @@ from adnn_lint.scan.pending import (
     ModelClassValue,
     ModelValue,
     TensorValue,
+    WalkValue,
 )
 from adnn_lint.scan.syntax import (
     child_nodes,
@@ -216,7 +217,9 @@ class Walker(CallWalker):
         elif isinstance(target, cst.StarredElement):
             self.bind_targets(target.value)
 
-    def assign(self, target: cst.BaseExpression, node: cst.BaseExpression, value: object) -> None:
+    def assign(
+        self, target: cst.BaseExpression, node: cst.BaseExpression, value: WalkValue | None
+    ) -> None:
         if isinstance(target, cst.Name):
             self.bind(target.value, node, value)
             if isinstance(value, ModelValue):
