@@ -121,7 +121,7 @@ def space_kind(space: SearchSpace | None, method: str) -> SearchSpace:
 
 @dataclass(frozen=True)
 class SearchSpec:
-    method: SearchMethod = "asa"
+    method: SearchMethod = "random"
     delta: float = 0.0025  # the paper's step size
     kernel_scale: Domain = Domain(0.0, 0.1)  # W_i: scale of each layer's kernel initializer
     bias_value: Domain = Domain(0.0, 0.1)  # B_i: each layer's constant bias
